@@ -1,0 +1,392 @@
+// Generic key commands: existence, type, expiry, rename/copy, and the keyspace-wide ones
+// (DBSIZE, FLUSHDB, KEYS, SCAN, RANDOMKEY) that main fans out to every worker.
+import { globMatch } from '../common/glob';
+import { KEYS_MAX_RESULTS, SCAN_CURSOR_CACHE_MAX } from '../common/limits';
+import { CommandError, ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, expireError } from '../common/errors';
+import { decodeReply, RespError, RespValue } from '../protocol/reply-reader';
+import { bulkReply, errorReply, intReply, OK, ReplyWriter } from '../protocol/reply';
+import {
+  clearAll, countExpires, countKeys, KeyType, lookup, randomKey, remove, scanKeys, setExpire, store, TYPE_NAMES,
+} from '../storage/keyspace';
+import { SlotEnv } from '../storage/slot-store';
+import { intArg, lower, parseInt64 } from './args';
+import { CommandSpec, ServerContext, WorkerContext } from './types';
+
+const MAX_EXPIRE_MS = 2 ** 53;
+
+function del(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  let n = 0;
+  for (let i = 1; i < args.length; i++) if (remove(ctx.env(args[i], false), args[i], ctx.now)) n++;
+  out.int(n);
+}
+
+function exists(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  let n = 0;
+  for (let i = 1; i < args.length; i++) if (lookup(ctx.env(args[i], false), args[i], ctx.now)) n++;
+  out.int(n);
+}
+
+function type(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const rec = lookup(ctx.env(args[1], false), args[1], ctx.now);
+  out.simple(rec ? TYPE_NAMES[rec.type] : 'none');
+}
+
+/** EXPIRE family: `unit` scales the argument to ms, `absolute` for the *AT forms. */
+function expireGeneric(unitMs: number, absolute: boolean, cmd: string) {
+  return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter) => {
+    const n = parseInt64(args[2]);
+    if (n === undefined) throw new CommandError(ERR_NOT_INTEGER);
+    let nx = false, xx = false, gt = false, lt = false;
+    for (let i = 3; i < args.length; i++) {
+      const opt = lower(args[i]);
+      if (opt === 'nx') nx = true;
+      else if (opt === 'xx') xx = true;
+      else if (opt === 'gt') gt = true;
+      else if (opt === 'lt') lt = true;
+      else throw new CommandError(`ERR Unsupported option ${args[i].toString()}`);
+    }
+    if (nx && (xx || gt || lt)) throw new CommandError('ERR NX and XX, GT or LT options at the same time are not compatible');
+    if (gt && lt) throw new CommandError('ERR GT and LT options at the same time are not compatible');
+    const ms = n * BigInt(unitMs) + (absolute ? 0n : BigInt(ctx.now));
+    if (ms > BigInt(MAX_EXPIRE_MS) || ms < -BigInt(MAX_EXPIRE_MS)) throw new CommandError(expireError(cmd));
+    const when = Number(ms);
+    const env = ctx.env(args[1], false);
+    const rec = lookup(env, args[1], ctx.now);
+    if (!env || !rec) return out.int(0);
+    const current = rec.expireAt === 0 ? Infinity : rec.expireAt;
+    if ((nx && rec.expireAt !== 0) || (xx && rec.expireAt === 0) || (gt && !(when > current)) || (lt && !(when < current))) return out.int(0);
+    if (when <= ctx.now) remove(env, args[1], ctx.now);
+    else setExpire(env, args[1], when, ctx.now);
+    out.int(1);
+  };
+}
+
+function ttlGeneric(inMs: boolean, absolute: boolean) {
+  return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter) => {
+    const rec = lookup(ctx.env(args[1], false), args[1], ctx.now);
+    if (!rec) return out.int(-2);
+    if (rec.expireAt === 0) return out.int(-1);
+    const ms = Math.max(0, absolute ? rec.expireAt : rec.expireAt - ctx.now);
+    out.int(inMs ? ms : Math.floor((ms + 500) / 1000));
+  };
+}
+
+function persist(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const env = ctx.env(args[1], false);
+  const rec = lookup(env, args[1], ctx.now);
+  if (!rec || rec.expireAt === 0) return out.int(0);
+  setExpire(env, args[1], 0, ctx.now);
+  out.int(1);
+}
+
+/** Copies a key's record into `dst` (in `dstEnv`), keeping its expiry. */
+function copyRecord(dstEnv: SlotEnv, dst: Buffer, rec: NonNullable<ReturnType<typeof lookup>>): void {
+  if (rec.type !== KeyType.String) throw new CommandError('ERR COPY/RENAME of this type is not supported yet');
+  dstEnv.write(() => store(dstEnv, dst, rec.type, rec.expireAt, rec.payload));
+}
+
+function renameGeneric(nx: boolean) {
+  return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter) => {
+    const [, src, dst] = args;
+    const srcEnv = ctx.env(src, false);
+    const rec = lookup(srcEnv, src, ctx.now);
+    if (!rec) throw new CommandError(ERR_NO_SUCH_KEY);
+    if (src.equals(dst)) return nx ? out.int(0) : out.ok();
+    const dstEnv = ctx.env(dst, true)!;
+    if (nx && lookup(dstEnv, dst, ctx.now)) return out.int(0);
+    copyRecord(dstEnv, dst, rec);
+    remove(srcEnv, src, ctx.now);
+    return nx ? out.int(1) : out.ok();
+  };
+}
+
+function copy(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const [, src, dst] = args;
+  let table = ctx.table;
+  let replace = false;
+  for (let i = 3; i < args.length; i++) {
+    const opt = lower(args[i]);
+    if (opt === 'replace') replace = true;
+    else if (opt === 'db' && i + 1 < args.length) {
+      table = intArg(args[++i], 'ERR value is not an integer or out of range');
+      if (table < 0 || table >= ctx.tableCount) throw new CommandError('ERR DB index is out of range');
+    } else throw new CommandError(ERR_SYNTAX);
+  }
+  if (table === ctx.table && src.equals(dst)) throw new CommandError('ERR source and destination objects are the same');
+  const rec = lookup(ctx.env(src, false), src, ctx.now);
+  if (!rec) return out.int(0);
+  const dstEnv = ctx.envIn(table, dst, true)!;
+  if (!replace && lookup(dstEnv, dst, ctx.now)) return out.int(0);
+  copyRecord(dstEnv, dst, rec);
+  out.int(1);
+}
+
+function object(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const sub = lower(args[1]);
+  if (sub === 'help') {
+    return out.bulkArray([
+      'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      'ENCODING <key>', '    Return the kind of internal representation used in order to store the value',
+      '    associated with a <key>.',
+      'FREQ <key>', '    Return the access frequency index of the <key>. The returned integer is',
+      '    proportional to the logarithm of the recent access frequency of the key.',
+      'IDLETIME <key>', '    Return the idle time of the <key>, that is the approximated number of',
+      '    seconds elapsed since the last access to the key.',
+      'REFCOUNT <key>', '    Return the number of references of the value associated with the specified',
+      '    <key>.',
+      'HELP', '    Print this help.',
+    ]);
+  }
+  if (args.length !== 3 || !['encoding', 'refcount', 'idletime', 'freq'].includes(sub))
+    throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString()}'. Try OBJECT HELP.`);
+  const rec = lookup(ctx.env(args[2], false), args[2], ctx.now);
+  if (!rec) return out.nullBulk();
+  if (sub === 'encoding') return out.bulk(encodingOf(rec.type, rec.payload));
+  if (sub === 'refcount') return out.int(1);
+  if (sub === 'idletime') return out.int(0); // access times are not tracked: LMDB reads stay read-only
+  throw new CommandError('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
+}
+
+function encodingOf(type: KeyType, payload: Buffer): string {
+  if (type === KeyType.String) {
+    if (payload.length <= 20 && parseInt64(payload) !== undefined) return 'int';
+    return payload.length <= 44 ? 'embstr' : 'raw';
+  }
+  return ['', 'hashtable', 'quicklist', 'hashtable', 'skiplist'][type];
+}
+
+// ---- internal per-worker parts of the keyspace-wide commands ----
+
+function forOwnSlots(ctx: WorkerContext, fn: (env: SlotEnv) => void): void {
+  for (const slot of ctx.ownSlots()) {
+    const env = ctx.store.env(ctx.table, slot, false);
+    if (env) fn(env);
+  }
+}
+
+function ownDbsize(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter): void {
+  let n = 0;
+  forOwnSlots(ctx, (env) => (n += countKeys(env)));
+  out.int(n);
+}
+
+function ownKeyspace(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter): void {
+  let keys = 0, expires = 0;
+  forOwnSlots(ctx, (env) => {
+    keys += countKeys(env);
+    expires += countExpires(env);
+  });
+  out.arrayHeader(2);
+  out.int(keys);
+  out.int(expires);
+}
+
+function ownFlush(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter): void {
+  forOwnSlots(ctx, clearAll);
+  out.ok();
+}
+
+function ownKeys(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const pattern = args[1];
+  const all = pattern.length === 1 && pattern[0] === 42;
+  const found: Buffer[] = [];
+  forOwnSlots(ctx, (env) => {
+    scanKeys(env, null, Number.MAX_SAFE_INTEGER, ctx.now, (k) => {
+      if (found.length >= KEYS_MAX_RESULTS) throw new CommandError('ERR KEYS matched too many keys, use SCAN');
+      if (all || globMatch(pattern, k)) found.push(k);
+    });
+  });
+  out.bulkArray(found);
+}
+
+function ownRandomKey(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter): void {
+  const slots = ctx.ownSlots().filter((s) => ctx.store.env(ctx.table, s, false));
+  for (let attempt = 0; attempt < slots.length * 2 && slots.length > 0; attempt++) {
+    const env = ctx.store.env(ctx.table, slots[Math.floor(Math.random() * slots.length)], false)!;
+    const k = randomKey(env, ctx.now);
+    if (k) return out.bulk(k);
+  }
+  out.nullBulk();
+}
+
+/** __scanslot <slot> <after|""> <count> <match|""> <type|"">: [next-after or nil, keys...] */
+function scanSlot(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const slot = Number(args[1].toString());
+  const after = args[2].length ? args[2] : null;
+  const count = Number(args[3].toString());
+  const match = args[4].length ? args[4] : null;
+  const wantType = args[5].length ? args[5].toString() : null;
+  const env = ctx.store.env(ctx.table, slot, false);
+  const found: Buffer[] = [];
+  let next: Buffer | null = null;
+  if (env) {
+    next = scanKeys(env, after, count, ctx.now, (k, t) => {
+      if (match && !globMatch(match, k)) return;
+      if (wantType && TYPE_NAMES[t] !== wantType) return;
+      found.push(k);
+    });
+    if (next && scanKeys(env, next, 1, ctx.now, () => {}) === null) next = null;
+  }
+  out.arrayHeader(found.length + 1);
+  out.bulk(next);
+  for (const k of found) out.bulk(k);
+}
+
+function workerStats(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter): void {
+  out.arrayHeader(4);
+  out.int(ctx.stats.keyspaceHits);
+  out.int(ctx.stats.keyspaceMisses);
+  out.int(ctx.stats.expiredKeys);
+  out.int(ctx.store.openCount());
+}
+
+// ---- main-side fan-out ----
+
+async function everyWorker(ctx: ServerContext, args: Buffer[]): Promise<RespValue[]> {
+  const parts = await Promise.all(Array.from({ length: ctx.workerCount }, (_, w) => ctx.callWorker(w, ctx.client.table, args)));
+  const values = parts.map(decodeReply);
+  const failed = values.find((v) => v instanceof RespError) as RespError | undefined;
+  if (failed) throw new CommandError(failed.message);
+  return values;
+}
+
+const internal = (name: string) => [Buffer.from(name)];
+
+async function dbsize(ctx: ServerContext): Promise<Buffer> {
+  const counts = await everyWorker(ctx, internal('__dbsize'));
+  return intReply(counts.reduce((a: number, b) => a + Number(b), 0));
+}
+
+function flushOptions(args: Buffer[]): void {
+  if (args.length > 2 || (args.length === 2 && !['async', 'sync'].includes(lower(args[1])))) throw new CommandError(ERR_SYNTAX);
+}
+
+async function flushdb(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
+  flushOptions(args);
+  await everyWorker(ctx, internal('__flushdb'));
+  return OK;
+}
+
+async function flushall(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
+  flushOptions(args);
+  for (let t = 0; t < ctx.tableCount(); t++) {
+    await Promise.all(Array.from({ length: ctx.workerCount }, (_, w) => ctx.callWorker(w, t, internal('__flushdb'))));
+  }
+  return OK;
+}
+
+async function keys(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
+  const parts = await everyWorker(ctx, [Buffer.from('__keys'), args[1]]);
+  const out = new ReplyWriter();
+  const all = parts.flat() as Buffer[];
+  out.bulkArray(all);
+  return out.take();
+}
+
+async function randomkey(ctx: ServerContext): Promise<Buffer> {
+  const order = Array.from({ length: ctx.workerCount }, (_, i) => i).sort(() => Math.random() - 0.5);
+  for (const w of order) {
+    const v = decodeReply(await ctx.callWorker(w, ctx.client.table, internal('__randomkey')));
+    if (v instanceof Buffer) return bulkReply(v);
+  }
+  return bulkReply(null);
+}
+
+/** Cursor = token * CURSOR_SLOT_SPACE + slot; token 0 starts the slot, others name a saved position. */
+const CURSOR_SLOT_SPACE = 16384;
+let nextCursorToken = 1;
+
+async function scan(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
+  const cursorText = args[1].toString();
+  if (!/^\d+$/.test(cursorText)) throw new CommandError('ERR invalid cursor');
+  const cursor = Number(cursorText);
+  let count = 10;
+  let match: Buffer = Buffer.alloc(0);
+  let wantType: Buffer = Buffer.alloc(0);
+  for (let i = 2; i < args.length; i++) {
+    const opt = lower(args[i]);
+    if (i + 1 >= args.length) throw new CommandError(ERR_SYNTAX);
+    if (opt === 'count') {
+      count = intArg(args[++i]);
+      if (count < 1) throw new CommandError(ERR_SYNTAX);
+    } else if (opt === 'match') match = args[++i];
+    else if (opt === 'type') wantType = Buffer.from(lower(args[++i]));
+    else throw new CommandError(ERR_SYNTAX);
+  }
+  const slots = ctx.slotCount(ctx.client.table);
+  let slot = cursor % CURSOR_SLOT_SPACE;
+  const token = Math.floor(cursor / CURSOR_SLOT_SPACE);
+  let after: Buffer | null = token ? ctx.scanCursors.get(String(token)) ?? null : null;
+  if (token) ctx.scanCursors.delete(String(token));
+  const found: Buffer[] = [];
+  while (slot < slots && found.length < count) {
+    const reply = decodeReply(
+      await ctx.callWorker(ctx.workerOfSlot(slot), ctx.client.table, [
+        Buffer.from('__scanslot'), Buffer.from(String(slot)), after ?? Buffer.alloc(0), Buffer.from(String(count - found.length)), match, wantType,
+      ]),
+    );
+    if (reply instanceof RespError) throw new CommandError(reply.message);
+    const [next, ...ks] = reply as (Buffer | null)[];
+    found.push(...(ks as Buffer[]));
+    if (next) after = Buffer.from(next);
+    else {
+      after = null;
+      slot++;
+    }
+  }
+  let nextCursor = 0;
+  if (slot < slots) {
+    if (after) {
+      const t = nextCursorToken++;
+      ctx.scanCursors.set(String(t), after);
+      if (ctx.scanCursors.size > SCAN_CURSOR_CACHE_MAX) ctx.scanCursors.delete(ctx.scanCursors.keys().next().value!);
+      nextCursor = t * CURSOR_SLOT_SPACE + slot;
+    } else nextCursor = slot;
+  }
+  const out = new ReplyWriter();
+  out.arrayHeader(2);
+  out.bulk(String(nextCursor));
+  out.bulkArray(found);
+  return out.take();
+}
+
+const K = (
+  name: string, arity: number, flags: CommandSpec['flags'], keys: [number, number, number], summary: string, impl: Partial<CommandSpec>,
+): CommandSpec => ({ name, arity, flags, firstKey: keys[0], lastKey: keys[1], keyStep: keys[2], group: 'generic', summary, since: '1.0.0', ...impl });
+const NO_KEYS: [number, number, number] = [0, 0, 0];
+
+export const KEYS_COMMANDS: CommandSpec[] = [
+  K('del', -2, ['write'], [1, -1, 1], 'Delete a key', { worker: del, spread: 'sum' }),
+  K('unlink', -2, ['write', 'fast'], [1, -1, 1], 'Delete a key asynchronously in another thread', { worker: del, spread: 'sum' }),
+  K('exists', -2, ['readonly', 'fast'], [1, -1, 1], 'Determine if a key exists', { worker: exists, spread: 'sum' }),
+  K('touch', -2, ['readonly', 'fast'], [1, -1, 1], 'Alters the last access time of a key(s)', { worker: exists, spread: 'sum' }),
+  K('type', 2, ['readonly', 'fast'], [1, 1, 1], 'Determine the type stored at key', { worker: type }),
+  K('expire', -3, ['write', 'fast'], [1, 1, 1], 'Set a key\'s time to live in seconds', { worker: expireGeneric(1000, false, 'expire') }),
+  K('pexpire', -3, ['write', 'fast'], [1, 1, 1], 'Set a key\'s time to live in milliseconds', { worker: expireGeneric(1, false, 'pexpire') }),
+  K('expireat', -3, ['write', 'fast'], [1, 1, 1], 'Set the expiration for a key as a UNIX timestamp', { worker: expireGeneric(1000, true, 'expireat') }),
+  K('pexpireat', -3, ['write', 'fast'], [1, 1, 1], 'Set the expiration for a key as a UNIX timestamp specified in milliseconds', { worker: expireGeneric(1, true, 'pexpireat') }),
+  K('ttl', 2, ['readonly', 'random', 'fast'], [1, 1, 1], 'Get the time to live for a key in seconds', { worker: ttlGeneric(false, false) }),
+  K('pttl', 2, ['readonly', 'random', 'fast'], [1, 1, 1], 'Get the time to live for a key in milliseconds', { worker: ttlGeneric(true, false) }),
+  K('expiretime', 2, ['readonly', 'fast'], [1, 1, 1], 'Get the expiration Unix timestamp for a key', { worker: ttlGeneric(false, true) }),
+  K('pexpiretime', 2, ['readonly', 'fast'], [1, 1, 1], 'Get the expiration Unix timestamp for a key in milliseconds', { worker: ttlGeneric(true, true) }),
+  K('persist', 2, ['write', 'fast'], [1, 1, 1], 'Remove the expiration from a key', { worker: persist }),
+  K('rename', 3, ['write'], [1, 2, 1], 'Rename a key', { worker: renameGeneric(false), spread: 'exclusive' }),
+  K('renamenx', 3, ['write', 'fast'], [1, 2, 1], 'Rename a key, only if the new key does not exist', { worker: renameGeneric(true), spread: 'exclusive' }),
+  K('copy', -3, ['write', 'denyoom'], [1, 2, 1], 'Copy a key', { worker: copy, spread: 'exclusive' }),
+  K('object', -2, ['readonly'], [2, 2, 1], 'A container for object introspection commands', { worker: object }),
+  K('dbsize', 1, ['readonly', 'fast'], NO_KEYS, 'Return the number of keys in the selected database', { main: dbsize }),
+  K('flushdb', -1, ['write'], NO_KEYS, 'Remove all keys from the current database', { main: flushdb }),
+  K('flushall', -1, ['write', 'admin'], NO_KEYS, 'Remove all keys from all databases', { main: flushall }),
+  K('keys', 2, ['readonly'], NO_KEYS, 'Find all keys matching the given pattern', { main: keys }),
+  K('randomkey', 1, ['readonly', 'random'], NO_KEYS, 'Return a random key from the keyspace', { main: randomkey }),
+  K('scan', -2, ['readonly', 'random'], NO_KEYS, 'Incrementally iterate the keys space', { main: scan }),
+  K('__dbsize', 1, ['internal'], NO_KEYS, 'Keys of this worker\'s slots', { worker: ownDbsize }),
+  K('__keyspace', 1, ['internal'], NO_KEYS, 'Keys and expiring keys of this worker\'s slots', { worker: ownKeyspace }),
+  K('__flushdb', 1, ['internal'], NO_KEYS, 'Empty this worker\'s slots', { worker: ownFlush }),
+  K('__keys', 2, ['internal'], NO_KEYS, 'Matching keys of this worker\'s slots', { worker: ownKeys }),
+  K('__randomkey', 1, ['internal'], NO_KEYS, 'A random key of this worker\'s slots', { worker: ownRandomKey }),
+  K('__workerstats', 1, ['internal'], NO_KEYS, 'Counters of this worker', { worker: workerStats }),
+  K('__scanslot', 6, ['internal'], NO_KEYS, 'One step of SCAN over one slot', { worker: scanSlot }),
+];
+
+

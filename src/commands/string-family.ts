@@ -1,0 +1,359 @@
+// String commands: argument parsing and replies. Storage encoding lives in types/string.ts.
+import { STRING_MAX_BYTES } from '../common/limits';
+import {
+  CommandError, ERR_NAN, ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OFFSET, ERR_OVERFLOW, ERR_STRING_TOO_BIG, ERR_SYNTAX, ERR_WRONGTYPE, expireError,
+} from '../common/errors';
+import { formatDouble, ReplyWriter } from '../protocol/reply';
+import { lookup, remove } from '../storage/keyspace';
+import { getString, getStringWithExpiry, putString } from '../types/string';
+import { bigIntArg, floatArg, intArg, lower, parseFloatArg, parseInt64 } from './args';
+import { CommandSpec, WorkerContext } from './types';
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+const MAX_EXPIRE_MS = 2 ** 53; // beyond this a ms timestamp loses precision in a double
+
+/** Turns an EX/PX/EXAT/PXAT argument into an absolute ms time, with Redis's checks. */
+export function expireAtFrom(unit: 'ex' | 'px' | 'exat' | 'pxat', arg: Buffer, now: number, cmd: string): number {
+  const n = parseInt64(arg);
+  if (n === undefined) throw new CommandError(ERR_NOT_INTEGER);
+  if (n <= 0n) throw new CommandError(expireError(cmd));
+  const ms = unit === 'ex' || unit === 'exat' ? n * 1000n : n;
+  const abs = unit === 'ex' || unit === 'px' ? ms + BigInt(now) : ms;
+  if (abs > BigInt(MAX_EXPIRE_MS)) throw new CommandError(expireError(cmd));
+  return Number(abs);
+}
+
+function checkSize(len: number): void {
+  if (len > STRING_MAX_BYTES) throw new CommandError(ERR_STRING_TOO_BIG);
+}
+
+function get(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const v = getString(ctx.env(args[1], false), args[1], ctx.now);
+  if (v === undefined) ctx.stats.keyspaceMisses++;
+  else ctx.stats.keyspaceHits++;
+  out.bulk(v ?? null);
+}
+
+interface SetOptions {
+  nx: boolean;
+  xx: boolean;
+  get: boolean;
+  keepTtl: boolean;
+  expireAt: number;
+}
+
+function parseSetOptions(args: Buffer[], from: number, now: number): SetOptions {
+  const o: SetOptions = { nx: false, xx: false, get: false, keepTtl: false, expireAt: 0 };
+  let expireSeen = false;
+  for (let i = from; i < args.length; i++) {
+    const opt = lower(args[i]);
+    if (opt === 'nx' && !o.xx) o.nx = true;
+    else if (opt === 'xx' && !o.nx) o.xx = true;
+    else if (opt === 'get') o.get = true;
+    else if (opt === 'keepttl' && !expireSeen) {
+      o.keepTtl = true;
+      expireSeen = true;
+    } else if ((opt === 'ex' || opt === 'px' || opt === 'exat' || opt === 'pxat') && !expireSeen && i + 1 < args.length) {
+      o.expireAt = expireAtFrom(opt, args[++i], now, 'set');
+      expireSeen = true;
+    } else throw new CommandError(ERR_SYNTAX);
+  }
+  return o;
+}
+
+function set(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const o = parseSetOptions(args, 3, ctx.now);
+  const key = args[1];
+  const env = ctx.env(key, true)!;
+  env.write(() => {
+    const old = lookup(env, key, ctx.now);
+    if (o.get && old && old.type !== 0) throw new CommandError(ERR_WRONGTYPE);
+    const oldValue = old && old.type === 0 ? old.payload : null;
+    if ((o.nx && old) || (o.xx && !old)) return o.get ? out.bulk(oldValue) : out.nullBulk();
+    putString(env, key, args[2], o.keepTtl && old ? old.expireAt : o.expireAt);
+    if (o.get) out.bulk(oldValue);
+    else out.ok();
+  });
+}
+
+function setnx(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const env = ctx.env(args[1], true)!;
+  env.write(() => {
+    if (lookup(env, args[1], ctx.now)) return out.int(0);
+    putString(env, args[1], args[2], 0);
+    out.int(1);
+  });
+}
+
+function setexWith(unit: 'ex' | 'px', cmd: string) {
+  return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter) => {
+    const expireAt = expireAtFrom(unit, args[2], ctx.now, cmd);
+    const env = ctx.env(args[1], true)!;
+    env.write(() => putString(env, args[1], args[3], expireAt));
+    out.ok();
+  };
+}
+
+function getset(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const env = ctx.env(args[1], true)!;
+  env.write(() => {
+    const old = getString(env, args[1], ctx.now);
+    putString(env, args[1], args[2], 0);
+    out.bulk(old ?? null);
+  });
+}
+
+function getdel(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const env = ctx.env(args[1], false);
+  const old = getString(env, args[1], ctx.now);
+  if (old !== undefined) remove(env, args[1], ctx.now);
+  out.bulk(old ?? null);
+}
+
+function getex(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  let expireAt: number | undefined;
+  for (let i = 2; i < args.length; i++) {
+    const opt = lower(args[i]);
+    if (expireAt !== undefined) throw new CommandError(ERR_SYNTAX);
+    if (opt === 'persist') expireAt = 0;
+    else if ((opt === 'ex' || opt === 'px' || opt === 'exat' || opt === 'pxat') && i + 1 < args.length) expireAt = expireAtFrom(opt, args[++i], ctx.now, 'getex');
+    else throw new CommandError(ERR_SYNTAX);
+  }
+  const env = ctx.env(args[1], false);
+  const cur = getStringWithExpiry(env, args[1], ctx.now);
+  if (cur && env && expireAt !== undefined && expireAt !== cur.expireAt) {
+    env.write(() => putString(env, args[1], cur.value, expireAt!));
+  }
+  out.bulk(cur ? cur.value : null);
+}
+
+function mget(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  out.arrayHeader(args.length - 1);
+  for (let i = 1; i < args.length; i++) {
+    const v = ctx.env(args[i], false) && getStringOrNull(ctx, args[i]);
+    out.bulk(v ?? null);
+  }
+}
+
+function getStringOrNull(ctx: WorkerContext, key: Buffer): Buffer | undefined {
+  try {
+    return getString(ctx.env(key, false), key, ctx.now);
+  } catch {
+    return undefined; // MGET answers nil for keys of other types
+  }
+}
+
+function mset(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  if (args.length % 2 !== 1) throw new CommandError(`ERR wrong number of arguments for '${lower(args[0])}' command`);
+  for (let i = 1; i < args.length; i += 2) {
+    const env = ctx.env(args[i], true)!;
+    env.write(() => putString(env, args[i], args[i + 1], 0));
+  }
+  out.ok();
+}
+
+function msetnx(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  if (args.length % 2 !== 1) throw new CommandError(`ERR wrong number of arguments for 'msetnx' command`);
+  for (let i = 1; i < args.length; i += 2) if (lookup(ctx.env(args[i], false), args[i], ctx.now)) return out.int(0);
+  for (let i = 1; i < args.length; i += 2) {
+    const env = ctx.env(args[i], true)!;
+    env.write(() => putString(env, args[i], args[i + 1], 0));
+  }
+  out.int(1);
+}
+
+function append(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const env = ctx.env(args[1], true)!;
+  env.write(() => {
+    const cur = getStringWithExpiry(env, args[1], ctx.now);
+    const len = (cur ? cur.value.length : 0) + args[2].length;
+    checkSize(len);
+    putString(env, args[1], cur ? Buffer.concat([cur.value, args[2]]) : args[2], cur ? cur.expireAt : 0);
+    out.int(len);
+  });
+}
+
+function strlen(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  out.int(getString(ctx.env(args[1], false), args[1], ctx.now)?.length ?? 0);
+}
+
+function getrange(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  let start = intArg(args[2]);
+  let end = intArg(args[3]);
+  const v = getString(ctx.env(args[1], false), args[1], ctx.now) ?? Buffer.alloc(0);
+  const len = v.length;
+  if (start < 0 && end < 0 && start > end) return out.bulk('');
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (len === 0 || start > end) return out.bulk('');
+  out.bulk(v.subarray(start, end + 1));
+}
+
+function setrange(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const offset = intArg(args[2]);
+  if (offset < 0) throw new CommandError(ERR_OFFSET);
+  const patch = args[3];
+  const env = ctx.env(args[1], true)!;
+  env.write(() => {
+    const cur = getStringWithExpiry(env, args[1], ctx.now);
+    const curLen = cur ? cur.value.length : 0;
+    if (patch.length === 0) return out.int(curLen);
+    checkSize(offset + patch.length);
+    const next = Buffer.alloc(Math.max(curLen, offset + patch.length));
+    if (cur) cur.value.copy(next);
+    patch.copy(next, offset);
+    putString(env, args[1], next, cur ? cur.expireAt : 0);
+    out.int(next.length);
+  });
+}
+
+function incrBy(ctx: WorkerContext, key: Buffer, delta: bigint, out: ReplyWriter): void {
+  const env = ctx.env(key, true)!;
+  env.write(() => {
+    const cur = getStringWithExpiry(env, key, ctx.now);
+    const base = cur ? parseInt64(cur.value) : 0n;
+    if (base === undefined) throw new CommandError(ERR_NOT_INTEGER);
+    const next = base + delta;
+    if (next > INT64_MAX || next < INT64_MIN) throw new CommandError(ERR_OVERFLOW);
+    putString(env, key, Buffer.from(next.toString()), cur ? cur.expireAt : 0);
+    out.int(next);
+  });
+}
+
+function incrbyfloat(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const delta = floatArg(args[2]);
+  const env = ctx.env(args[1], true)!;
+  env.write(() => {
+    const cur = getStringWithExpiry(env, args[1], ctx.now);
+    const base = cur ? parseFloatArg(cur.value) : 0;
+    if (base === undefined) throw new CommandError(ERR_NOT_FLOAT);
+    const next = base + delta;
+    if (!Number.isFinite(next)) throw new CommandError(ERR_NAN);
+    const text = formatHumanDouble(next);
+    putString(env, args[1], Buffer.from(text), cur ? cur.expireAt : 0);
+    out.bulk(text);
+  });
+}
+
+/** Redis's LD_STR_HUMAN: plain decimal, no exponent, trailing zeros trimmed. */
+export function formatHumanDouble(d: number): string {
+  const s = formatDouble(d);
+  if (!s.includes('e')) return s;
+  const fixed = Math.abs(d) >= 1 ? BigInt(Math.round(d)).toString() : d.toFixed(20).replace(/\.?0+$/, '');
+  return fixed;
+}
+
+function lcs(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  let wantLen = false;
+  let wantIdx = false;
+  let withMatchLen = false;
+  let minMatchLen = 0;
+  for (let i = 3; i < args.length; i++) {
+    const opt = lower(args[i]);
+    if (opt === 'len') wantLen = true;
+    else if (opt === 'idx') wantIdx = true;
+    else if (opt === 'withmatchlen') withMatchLen = true;
+    else if (opt === 'minmatchlen' && i + 1 < args.length) minMatchLen = Math.max(0, intArg(args[++i]));
+    else throw new CommandError(ERR_SYNTAX);
+  }
+  if (wantLen && wantIdx) throw new CommandError('ERR If you want both the length and indexes, please just use IDX.');
+  const readLcs = (k: Buffer) => {
+    const rec = lookup(ctx.env(k, false), k, ctx.now);
+    if (rec && rec.type !== 0) throw new CommandError('ERR The specified keys must contain string values');
+    return rec ? rec.payload : Buffer.alloc(0);
+  };
+  const a = readLcs(args[1]);
+  const b = readLcs(args[2]);
+  const alen = a.length;
+  const blen = b.length;
+  if ((alen + 1) * (blen + 1) > 2 ** 31) throw new CommandError('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
+  const dp = new Uint32Array((alen + 1) * (blen + 1));
+  const at = (i: number, j: number) => j * (alen + 1) + i;
+  for (let i = 1; i <= alen; i++)
+    for (let j = 1; j <= blen; j++)
+      dp[at(i, j)] = a[i - 1] === b[j - 1] ? dp[at(i - 1, j - 1)] + 1 : Math.max(dp[at(i - 1, j)], dp[at(i, j - 1)]);
+  const total = dp[at(alen, blen)];
+  if (wantLen) return out.int(total);
+  const result = Buffer.alloc(total);
+  const matches: [number, number, number, number][] = [];
+  let i = alen;
+  let j = blen;
+  let idx = total;
+  let arange: [number, number] | null = null;
+  let brange: [number, number] | null = null;
+  const flush = () => {
+    if (arange && brange && arange[1] - arange[0] + 1 >= minMatchLen) matches.push([arange[0], arange[1], brange[0], brange[1]]);
+    arange = brange = null;
+  };
+  while (i > 0 && j > 0) {
+    if (a[i - 1] === b[j - 1]) {
+      result[--idx] = a[i - 1];
+      if (arange && brange && arange[0] === i && brange[0] === j) {
+        arange[0] = i - 1;
+        brange[0] = j - 1;
+      } else {
+        flush();
+        arange = [i - 1, i - 1];
+        brange = [j - 1, j - 1];
+      }
+      i--;
+      j--;
+    } else if (dp[at(i - 1, j)] > dp[at(i, j - 1)]) i--;
+    else j--;
+  }
+  flush();
+  if (!wantIdx) return out.bulk(result);
+  out.arrayHeader(4);
+  out.bulk('matches');
+  out.arrayHeader(matches.length);
+  for (const [a0, a1, b0, b1] of matches) {
+    out.arrayHeader(withMatchLen ? 3 : 2);
+    out.arrayHeader(2);
+    out.int(a0);
+    out.int(a1);
+    out.arrayHeader(2);
+    out.int(b0);
+    out.int(b1);
+    if (withMatchLen) out.int(a1 - a0 + 1);
+  }
+  out.bulk('len');
+  out.int(total);
+}
+
+const S = (
+  name: string, arity: number, flags: CommandSpec['flags'], keys: [number, number, number],
+  worker: CommandSpec['worker'], summary: string, extra: Partial<CommandSpec> = {},
+): CommandSpec => ({ name, arity, flags, firstKey: keys[0], lastKey: keys[1], keyStep: keys[2], group: 'string', summary, since: '1.0.0', worker, ...extra });
+
+export const STRING_COMMANDS: CommandSpec[] = [
+  S('get', 2, ['readonly', 'fast'], [1, 1, 1], get, 'Get the value of a key'),
+  S('set', -3, ['write', 'denyoom'], [1, 1, 1], set, 'Set the string value of a key'),
+  S('setnx', 3, ['write', 'denyoom', 'fast'], [1, 1, 1], setnx, 'Set the value of a key, only if the key does not exist'),
+  S('setex', 4, ['write', 'denyoom'], [1, 1, 1], setexWith('ex', 'setex'), 'Set the value and expiration of a key'),
+  S('psetex', 4, ['write', 'denyoom'], [1, 1, 1], setexWith('px', 'psetex'), 'Set the value and expiration in milliseconds of a key'),
+  S('getset', 3, ['write', 'denyoom', 'fast'], [1, 1, 1], getset, 'Set the string value of a key and return its old value'),
+  S('getdel', 2, ['write', 'fast'], [1, 1, 1], getdel, 'Get the value of a key and delete the key'),
+  S('getex', -2, ['write', 'fast'], [1, 1, 1], getex, 'Get the value of a key and optionally set its expiration'),
+  S('mget', -2, ['readonly', 'fast'], [1, -1, 1], mget, 'Get the values of all the given keys', { spread: 'mget' }),
+  S('mset', -3, ['write', 'denyoom'], [1, -1, 2], mset, 'Set multiple keys to multiple values', { spread: 'mset' }),
+  S('msetnx', -3, ['write', 'denyoom'], [1, -1, 2], msetnx, 'Set multiple keys to multiple values, only if none of the keys exist', { spread: 'exclusive' }),
+  S('append', 3, ['write', 'denyoom', 'fast'], [1, 1, 1], append, 'Append a value to a key'),
+  S('strlen', 2, ['readonly', 'fast'], [1, 1, 1], strlen, 'Get the length of the value stored in a key'),
+  S('getrange', 4, ['readonly'], [1, 1, 1], getrange, 'Get a substring of the string stored at a key'),
+  S('substr', 4, ['readonly'], [1, 1, 1], getrange, 'Get a substring of the string stored at a key'),
+  S('setrange', 4, ['write', 'denyoom'], [1, 1, 1], setrange, 'Overwrite part of a string at key starting at the specified offset'),
+  S('incr', 2, ['write', 'denyoom', 'fast'], [1, 1, 1], (c, a, o) => incrBy(c, a[1], 1n, o), 'Increment the integer value of a key by one'),
+  S('decr', 2, ['write', 'denyoom', 'fast'], [1, 1, 1], (c, a, o) => incrBy(c, a[1], -1n, o), 'Decrement the integer value of a key by one'),
+  S('incrby', 3, ['write', 'denyoom', 'fast'], [1, 1, 1], (c, a, o) => incrBy(c, a[1], bigIntArg(a[2]), o), 'Increment the integer value of a key by the given amount'),
+  S('decrby', 3, ['write', 'denyoom', 'fast'], [1, 1, 1], (c, a, o) => {
+    const d = bigIntArg(a[2]);
+    if (d === INT64_MIN) throw new CommandError('ERR decrement would overflow');
+    incrBy(c, a[1], -d, o);
+  }, 'Decrement the integer value of a key by the given number'),
+  S('incrbyfloat', 3, ['write', 'denyoom', 'fast'], [1, 1, 1], incrbyfloat, 'Increment the float value of a key by the given amount'),
+  S('lcs', -3, ['readonly'], [1, 2, 1], lcs, 'Find longest common substring', { spread: 'exclusive' }),
+];

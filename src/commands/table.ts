@@ -1,0 +1,22 @@
+// The command table: every command declared once. Routing, arity checks, COMMAND output and
+// (later) binlogging read it; nothing else switches on command names.
+import { KEYS_COMMANDS } from './keys-family';
+import { SERVER_COMMANDS } from './server-family';
+import { STRING_COMMANDS } from './string-family';
+import { CommandSpec } from './types';
+
+function build(): Map<string, CommandSpec> {
+  const table = new Map<string, CommandSpec>();
+  for (const spec of [...STRING_COMMANDS, ...KEYS_COMMANDS, ...SERVER_COMMANDS]) {
+    if (table.has(spec.name)) throw new Error(`command ${spec.name} declared twice`);
+    if (!spec.worker === !spec.main) throw new Error(`command ${spec.name} needs exactly one of worker/main`);
+    table.set(spec.name, spec);
+  }
+  return table;
+}
+
+export const COMMANDS: Map<string, CommandSpec> = build();
+
+/** Commands by index, so a worker request names its command with a number. */
+export const COMMAND_LIST: CommandSpec[] = [...COMMANDS.values()];
+export const COMMAND_INDEX = new Map<CommandSpec, number>(COMMAND_LIST.map((c, i) => [c, i]));

@@ -1,0 +1,99 @@
+// What command handlers see. Worker handlers execute against slot storage; main handlers
+// act on connection and server state through ServerContext, which dispatch implements.
+import { ReplyWriter } from '../protocol/reply';
+import { SlotEnv, SlotStore } from '../storage/slot-store';
+
+export type Flag = 'write' | 'readonly' | 'admin' | 'fast' | 'denyoom' | 'noauth' | 'loading' | 'stale' | 'random' | 'internal';
+
+/** How a command whose keys span several workers is carried out. */
+export type Spread =
+  /** Per-worker parts, integer replies summed (DEL, EXISTS, ...). */
+  | 'sum'
+  /** Per-worker parts, bulk replies put back in key order (MGET). */
+  | 'mget'
+  /** Per-worker parts of key/value pairs, +OK (MSET). */
+  | 'mset'
+  /** Every worker idles while the first key's worker runs the whole command (RENAME, MSETNX...). */
+  | 'exclusive';
+
+export interface WorkerContext {
+  readonly table: number;
+  readonly slotCount: number;
+  readonly tableCount: number;
+  /** Time of the command, ms; fixed for its whole execution. */
+  now: number;
+  readonly store: SlotStore;
+  readonly workerIndex: number;
+  readonly workerCount: number;
+  readonly stats: { keyspaceHits: number; keyspaceMisses: number; expiredKeys: number };
+  /** The environment of the slot holding `key`; null when `create` is false and it was never written. */
+  env(key: Buffer, create: boolean): SlotEnv | null;
+  /** The same, in another table (COPY ... DB n). */
+  envIn(table: number, key: Buffer, create: boolean): SlotEnv | null;
+  /** Slots of this table owned by this worker. */
+  ownSlots(): number[];
+}
+
+export type WorkerHandler = (ctx: WorkerContext, args: Buffer[], out: ReplyWriter) => void;
+
+export interface ClientInfo {
+  id: number;
+  name: string;
+  addr: string;
+  laddr: string;
+  fd: number;
+  createdAt: number;
+  lastActive: number;
+  table: number;
+  lastCommand: string;
+  resp: number;
+  authenticated: boolean;
+}
+
+/** What main-thread handlers may ask of the server; implemented in dispatch. */
+export interface ServerContext {
+  readonly client: ClientInfo;
+  /** Sends an internal command to one worker and resolves with its raw RESP reply. */
+  callWorker(worker: number, table: number, args: Buffer[]): Promise<Buffer>;
+  readonly workerCount: number;
+  tableCount(): number;
+  slotCount(table: number): number;
+  workerOfSlot(slot: number): number;
+  configGet(pattern: string): [string, string][];
+  /** Throws an Error whose message is the reply text on a bad value. */
+  configSet(key: string, value: string): void;
+  configRewrite(): void;
+  resetStats(): void;
+  info(section: string | undefined): Promise<string>;
+  clients(): ClientInfo[];
+  killClients(filter: (c: ClientInfo) => boolean): number;
+  closeAfterReply(): void;
+  setClientName(name: string): void;
+  slowlogGet(count: number): ReplyWriter;
+  slowlogLen(): number;
+  slowlogReset(): void;
+  shutdown(): void;
+  checkPassword(password: string): boolean;
+  passwordRequired(): boolean;
+  commandTable(): Map<string, CommandSpec>;
+  scanCursors: Map<string, Buffer>;
+}
+
+export type MainHandler = (ctx: ServerContext, args: Buffer[]) => Buffer | Promise<Buffer>;
+
+export interface CommandSpec {
+  name: string;
+  /** Redis's arity: N means exactly N arguments with the name, -N at least N. */
+  arity: number;
+  flags: Flag[];
+  /** Key positions: first, last (-1 = last argument, -2 = one before), step; 0,0,0 for none. */
+  firstKey: number;
+  lastKey: number;
+  keyStep: number;
+  group: string;
+  summary: string;
+  since: string;
+  spread?: Spread;
+  worker?: WorkerHandler;
+  main?: MainHandler;
+}

@@ -1,0 +1,20 @@
+// Redis's exact error texts, in one place.
+export const ERR_WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+export const ERR_NOT_INTEGER = 'ERR value is not an integer or out of range';
+export const ERR_NOT_FLOAT = 'ERR value is not a valid float';
+export const ERR_SYNTAX = 'ERR syntax error';
+export const ERR_OVERFLOW = 'ERR increment or decrement would overflow';
+export const ERR_NAN = 'ERR increment would produce NaN or Infinity';
+export const ERR_STRING_TOO_BIG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
+export const ERR_NO_SUCH_KEY = 'ERR no such key';
+export const ERR_OFFSET = 'ERR offset is out of range';
+export const ERR_NOAUTH = 'NOAUTH Authentication required.';
+export const ERR_WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
+export const ERR_DB_INDEX = 'ERR DB index is out of range';
+export const ERR_INVALID_DB = 'ERR invalid DB index';
+
+export const arityError = (name: string) => `ERR wrong number of arguments for '${name}' command`;
+export const expireError = (cmd: string) => `ERR invalid expire time in '${cmd}' command`;
+
+/** Thrown by argument parsers; its message is the error reply. */
+export class CommandError extends Error {}

@@ -1,0 +1,40 @@
+// Every queue, buffer, batch and retry in the node has a named bound, here.
+export const KB = 1024;
+export const MB = 1024 * KB;
+export const GB = 1024 * MB;
+
+/** Bytes of the request ring (main → worker) and of the reply ring (worker → main), per worker. */
+export const REQUEST_RING_BYTES = 4 * MB;
+export const REPLY_RING_BYTES = 4 * MB;
+/** A message larger than this travels by MessagePort with a marker in the ring. */
+export const RING_INLINE_MAX_BYTES = 256 * KB;
+/** Commands a worker takes from its ring before committing and replying. */
+export const WORKER_BATCH_MAX_COMMANDS = 1024;
+/** Atomics.load polls a worker makes before it sleeps on an empty ring. */
+export const WORKER_SPIN_POLLS = 2000;
+/** Longest a worker sleeps, so timers (expiry cycle, everysec sync) still run. */
+export const WORKER_IDLE_WAIT_MS = 100;
+/** Commands main holds for a worker whose ring is full, before it stops reading sockets. */
+export const MAIN_OVERFLOW_MAX_COMMANDS = 100_000;
+/** Time budget of one active-expiry pass in a worker, and keys it may delete. */
+export const EXPIRE_CYCLE_BUDGET_MS = 5;
+export const EXPIRE_CYCLE_MAX_KEYS = 2000;
+export const EXPIRE_CYCLE_INTERVAL_MS = 100;
+/** Commands a client may have in flight; past this main stops reading its socket. */
+export const CLIENT_MAX_INFLIGHT = 10_000;
+/** Inline commands (telnet style) are limited as in Redis. */
+export const INLINE_MAX_BYTES = 64 * KB;
+/** Multibulk argument count limit, as in Redis. */
+export const MULTIBULK_MAX_ARGS = 1024 * 1024;
+/** Keys a SCAN cursor cache remembers. */
+export const SCAN_CURSOR_CACHE_MAX = 10_000;
+/** Entries a single KEYS call may return before it answers an error instead. */
+export const KEYS_MAX_RESULTS = 10_000_000;
+/** Longest key kept verbatim as an LMDB key; longer keys are stored under a digest. */
+export const LMDB_MAX_KEY_BYTES = 1978;
+export const DIRECT_KEY_MAX_BYTES = 1900;
+/** Largest string a SETRANGE/APPEND may build, as Redis's proto-max-bulk-len default. */
+export const STRING_MAX_BYTES = 512 * MB;
+/** Slow log entries' argument caps, as Redis. */
+export const SLOWLOG_ARGS_MAX = 32;
+export const SLOWLOG_ARG_BYTES_MAX = 128;

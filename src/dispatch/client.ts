@@ -1,0 +1,87 @@
+// One client connection: framing state, its pending replies in command order, and the
+// ClientInfo that CLIENT LIST shows.
+import * as net from 'net';
+import Denque from 'denque';
+import { ClientInfo } from '../commands/types';
+import { RequestParser } from '../protocol/parser';
+
+export interface Pending {
+  reply: Buffer | null;
+  /** For the slow log, kept only while the command is in flight. */
+  args: Buffer[];
+  name: string;
+  startedAt: number;
+  micros: number;
+}
+
+export class Client {
+  readonly info: ClientInfo;
+  readonly pending = new Denque<Pending>();
+  /** Sequence number of pending.peekFront(). */
+  frontSeq = 0;
+  closeAfterFlush = false;
+  closed = false;
+  paused = false;
+  private outbox: Buffer[] = [];
+  private outboxBytes = 0;
+
+  constructor(readonly socket: net.Socket, readonly parser: RequestParser, id: number) {
+    const now = Date.now();
+    this.info = {
+      id,
+      name: '',
+      addr: `${formatHost(socket.remoteAddress)}:${socket.remotePort}`,
+      laddr: `${formatHost(socket.localAddress)}:${socket.localPort}`,
+      fd: (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1,
+      createdAt: now,
+      lastActive: now,
+      table: 0,
+      lastCommand: 'NULL',
+      resp: 2,
+      authenticated: false,
+    };
+  }
+
+  /** Reserves the next reply position; returns its sequence number. */
+  push(p: Pending): number {
+    this.pending.push(p);
+    return this.frontSeq + this.pending.length - 1;
+  }
+
+  entry(seq: number): Pending | undefined {
+    return this.pending.peekAt((seq - this.frontSeq) >>> 0);
+  }
+
+  /** Moves every ready reply at the front into the outbox; returns the finished entries. */
+  collect(onDone: (p: Pending) => void): void {
+    while (this.pending.length > 0 && this.pending.peekFront()!.reply !== null) {
+      const p = this.pending.shift()!;
+      this.frontSeq = (this.frontSeq + 1) >>> 0;
+      this.outbox.push(p.reply!);
+      this.outboxBytes += p.reply!.length;
+      onDone(p);
+    }
+  }
+
+  flush(): void {
+    if (this.outbox.length === 0 || this.closed) return;
+    const data = this.outbox.length === 1 ? this.outbox[0] : Buffer.concat(this.outbox, this.outboxBytes);
+    this.outbox = [];
+    this.outboxBytes = 0;
+    this.socket.write(data);
+    if (this.closeAfterFlush && this.pending.length === 0) this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.end();
+    this.socket.destroySoon?.();
+  }
+}
+
+function formatHost(h: string | undefined): string {
+  if (!h) return '?';
+  if (h.startsWith('::ffff:')) return h.slice(7);
+  return h.includes(':') ? `[${h}]` : h;
+}

@@ -1,0 +1,557 @@
+// The node's main thread: accepts RESP connections, frames commands, looks each up in the
+// command table, routes it to the worker owning its key's slot (or runs it here), and writes
+// replies back in command order.
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import { Config, ConfigError } from '../common/config';
+import { slotOf } from '../common/crc32';
+import { arityError, CommandError, ERR_NOAUTH } from '../common/errors';
+import { CLIENT_MAX_INFLIGHT, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
+import { logger, setLogLevel } from '../common/log';
+import { ProtocolError, RequestParser } from '../protocol/parser';
+import { decodeReply, RespError } from '../protocol/reply-reader';
+import { errorReply, intReply, OK, ReplyWriter } from '../protocol/reply';
+import { keysOf, matchConfig, SERVER_VERSION } from '../commands/server-family';
+import { COMMAND_INDEX, COMMANDS } from '../commands/table';
+import { ClientInfo, CommandSpec, ServerContext } from '../commands/types';
+import { SyncMode } from '../storage/slot-store';
+import { Client, Pending } from './client';
+import { WorkerPool } from './worker-pool';
+
+const log = logger('M');
+/** Output bytes queued on a socket past which main stops reading that client. */
+const OUTPUT_PAUSE_BYTES = 64 * 1024 * 1024;
+/** Samples of the ops/sec meter, one per interval, as Redis's 16 × 100 ms. */
+const OPS_SAMPLES = 16;
+const OPS_SAMPLE_MS = 100;
+
+interface SlowEntry {
+  id: number;
+  time: number;
+  micros: number;
+  args: string[];
+  addr: string;
+  name: string;
+}
+
+export class Node {
+  private server: net.Server | null = null;
+  private clients = new Map<number, Client>();
+  private nextClientId = 1;
+  private nextCallId = 1;
+  private calls = new Map<number, (reply: Buffer) => void>();
+  private pool: WorkerPool;
+  private dirty = new Set<Client>();
+  private flushQueued = false;
+  /** While an exclusive command runs, every new command waits here, in arrival order. */
+  private held: [Client, Buffer[]][] | null = null;
+  private idleWaiters: (() => void)[] = [];
+  private exclusiveQueue: (() => Promise<void>)[] = [];
+  readonly tableSlots: number[];
+  readonly parserLimits: { maxBulkLen: number };
+  private slowlog: SlowEntry[] = [];
+  private slowlogNextId = 0;
+  readonly scanCursors = new Map<string, Buffer>();
+  private startedAt = Date.now();
+  private stats = { commands: 0, connections: 0, rejected: 0, netIn: 0, netOut: 0, errors: 0 };
+  private opsSamples: number[] = [];
+  private lastOpsCount = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private stopping: Promise<void> | null = null;
+
+  constructor(readonly config: Config) {
+    this.tableSlots = Array.from({ length: config.num('databases') }, () => config.num('default-slot-num'));
+    this.parserLimits = { maxBulkLen: config.num('proto-max-bulk-len') };
+    this.pool = new WorkerPool(
+      {
+        workers: config.num('thread-pool-size'),
+        dbPath: config.str('db-path'),
+        maxOpenSlots: config.num('max-open-slots'),
+        syncMode: config.str('sync') as SyncMode,
+        tableSlots: this.tableSlots,
+      },
+      (connId, seq, micros, reply) => this.onReply(connId, seq, micros, reply),
+    );
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const server = net.createServer({ noDelay: true }, (s) => this.accept(s));
+      server.once('error', reject);
+      server.listen(this.config.num('port'), this.config.str('bind'), () => {
+        server.off('error', reject);
+        server.on('error', (e) => log.error(`listener: ${e.message}`));
+        resolve();
+      });
+      this.server = server;
+      this.timers.push(setInterval(() => this.sampleOps(), OPS_SAMPLE_MS));
+      this.timers.push(setInterval(() => this.closeIdleClients(), 1000));
+    });
+  }
+
+  port(): number {
+    return (this.server!.address() as net.AddressInfo).port;
+  }
+
+  private accept(socket: net.Socket): void {
+    this.stats.connections++;
+    if (this.clients.size >= this.config.num('maxclients')) {
+      this.stats.rejected++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    socket.setNoDelay(true);
+    const client = new Client(socket, new RequestParser(this.parserLimits), this.nextClientId++);
+    this.clients.set(client.info.id, client);
+    socket.on('data', (chunk) => this.onData(client, chunk));
+    socket.on('drain', () => this.maybeResume(client));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      client.closed = true;
+      this.clients.delete(client.info.id);
+    });
+  }
+
+  private onData(client: Client, chunk: Buffer): void {
+    if (client.closeAfterFlush) return;
+    this.stats.netIn += chunk.length;
+    try {
+      client.parser.feed(chunk, (args) => this.dispatch(client, args));
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.immediate(client, errorReply(`ERR ${e.message}`), 'protocol');
+      client.closeAfterFlush = true;
+      client.socket.pause();
+      this.markDirty(client);
+      return;
+    }
+    if (client.parser.pendingBytes() > this.config.num('client-query-buffer-limit')) {
+      log.warn(`closing client ${client.info.addr}: query buffer over client-query-buffer-limit`);
+      client.close();
+      return;
+    }
+    if (client.pending.length > CLIENT_MAX_INFLIGHT || client.socket.writableLength > OUTPUT_PAUSE_BYTES || this.pool.congested()) {
+      client.paused = true;
+      client.socket.pause();
+    }
+  }
+
+  private maybeResume(client: Client): void {
+    if (!client.paused || client.closeAfterFlush) return;
+    if (client.pending.length > CLIENT_MAX_INFLIGHT / 2 || client.socket.writableLength > OUTPUT_PAUSE_BYTES / 2) return;
+    client.paused = false;
+    client.socket.resume();
+  }
+
+  /** Queues an answer that is known at once, behind the client's earlier replies. */
+  private immediate(client: Client, reply: Buffer, name: string): void {
+    client.push({ reply, args: [], name, startedAt: 0, micros: 0 });
+    this.markDirty(client);
+  }
+
+  private dispatch(client: Client, args: Buffer[]): void {
+    if (this.held) {
+      this.held.push([client, args]);
+      return;
+    }
+    const info = client.info;
+    info.lastActive = Date.now();
+    const name = args[0].toString('latin1').toLowerCase();
+    const spec = COMMANDS.get(name);
+    if (!spec || spec.flags.includes('internal')) {
+      this.stats.errors++;
+      const shown = args.slice(1).map((a) => `'${a.toString().slice(0, 128)}' `).join('');
+      return this.immediate(client, errorReply(`ERR unknown command '${args[0].toString().slice(0, 128)}', with args beginning with: ${shown}`), name);
+    }
+    if ((spec.arity > 0 && args.length !== spec.arity) || args.length < -spec.arity) {
+      this.stats.errors++;
+      return this.immediate(client, errorReply(arityError(name)), name);
+    }
+    if (!info.authenticated && !spec.flags.includes('noauth') && this.passwordRequired()) {
+      this.stats.errors++;
+      return this.immediate(client, errorReply(ERR_NOAUTH), name);
+    }
+    this.stats.commands++;
+    info.lastCommand = name;
+    const pending: Pending = { reply: null, args, name, startedAt: Date.now(), micros: 0 };
+    const seq = client.push(pending);
+    if (spec.main) return this.runMain(client, spec, args, pending);
+    this.route(client, spec, args, seq, pending);
+  }
+
+  private runMain(client: Client, spec: CommandSpec, args: Buffer[], pending: Pending): void {
+    const done = (reply: Buffer) => {
+      pending.reply = reply;
+      pending.micros = (Date.now() - pending.startedAt) * 1000;
+      this.markDirty(client);
+    };
+    try {
+      const r = spec.main!(this.contextFor(client), args);
+      if (r instanceof Promise) r.then(done, (e) => done(this.errorFor(e)));
+      else done(r);
+    } catch (e) {
+      done(this.errorFor(e));
+    }
+  }
+
+  private errorFor(e: unknown): Buffer {
+    this.stats.errors++;
+    if (e instanceof CommandError) return errorReply(e.message);
+    log.warn(`command failed: ${(e as Error).stack}`);
+    return errorReply(`ERR ${(e as Error).message}`);
+  }
+
+  workerOfSlot(slot: number): number {
+    return slot % this.pool.count;
+  }
+
+  private route(client: Client, spec: CommandSpec, args: Buffer[], seq: number, pending: Pending): void {
+    const table = client.info.table;
+    const slots = this.tableSlots[table];
+    const keys = keysOf(spec, args);
+    const first = this.workerOfSlot(slotOf(keys[0], slots));
+    let spans = false;
+    for (let i = 1; i < keys.length && !spans; i++) spans = this.workerOfSlot(slotOf(keys[i], slots)) !== first;
+    if (!spans) {
+      this.pool.send(first, client.info.id, seq, table, COMMAND_INDEX.get(spec)!, args);
+      return;
+    }
+    const finish = (p: Promise<Buffer>) =>
+      p.then(
+        (reply) => {
+          pending.reply = reply;
+          this.markDirty(client);
+        },
+        (e) => {
+          pending.reply = this.errorFor(e);
+          this.markDirty(client);
+        },
+      );
+    if (spec.spread === 'exclusive') finish(this.exclusive(() => this.callSpec(first, table, spec, args)));
+    else finish(this.spread(spec, table, args));
+  }
+
+  /** Splits a multi-key command by worker and merges the parts as Redis would answer. */
+  private async spread(spec: CommandSpec, table: number, args: Buffer[]): Promise<Buffer> {
+    const slots = this.tableSlots[table];
+    const step = spec.spread === 'mset' ? 2 : 1;
+    if (spec.spread === 'mset' && args.length % 2 === 0) throw new CommandError(arityError(spec.name));
+    const parts = new Map<number, { args: Buffer[]; positions: number[] }>();
+    for (let i = 1, k = 0; i < args.length; i += step, k++) {
+      const w = this.workerOfSlot(slotOf(args[i], slots));
+      let part = parts.get(w);
+      if (!part) parts.set(w, (part = { args: [args[0]], positions: [] }));
+      for (let j = 0; j < step; j++) part.args.push(args[i + j]);
+      part.positions.push(k);
+    }
+    const entries = [...parts.entries()];
+    const replies = (await Promise.all(entries.map(([w, p]) => this.callSpec(w, table, spec, p.args)))).map(decodeReply);
+    const failed = replies.find((r) => r instanceof RespError) as RespError | undefined;
+    if (failed) throw new CommandError(failed.message);
+    if (spec.spread === 'sum') return intReply(replies.reduce((a: number, r) => a + Number(r), 0));
+    if (spec.spread === 'mset') return OK;
+    const values: (Buffer | null)[] = new Array((args.length - 1) / step);
+    entries.forEach(([, p], i) => (replies[i] as (Buffer | null)[]).forEach((v, j) => (values[p.positions[j]] = v)));
+    const out = new ReplyWriter();
+    out.bulkArray(values);
+    return out.take();
+  }
+
+  /**
+   * Runs `fn` while no other command executes anywhere on this node: new commands are held,
+   * in-flight ones drain first. Used for multi-key commands that must stay atomic across workers.
+   */
+  private exclusive(fn: () => Promise<Buffer>): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const task = async () => {
+        try {
+          while (this.pool.inflight() > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+          resolve(await fn());
+        } catch (e) {
+          reject(e);
+        }
+      };
+      this.exclusiveQueue.push(task);
+      if (this.held === null) {
+        this.held = [];
+        void this.runExclusiveQueue();
+      }
+    });
+  }
+
+  private async runExclusiveQueue(): Promise<void> {
+    while (this.exclusiveQueue.length > 0) await this.exclusiveQueue.shift()!();
+    const held = this.held!;
+    this.held = null;
+    for (const [client, args] of held) if (!client.closed) this.dispatch(client, args);
+  }
+
+  private callSpec(w: number, table: number, spec: CommandSpec, args: Buffer[]): Promise<Buffer> {
+    const id = this.nextCallId;
+    this.nextCallId = this.nextCallId >= 0xfffffffe ? 1 : this.nextCallId + 1;
+    return new Promise((resolve) => {
+      this.calls.set(id, resolve);
+      this.pool.send(w, 0, id, table, COMMAND_INDEX.get(spec)!, args);
+    });
+  }
+
+  callWorker(w: number, table: number, args: Buffer[]): Promise<Buffer> {
+    const spec = COMMANDS.get(args[0].toString().toLowerCase());
+    if (!spec || !spec.worker) throw new Error(`no worker command ${args[0]}`);
+    return this.callSpec(w, table, spec, args);
+  }
+
+  private onReply(connId: number, seq: number, micros: number, reply: Buffer): void {
+    if (this.idleWaiters.length > 0 && this.pool.inflight() === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      queueMicrotask(() => waiters.forEach((w) => w()));
+    }
+    if (connId === 0) {
+      const call = this.calls.get(seq);
+      this.calls.delete(seq);
+      call?.(Buffer.from(reply));
+      return;
+    }
+    const client = this.clients.get(connId);
+    if (!client) return;
+    const entry = client.entry(seq);
+    if (!entry) return;
+    entry.reply = Buffer.from(reply);
+    entry.micros = micros;
+    if (reply[0] === 0x2d) this.stats.errors++;
+    this.markDirty(client);
+  }
+
+  private markDirty(client: Client): void {
+    this.dirty.add(client);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => this.flushDirty());
+  }
+
+  private flushDirty(): void {
+    this.flushQueued = false;
+    const slower = this.config.num('slowlog-log-slower-than');
+    for (const client of this.dirty) {
+      client.collect((p) => {
+        this.stats.netOut += p.reply!.length;
+        if (slower >= 0 && p.micros >= slower && p.args.length) this.recordSlow(client, p);
+      });
+      client.flush();
+      this.maybeResume(client);
+    }
+    this.dirty.clear();
+  }
+
+  private recordSlow(client: Client, p: Pending): void {
+    const shown = p.args.slice(0, SLOWLOG_ARGS_MAX).map((a) =>
+      a.length > SLOWLOG_ARG_BYTES_MAX ? `${a.toString('latin1', 0, SLOWLOG_ARG_BYTES_MAX)}... (${a.length - SLOWLOG_ARG_BYTES_MAX} more bytes)` : a.toString('latin1'),
+    );
+    if (p.args.length > SLOWLOG_ARGS_MAX) shown[SLOWLOG_ARGS_MAX - 1] = `... (${p.args.length - SLOWLOG_ARGS_MAX + 1} more arguments)`;
+    this.slowlog.unshift({ id: this.slowlogNextId++, time: Math.floor(p.startedAt / 1000), micros: p.micros, args: shown, addr: client.info.addr, name: client.info.name });
+    const max = this.config.num('slowlog-max-len');
+    if (this.slowlog.length > max) this.slowlog.length = max;
+  }
+
+  private sampleOps(): void {
+    this.opsSamples.push((this.stats.commands - this.lastOpsCount) * (1000 / OPS_SAMPLE_MS));
+    this.lastOpsCount = this.stats.commands;
+    if (this.opsSamples.length > OPS_SAMPLES) this.opsSamples.shift();
+  }
+
+  private closeIdleClients(): void {
+    const timeout = this.config.num('timeout');
+    if (timeout <= 0) return;
+    const now = Date.now();
+    for (const c of this.clients.values()) {
+      if (c.pending.length === 0 && now - c.info.lastActive > timeout * 1000) {
+        log.info(`closing idle client ${c.info.addr}`);
+        c.close();
+      }
+    }
+  }
+
+  passwordRequired(): boolean {
+    return this.config.str('requirepass') !== '';
+  }
+
+  private contextFor(client: Client): ServerContext {
+    const node = this;
+    const ctx = {
+      client: client.info,
+      scanCursors: this.scanCursors,
+      get workerCount() {
+        return node.pool.count;
+      },
+      callWorker: (w: number, table: number, args: Buffer[]) => node.callWorker(w, table, args),
+      tableCount: () => node.tableSlots.length,
+      slotCount: (t: number) => node.tableSlots[t],
+      workerOfSlot: (s: number) => node.workerOfSlot(s),
+      configGet: (pattern: string) => node.config.entries().filter(([k]) => matchConfig(pattern, k)),
+      configSet: (key: string, value: string) => node.configSet(key, value),
+      configRewrite: () => {
+        if (!node.config.file) throw new CommandError('ERR The server is running without a config file');
+        node.config.rewrite(node.config.file);
+      },
+      resetStats: () => node.resetStats(),
+      info: (section: string | undefined) => node.info(section),
+      clients: () => [...node.clients.values()].map((c) => c.info),
+      killClients: (filter: (c: ClientInfo) => boolean) => {
+        let n = 0;
+        for (const c of node.clients.values()) {
+          if (!filter(c.info)) continue;
+          n++;
+          if (c === client) c.closeAfterFlush = true;
+          else c.close();
+        }
+        return n;
+      },
+      closeAfterReply: () => {
+        client.closeAfterFlush = true;
+      },
+      setClientName: (name: string) => {
+        client.info.name = name;
+      },
+      slowlogGet: (count: number) => node.slowlogReply(count),
+      slowlogLen: () => node.slowlog.length,
+      slowlogReset: () => {
+        node.slowlog = [];
+      },
+      shutdown: () => {
+        setImmediate(() => void node.shutdown('SHUTDOWN command'));
+      },
+      checkPassword: (pw: string) => constantTimeEquals(pw, node.config.str('requirepass')),
+      passwordRequired: () => node.passwordRequired(),
+      commandTable: () => COMMANDS,
+    };
+    return ctx;
+  }
+
+  private configSet(key: string, value: string): void {
+    const k = key.toLowerCase();
+    if (!this.config.has(k)) throw new CommandError(`ERR Unknown option or number of arguments for CONFIG SET - '${key}'`);
+    try {
+      this.config.set(k, value);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new CommandError(`ERR CONFIG SET failed (possibly related to argument '${key}') - ${e.message}`);
+      throw e;
+    }
+    if (k === 'proto-max-bulk-len') this.parserLimits.maxBulkLen = this.config.num(k);
+    if (k === 'loglevel') setLogLevel(this.config.str(k) as Parameters<typeof setLogLevel>[0]);
+  }
+
+  private resetStats(): void {
+    this.stats = { commands: 0, connections: 0, rejected: 0, netIn: 0, netOut: 0, errors: 0 };
+    this.lastOpsCount = 0;
+    this.opsSamples = [];
+    this.slowlog = [];
+  }
+
+  private slowlogReply(count: number): ReplyWriter {
+    const entries = this.slowlog.slice(0, count);
+    const out = new ReplyWriter();
+    out.arrayHeader(entries.length);
+    for (const e of entries) {
+      out.arrayHeader(6);
+      out.int(e.id);
+      out.int(e.time);
+      out.int(e.micros);
+      out.bulkArray(e.args);
+      out.bulk(e.addr);
+      out.bulk(e.name);
+    }
+    return out;
+  }
+
+  private async workerStats(): Promise<{ hits: number; misses: number; expired: number; open: number }> {
+    const parts = await Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, 0, [Buffer.from('__workerstats')])));
+    const sum = { hits: 0, misses: 0, expired: 0, open: 0 };
+    for (const p of parts) {
+      const [hits, misses, expired, open] = decodeReply(p) as number[];
+      sum.hits += hits;
+      sum.misses += misses;
+      sum.expired += expired;
+      sum.open += open;
+    }
+    return sum;
+  }
+
+  async info(section: string | undefined): Promise<string> {
+    const want = (s: string) => !section || section === 'all' || section === 'everything' || section === 'default' || section === s;
+    const lines: string[] = [];
+    const add = (title: string, fields: [string, string | number][]) => {
+      if (!want(title.toLowerCase())) return;
+      if (lines.length) lines.push('');
+      lines.push(`# ${title}`);
+      for (const [k, v] of fields) lines.push(`${k}:${v}`);
+    };
+    const mem = process.memoryUsage();
+    const uptime = Math.floor((Date.now() - this.startedAt) / 1000);
+    add('Server', [
+      ['redis_version', SERVER_VERSION], ['pika_version', '0.1.0'], ['redis_mode', 'standalone'], ['os', `${os.type()} ${os.release()} ${os.arch()}`],
+      ['arch_bits', 64], ['process_id', process.pid], ['tcp_port', this.port()], ['uptime_in_seconds', uptime], ['uptime_in_days', Math.floor(uptime / 86400)],
+      ['executable', process.argv[1] ?? ''], ['config_file', this.config.file ?? ''], ['node_version', process.version],
+    ]);
+    add('Clients', [['connected_clients', this.clients.size], ['maxclients', this.config.num('maxclients')], ['blocked_clients', 0]]);
+    add('Memory', [['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00']]);
+    add('Persistence', [['loading', 0], ['sync', this.config.str('sync')], ['db_path', this.config.str('db-path')], ['rdb_changes_since_last_save', 0], ['aof_enabled', 0]]);
+    const needWorkers = want('stats') || want('pika');
+    const ws = needWorkers ? await this.workerStats() : { hits: 0, misses: 0, expired: 0, open: 0 };
+    const ops = this.opsSamples.length ? Math.round(this.opsSamples.reduce((a, b) => a + b, 0) / this.opsSamples.length) : 0;
+    add('Stats', [
+      ['total_connections_received', this.stats.connections], ['total_commands_processed', this.stats.commands], ['instantaneous_ops_per_sec', ops],
+      ['total_net_input_bytes', this.stats.netIn], ['total_net_output_bytes', this.stats.netOut], ['rejected_connections', this.stats.rejected],
+      ['expired_keys', ws.expired], ['keyspace_hits', ws.hits], ['keyspace_misses', ws.misses], ['total_error_replies', this.stats.errors],
+    ]);
+    add('Replication', [['role', 'master'], ['connected_slaves', 0]]);
+    add('CPU', [['used_cpu_sys', (process.cpuUsage().system / 1e6).toFixed(6)], ['used_cpu_user', (process.cpuUsage().user / 1e6).toFixed(6)]]);
+    if (want('keyspace')) {
+      const fields: [string, string][] = [];
+      for (let t = 0; t < this.tableSlots.length; t++) {
+        const parts = await Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, t, [Buffer.from('__keyspace')])));
+        let keys = 0, expires = 0;
+        for (const p of parts) {
+          const [k, e] = decodeReply(p) as number[];
+          keys += k;
+          expires += e;
+        }
+        if (keys > 0) fields.push([`db${t}`, `keys=${keys},expires=${expires},avg_ttl=0`]);
+      }
+      add('Keyspace', fields);
+    }
+    add('Pika', [
+      ['workers', this.pool.count], ['tables', this.tableSlots.length], ['default_slot_num', this.config.num('default-slot-num')],
+      ['slots_open', ws.open], ['max_open_slots', this.config.num('max-open-slots')],
+      ['queue_depth', this.pool.depths().map((d, i) => `w${i}=${d}`).join(',')],
+    ]);
+    return lines.join('\r\n') + '\r\n';
+  }
+
+  /** Stops accepting, closes clients, closes every environment; resolves when done. */
+  shutdown(reason: string): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.stopping = (async () => {
+      log.info(`shutting down (${reason})`);
+      for (const t of this.timers) clearInterval(t);
+      this.server?.close();
+      this.flushDirty();
+      for (const c of this.clients.values()) c.close();
+      await this.pool.stop();
+      const pidfile = this.config.str('pidfile');
+      if (pidfile) fs.rmSync(pidfile, { force: true });
+      log.info('bye');
+    })();
+    return this.stopping;
+  }
+}
+
+function constantTimeEquals(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ (y[i % (y.length || 1)] ?? 0);
+  return diff === 0 && x.length === y.length;
+}
+

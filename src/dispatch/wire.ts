@@ -1,0 +1,59 @@
+// Message layouts on the rings, shared by main and workers.
+//
+// Request payload:  [u32 connId][u32 seq][u16 table][u16 command index][u32 argc]([u32 len][bytes])*
+// Reply payload:    [u32 connId][u32 seq][u32 exec µs][RESP reply bytes]
+// connId 0 marks main's own calls (fan-out parts, internal commands); seq then names the call.
+export const REQUEST_HEADER_BYTES = 16;
+export const REPLY_HEADER_BYTES = 12;
+/** Command index reserved for "close every environment and stop". */
+export const CONTROL_SHUTDOWN = 0xffff;
+
+export function requestLength(args: Buffer[]): number {
+  let n = REQUEST_HEADER_BYTES;
+  for (const a of args) n += 4 + a.length;
+  return n;
+}
+
+export function writeRequest(
+  dst: Uint8Array, off: number, connId: number, seq: number, table: number, cmd: number, args: Buffer[],
+): void {
+  const dv = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
+  dv.setUint32(off, connId, true);
+  dv.setUint32(off + 4, seq, true);
+  dv.setUint16(off + 8, table, true);
+  dv.setUint16(off + 10, cmd, true);
+  dv.setUint32(off + 12, args.length, true);
+  let p = off + REQUEST_HEADER_BYTES;
+  for (const a of args) {
+    dv.setUint32(p, a.length, true);
+    dst.set(a, p + 4);
+    p += 4 + a.length;
+  }
+}
+
+export interface Request {
+  connId: number;
+  seq: number;
+  table: number;
+  cmd: number;
+  args: Buffer[];
+}
+
+/** Copies a request out of the ring: LMDB must never see SharedArrayBuffer-backed bytes. */
+export function readRequest(src: Uint8Array, off: number, len: number): Request {
+  const own = Buffer.allocUnsafe(len);
+  own.set(src.subarray(off, off + len));
+  const connId = own.readUInt32LE(0);
+  const seq = own.readUInt32LE(4);
+  const table = own.readUInt16LE(8);
+  const cmd = own.readUInt16LE(10);
+  const argc = own.readUInt32LE(12);
+  const args: Buffer[] = new Array(argc);
+  let p = REQUEST_HEADER_BYTES;
+  for (let i = 0; i < argc; i++) {
+    const n = own.readUInt32LE(p);
+    args[i] = own.subarray(p + 4, p + 4 + n);
+    p += 4 + n;
+  }
+  return { connId, seq, table, cmd, args };
+}

@@ -1,0 +1,202 @@
+// Main's side of the workers: spawns them, writes requests into their rings (batched per
+// event-loop turn, one publish and at most one wake-up per worker per turn), and drains all
+// reply rings whenever a worker rings main's doorbell (Atomics.waitAsync).
+import * as path from 'path';
+import { MessageChannel, Worker } from 'worker_threads';
+import Denque from 'denque';
+import { MAIN_OVERFLOW_MAX_COMMANDS, REPLY_RING_BYTES, REQUEST_RING_BYTES, RING_INLINE_MAX_BYTES } from '../common/limits';
+import { logger } from '../common/log';
+import { SyncMode } from '../storage/slot-store';
+import { createRing, Doorbell, RingConsumer, RingProducer } from './ring';
+import { CONTROL_SHUTDOWN, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
+import type { WorkerInit } from './worker-thread';
+
+const log = logger('M');
+/** Reply messages main takes from one ring per drain pass, so sockets get written in between. */
+const REPLY_DRAIN_MAX = 4096;
+
+export interface PoolOptions {
+  workers: number;
+  dbPath: string;
+  maxOpenSlots: number;
+  syncMode: SyncMode;
+  tableSlots: number[];
+}
+
+/** Called for each reply; `reply` is a view into the ring, valid only during the call. */
+export type ReplyHandler = (connId: number, seq: number, micros: number, reply: Buffer) => void;
+
+interface Lane {
+  worker: Worker;
+  requests: RingProducer;
+  replies: RingConsumer;
+  /** Requests that found the ring full, already encoded, in order. */
+  overflow: Denque<Buffer>;
+  /** Requests sent and not yet answered. */
+  inflight: number;
+  exited: Promise<void>;
+}
+
+export class WorkerPool {
+  private lanes: Lane[] = [];
+  private mainDoorbell = new Doorbell();
+  private publishScheduled = false;
+  private stopped = false;
+  readonly foreignEpoch = new SharedArrayBuffer(4);
+
+  constructor(private opts: PoolOptions, private onReply: ReplyHandler) {
+    for (let i = 0; i < opts.workers; i++) this.lanes.push(this.spawn(i));
+    this.armDoorbell();
+  }
+
+  get count(): number {
+    return this.lanes.length;
+  }
+
+  private spawn(index: number): Lane {
+    const reqRing = createRing(REQUEST_RING_BYTES);
+    const repRing = createRing(REPLY_RING_BYTES);
+    const reqChan = new MessageChannel();
+    const repChan = new MessageChannel();
+    const ctlChan = new MessageChannel();
+    const ownDoorbell = new Doorbell();
+    const init: WorkerInit = {
+      index, count: this.opts.workers, dbPath: this.opts.dbPath, maxOpenSlots: Math.max(1, Math.floor(this.opts.maxOpenSlots / this.opts.workers)),
+      syncMode: this.opts.syncMode, tableSlots: this.opts.tableSlots, requests: reqRing, replies: repRing,
+      ownDoorbell: ownDoorbell.sab, mainDoorbell: this.mainDoorbell.sab, foreignEpoch: this.foreignEpoch,
+      requestPort: reqChan.port2, replyPort: repChan.port1, controlPort: ctlChan.port2,
+    };
+    const worker = new Worker(path.join(__dirname, 'worker-thread.js'), {
+      workerData: init,
+      transferList: [reqChan.port2, repChan.port1, ctlChan.port2],
+    });
+    const exited = new Promise<void>((resolve) => worker.once('exit', (code) => {
+      if (code !== 0 && !this.stopped) {
+        log.error(`worker ${index} exited with code ${code}; stopping the node`);
+        process.exit(1);
+      }
+      resolve();
+    }));
+    worker.on('error', (e) => log.error(`worker ${index}: ${e.stack}`));
+    return {
+      worker,
+      requests: new RingProducer(reqRing, reqChan.port1, ownDoorbell, RING_INLINE_MAX_BYTES),
+      replies: new RingConsumer(repRing, repChan.port2),
+      overflow: new Denque<Buffer>(),
+      inflight: 0,
+      exited,
+    };
+  }
+
+  /** Queues a request; it is published at the end of this event-loop turn. */
+  send(w: number, connId: number, seq: number, table: number, cmd: number, args: Buffer[]): void {
+    const lane = this.lanes[w];
+    const len = requestLength(args);
+    lane.inflight++;
+    if (lane.overflow.length === 0 && this.tryWrite(lane, len, (dst, off) => writeRequest(dst, off, connId, seq, table, cmd, args))) {
+      this.schedulePublish();
+      return;
+    }
+    if (lane.overflow.length >= MAIN_OVERFLOW_MAX_COMMANDS) throw new Error('worker queue full');
+    const encoded = Buffer.allocUnsafe(len);
+    writeRequest(encoded, 0, connId, seq, table, cmd, args);
+    lane.overflow.push(encoded);
+    this.schedulePublish();
+  }
+
+  /** Whether main should stop reading sockets until workers catch up. */
+  congested(): boolean {
+    return this.lanes.some((l) => l.overflow.length > MAIN_OVERFLOW_MAX_COMMANDS / 2);
+  }
+
+  inflight(w?: number): number {
+    if (w !== undefined) return this.lanes[w].inflight;
+    return this.lanes.reduce((a, l) => a + l.inflight, 0);
+  }
+
+  depths(): number[] {
+    return this.lanes.map((l) => l.inflight);
+  }
+
+  private tryWrite(lane: Lane, len: number, fill: (dst: Uint8Array, off: number) => void): boolean {
+    if (len > lane.requests.inlineMax) {
+      const tmp = Buffer.allocUnsafe(len);
+      fill(tmp, 0);
+      return lane.requests.writeLarge(tmp);
+    }
+    const off = lane.requests.reserve(len);
+    if (off < 0) return false;
+    fill(lane.requests.bytes, off);
+    lane.requests.commit(len);
+    return true;
+  }
+
+  private schedulePublish(): void {
+    if (this.publishScheduled) return;
+    this.publishScheduled = true;
+    setImmediate(() => this.publish());
+  }
+
+  private publish(): void {
+    this.publishScheduled = false;
+    for (const lane of this.lanes) {
+      this.moveOverflow(lane);
+      lane.requests.publish();
+    }
+  }
+
+  private moveOverflow(lane: Lane): void {
+    while (lane.overflow.length > 0) {
+      const msg = lane.overflow.peekFront()!;
+      if (!this.tryWrite(lane, msg.length, (dst, off) => dst.set(msg, off))) {
+        setTimeout(() => this.schedulePublish(), 1);
+        return;
+      }
+      lane.overflow.shift();
+    }
+  }
+
+  private armDoorbell(): void {
+    for (;;) {
+      this.drainReplies();
+      if (this.stopped) return;
+      const signal = this.mainDoorbell.prepareSleep();
+      if (this.lanes.some((l) => l.replies.hasData())) {
+        this.mainDoorbell.cancelSleep();
+        continue;
+      }
+      const wait = this.mainDoorbell.sleepAsync(signal);
+      if (!wait) continue;
+      wait.then(() => this.armDoorbell());
+      return;
+    }
+  }
+
+  private drainReplies(): void {
+    for (const lane of this.lanes) {
+      lane.replies.drain(REPLY_DRAIN_MAX, (bytes, off, len) => {
+        const b = Buffer.from(bytes.buffer, bytes.byteOffset + off, len);
+        lane.inflight--;
+        this.onReply(b.readUInt32LE(0), b.readUInt32LE(4), b.readUInt32LE(8), b.subarray(REPLY_HEADER_BYTES));
+      });
+      if (lane.overflow.length) this.schedulePublish();
+    }
+  }
+
+  /** Asks every worker to close its environments and waits for them to exit. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    for (const lane of this.lanes) {
+      this.moveOverflow(lane);
+      const off = lane.requests.reserve(16);
+      if (off >= 0) {
+        writeRequest(lane.requests.bytes, off, 0, 0, 0, CONTROL_SHUTDOWN, []);
+        lane.requests.commit(16);
+      }
+      lane.requests.publish();
+    }
+    this.stopped = true;
+    this.mainDoorbell.ring();
+    await Promise.all(this.lanes.map((l) => l.exited));
+  }
+}

@@ -1,0 +1,262 @@
+// A storage worker: drains its request ring in batches, runs each batch's commands grouped by
+// slot (one LMDB transaction per slot per batch), syncs as the sync mode asks, then answers
+// through its reply ring. It blocks in Atomics.wait when idle, so it only uses LMDB's
+// synchronous API (see native-notes/atomics.md).
+import { MessagePort, parentPort, workerData } from 'worker_threads';
+import { slotOf } from '../common/crc32';
+import { CommandError } from '../common/errors';
+import {
+  EXPIRE_CYCLE_BUDGET_MS, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
+  WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS,
+} from '../common/limits';
+import { logger } from '../common/log';
+import { ReplyWriter } from '../protocol/reply';
+import { COMMAND_LIST } from '../commands/table';
+import { CommandSpec, WorkerContext } from '../commands/types';
+import { reclaimExpired } from '../storage/keyspace';
+import { SlotStore, SyncMode } from '../storage/slot-store';
+import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
+import { CONTROL_SHUTDOWN, readRequest, Request, REPLY_HEADER_BYTES } from './wire';
+
+export interface WorkerInit {
+  index: number;
+  count: number;
+  dbPath: string;
+  maxOpenSlots: number;
+  syncMode: SyncMode;
+  /** Slot count of each table. */
+  tableSlots: number[];
+  requests: RingShared;
+  replies: RingShared;
+  ownDoorbell: SharedArrayBuffer;
+  mainDoorbell: SharedArrayBuffer;
+  /** Bumped whenever a worker wrote into slots another worker owns (exclusive commands). */
+  foreignEpoch: SharedArrayBuffer;
+  requestPort: MessagePort;
+  replyPort: MessagePort;
+  controlPort: MessagePort;
+}
+
+const init = workerData as WorkerInit;
+const log = logger(`W${init.index}`);
+const store = new SlotStore(init.dbPath, init.maxOpenSlots, init.syncMode);
+const requests = new RingConsumer(init.requests, init.requestPort);
+const replies = new RingProducer(init.replies, init.replyPort, new Doorbell(init.mainDoorbell), RING_INLINE_MAX_BYTES);
+const ownDoorbell = new Doorbell(init.ownDoorbell);
+const epochCell = new Int32Array(init.foreignEpoch);
+let seenEpoch = Atomics.load(epochCell, 0);
+
+const stats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, commands: 0 };
+
+class Context implements WorkerContext {
+  table = 0;
+  slotCount = init.tableSlots[0];
+  tableCount = init.tableSlots.length;
+  now = Date.now();
+  store = store;
+  workerIndex = init.index;
+  workerCount = init.count;
+  stats = stats;
+
+  env(key: Buffer, create: boolean) {
+    return store.env(this.table, slotOf(key, this.slotCount), create);
+  }
+  envIn(table: number, key: Buffer, create: boolean) {
+    return store.env(table, slotOf(key, init.tableSlots[table]), create);
+  }
+  ownSlots(): number[] {
+    const out: number[] = [];
+    for (let s = init.index; s < this.slotCount; s += init.count) out.push(s);
+    return out;
+  }
+  use(table: number): void {
+    this.table = table;
+    this.slotCount = init.tableSlots[table];
+    this.now = Date.now();
+  }
+}
+const ctx = new Context();
+const out = new ReplyWriter();
+
+interface Item {
+  req: Request;
+  spec: CommandSpec;
+  /** Reply bytes within `out`, filled when the item ran. */
+  start: number;
+  end: number;
+  micros: number;
+}
+
+function run(item: Item): void {
+  ctx.use(item.req.table);
+  const t0 = process.hrtime.bigint();
+  const mark = out.size();
+  try {
+    item.spec.worker!(ctx, item.req.args, out);
+  } catch (e) {
+    out.truncate(mark);
+    if (e instanceof CommandError) out.error(e.message);
+    else {
+      log.warn(`${item.spec.name} failed: ${(e as Error).message}`);
+      out.error(`ERR ${(e as Error).message}`);
+    }
+  }
+  item.start = mark;
+  item.end = out.size();
+  item.micros = Number((process.hrtime.bigint() - t0) / 1000n);
+  stats.commands++;
+}
+
+/** Runs a group of single-slot commands in one transaction; on a storage failure, one by one. */
+function runGroup(table: number, slot: number, items: Item[], writes: boolean): void {
+  const env = writes ? store.env(table, slot, true) : null;
+  if (!env) {
+    for (const it of items) run(it);
+    return;
+  }
+  const mark = out.size();
+  try {
+    env.write(() => {
+      for (const it of items) run(it);
+    });
+  } catch (e) {
+    log.warn(`batch transaction on ${table}/${slot} failed (${(e as Error).message}); retrying one by one`);
+    out.truncate(mark);
+    for (const it of items) run(it);
+  }
+}
+
+function executeBatch(batch: Item[]): void {
+  const current = Atomics.load(epochCell, 0);
+  if (current !== seenEpoch) {
+    seenEpoch = current;
+    store.resetReadTxns();
+  }
+  const groups = new Map<number, { table: number; slot: number; items: Item[]; writes: boolean }>();
+  const flushGroups = () => {
+    for (const g of groups.values()) runGroup(g.table, g.slot, g.items, g.writes);
+    groups.clear();
+  };
+  for (const item of batch) {
+    const { spec, req } = item;
+    const singleKey = spec.firstKey > 0 && spec.lastKey === spec.firstKey && spec.spread === undefined;
+    if (!singleKey) {
+      flushGroups();
+      if (spec.spread === 'exclusive') {
+        store.resetReadTxns();
+        run(item);
+        Atomics.add(epochCell, 0, 1);
+        seenEpoch = Atomics.load(epochCell, 0);
+      } else run(item);
+      continue;
+    }
+    const slots = init.tableSlots[req.table];
+    const slot = slotOf(req.args[spec.firstKey], slots);
+    const id = req.table * 16384 + slot;
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = { table: req.table, slot, items: [], writes: false }));
+    g.items.push(item);
+    if (spec.flags.includes('write')) g.writes = true;
+  }
+  flushGroups();
+  if (init.syncMode === 'always') store.syncDirty();
+}
+
+const replyScratch = Buffer.allocUnsafe(REPLY_HEADER_BYTES);
+
+function sendReplies(batch: Item[]): void {
+  const bytes = out.view();
+  for (const it of batch) {
+    const len = REPLY_HEADER_BYTES + it.end - it.start;
+    replyScratch.writeUInt32LE(it.req.connId, 0);
+    replyScratch.writeUInt32LE(it.req.seq, 4);
+    replyScratch.writeUInt32LE(Math.min(it.micros, 0xffffffff), 8);
+    if (len > replies.inlineMax) {
+      while (!replies.writeLarge(Buffer.concat([replyScratch, bytes.subarray(it.start, it.end)]))) waitForRoom();
+      continue;
+    }
+    let off: number;
+    while ((off = replies.reserve(len)) < 0) waitForRoom();
+    const dst = replies.bytes;
+    dst.set(replyScratch, off);
+    dst.set(bytes.subarray(it.start, it.end), off + REPLY_HEADER_BYTES);
+    replies.commit(len);
+  }
+  replies.publish();
+  out.reset();
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+/** The reply ring is full: let main see what is there, and give it a moment to drain. */
+function waitForRoom(): void {
+  replies.publish();
+  Atomics.wait(pause, 0, 0, 1);
+}
+
+let lastExpireCycle = 0;
+let lastSync = Date.now();
+
+function timers(): void {
+  const now = Date.now();
+  if (now - lastExpireCycle >= EXPIRE_CYCLE_INTERVAL_MS) {
+    lastExpireCycle = now;
+    const deadline = now + EXPIRE_CYCLE_BUDGET_MS;
+    for (const env of store.openEnvs()) {
+      if (env.slot % init.count !== init.index) continue;
+      stats.expiredKeys += reclaimExpired(env, now, EXPIRE_CYCLE_MAX_KEYS, EXPIRE_CYCLE_BUDGET_MS);
+      if (Date.now() > deadline) break;
+    }
+  }
+  if (init.syncMode === 'everysec' && now - lastSync >= 1000) {
+    lastSync = now;
+    store.syncDirty();
+  }
+}
+
+function loop(): void {
+  const batch: Item[] = [];
+  let stopping = false;
+  for (;;) {
+    requests.drain(WORKER_BATCH_MAX_COMMANDS, (bytes, off, len) => {
+      const req = readRequest(bytes, off, len);
+      if (req.cmd === CONTROL_SHUTDOWN) {
+        stopping = true;
+        return;
+      }
+      batch.push({ req, spec: COMMAND_LIST[req.cmd], start: 0, end: 0, micros: 0 });
+    });
+    if (batch.length > 0) {
+      executeBatch(batch);
+      sendReplies(batch);
+      batch.length = 0;
+      continue;
+    }
+    if (stopping) break;
+    timers();
+    let spins = WORKER_SPIN_POLLS;
+    while (spins-- > 0 && !requests.hasData());
+    if (requests.hasData()) continue;
+    const signal = ownDoorbell.prepareSleep();
+    if (requests.hasData()) {
+      ownDoorbell.cancelSleep();
+      continue;
+    }
+    ownDoorbell.sleep(signal, WORKER_IDLE_WAIT_MS);
+  }
+  store.closeAll();
+  log.info(`closed its slots cleanly (${stats.commands} commands served)`);
+  init.controlPort.postMessage({ stopped: true, stats });
+}
+
+parentPort!.on('message', () => {}); // keeps the port referenced for the lifetime of the loop
+try {
+  loop();
+} catch (e) {
+  log.error(`worker crashed: ${(e as Error).stack}`);
+  try {
+    store.closeAll();
+  } finally {
+    process.exit(1);
+  }
+}
+process.exit(0);

@@ -1,0 +1,211 @@
+// Incremental RESP2 request framing: multibulk and inline commands, any pipelining depth.
+// Arguments are views into the received chunks; nothing is decoded beyond framing.
+import { INLINE_MAX_BYTES, MULTIBULK_MAX_ARGS } from '../common/limits';
+
+export class ProtocolError extends Error {}
+
+const CR = 13;
+const LF = 10;
+/** A pending bulk at least this large gets its own buffer instead of repeated concatenation. */
+const BIG_BULK_BYTES = 32 * 1024;
+
+export interface ParserLimits {
+  maxBulkLen: number;
+}
+
+export class RequestParser {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** Arguments still expected in the current multibulk; 0 when between commands. */
+  private argsLeft = 0;
+  private args: Buffer[] = [];
+  /** A large bulk being filled across chunks. */
+  private big: Buffer | null = null;
+  private bigFilled = 0;
+
+  constructor(private limits: ParserLimits) {}
+
+  /** Bytes received but not yet framed into a command: the query buffer. */
+  pendingBytes(): number {
+    return this.buf.length - this.pos + (this.big ? this.bigFilled : 0);
+  }
+
+  /** Frames every complete command in `chunk`; throws ProtocolError on malformed input. */
+  feed(chunk: Buffer, onCommand: (args: Buffer[]) => void): void {
+    if (this.big) chunk = this.fillBig(chunk);
+    if (this.pos < this.buf.length) {
+      this.buf = chunk.length ? Buffer.concat([this.buf.subarray(this.pos), chunk]) : this.buf.subarray(this.pos);
+    } else {
+      this.buf = chunk;
+    }
+    this.pos = 0;
+    while (this.pos < this.buf.length || (this.argsLeft === 0 && this.args.length > 0)) {
+      if (this.argsLeft === 0) {
+        if (this.args.length > 0) {
+          const args = this.args;
+          this.args = [];
+          onCommand(args);
+          continue;
+        }
+        if (!(this.buf[this.pos] === 0x2a /* * */ ? this.parseMultibulkHeader() : this.parseInline(onCommand))) break;
+        continue;
+      }
+      if (!this.parseBulk()) break;
+    }
+    if (this.pos >= this.buf.length) {
+      this.buf = Buffer.alloc(0);
+      this.pos = 0;
+    }
+  }
+
+  private fillBig(chunk: Buffer): Buffer {
+    const big = this.big!;
+    const n = Math.min(chunk.length, big.length - this.bigFilled);
+    chunk.copy(big, this.bigFilled, 0, n);
+    this.bigFilled += n;
+    if (this.bigFilled === big.length) {
+      if (big[big.length - 2] !== CR || big[big.length - 1] !== LF) throw new ProtocolError("Protocol error: expected '\\r\\n' after bulk");
+      this.args.push(big.subarray(0, big.length - 2));
+      this.argsLeft--;
+      this.big = null;
+      this.bigFilled = 0;
+    }
+    return chunk.subarray(n);
+  }
+
+  private lineEnd(limit: number, what: string): number {
+    const end = this.buf.indexOf(CR, this.pos);
+    if (end < 0 || end + 1 >= this.buf.length) {
+      if (this.buf.length - this.pos > limit) throw new ProtocolError(`Protocol error: too big ${what}`);
+      return -1;
+    }
+    if (end - this.pos > limit) throw new ProtocolError(`Protocol error: too big ${what}`);
+    return end;
+  }
+
+  private parseMultibulkHeader(): boolean {
+    const end = this.lineEnd(INLINE_MAX_BYTES, 'mbulk count string');
+    if (end < 0) return false;
+    const n = parseIntStrict(this.buf, this.pos + 1, end);
+    if (n === undefined || n > MULTIBULK_MAX_ARGS) throw new ProtocolError('Protocol error: invalid multibulk length');
+    this.pos = end + 2;
+    this.argsLeft = n > 0 ? n : 0; // *0 and *-1 are empty commands, skipped as Redis does
+    return true;
+  }
+
+  private parseBulk(): boolean {
+    if (this.buf[this.pos] !== 0x24 /* $ */) {
+      const got = String.fromCharCode(this.buf[this.pos]);
+      throw new ProtocolError(`Protocol error: expected '$', got '${got}'`);
+    }
+    const end = this.lineEnd(INLINE_MAX_BYTES, 'bulk count string');
+    if (end < 0) return false;
+    const len = parseIntStrict(this.buf, this.pos + 1, end);
+    if (len === undefined || len < 0 || len > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length');
+    const start = end + 2;
+    const available = this.buf.length - start;
+    if (available < len + 2) {
+      if (len >= BIG_BULK_BYTES) {
+        this.big = Buffer.allocUnsafe(len + 2);
+        this.buf.copy(this.big, 0, start);
+        this.bigFilled = available;
+        this.pos = this.buf.length;
+      }
+      return false;
+    }
+    if (this.buf[start + len] !== CR || this.buf[start + len + 1] !== LF) throw new ProtocolError("Protocol error: expected '\\r\\n' after bulk");
+    this.args.push(this.buf.subarray(start, start + len));
+    this.pos = start + len + 2;
+    this.argsLeft--;
+    return true;
+  }
+
+  private parseInline(onCommand: (args: Buffer[]) => void): boolean {
+    const nl = this.buf.indexOf(LF, this.pos);
+    if (nl < 0) {
+      if (this.buf.length - this.pos > INLINE_MAX_BYTES) throw new ProtocolError('Protocol error: too big inline request');
+      return false;
+    }
+    if (nl - this.pos > INLINE_MAX_BYTES) throw new ProtocolError('Protocol error: too big inline request');
+    const lineEnd = nl > this.pos && this.buf[nl - 1] === CR ? nl - 1 : nl;
+    const args = splitInline(this.buf.subarray(this.pos, lineEnd));
+    this.pos = nl + 1;
+    if (args.length > 0) onCommand(args);
+    return true;
+  }
+}
+
+function parseIntStrict(buf: Buffer, start: number, end: number): number | undefined {
+  if (start >= end || end - start > 18) return undefined;
+  let neg = false;
+  let i = start;
+  if (buf[i] === 0x2d) {
+    neg = true;
+    i++;
+    if (i === end) return undefined;
+  }
+  let n = 0;
+  for (; i < end; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return neg ? -n : n;
+}
+
+const HEX = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+
+/** Redis's sdssplitargs: spaces separate, "double" quotes with escapes, 'single' quotes. */
+export function splitInline(line: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let i = 0;
+  const n = line.length;
+  const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+  while (true) {
+    while (i < n && isSpace(line[i])) i++;
+    if (i >= n) return out;
+    const cur: number[] = [];
+    let inDq = false;
+    let inSq = false;
+    for (;;) {
+      if (inDq) {
+        if (i >= n) throw new ProtocolError('Protocol error: unbalanced quotes in request');
+        const c = line[i];
+        if (c === 92 && i + 3 < n && line[i + 1] === 120 && HEX(line[i + 2]) && HEX(line[i + 3])) {
+          cur.push(parseInt(String.fromCharCode(line[i + 2], line[i + 3]), 16));
+          i += 3;
+        } else if (c === 92 && i + 1 < n) {
+          i++;
+          const e = line[i];
+          cur.push(e === 110 ? 10 : e === 114 ? 13 : e === 116 ? 9 : e === 98 ? 8 : e === 97 ? 7 : e);
+        } else if (c === 34) {
+          if (i + 1 < n && !isSpace(line[i + 1])) throw new ProtocolError('Protocol error: unbalanced quotes in request');
+          inDq = false;
+          i++;
+          break;
+        } else cur.push(c);
+      } else if (inSq) {
+        if (i >= n) throw new ProtocolError('Protocol error: unbalanced quotes in request');
+        const c = line[i];
+        if (c === 92 && i + 1 < n && line[i + 1] === 39) {
+          i++;
+          cur.push(39);
+        } else if (c === 39) {
+          if (i + 1 < n && !isSpace(line[i + 1])) throw new ProtocolError('Protocol error: unbalanced quotes in request');
+          inSq = false;
+          i++;
+          break;
+        } else cur.push(c);
+      } else {
+        if (i >= n) break;
+        const c = line[i];
+        if (isSpace(c)) break;
+        if (c === 34) inDq = true;
+        else if (c === 39) inSq = true;
+        else cur.push(c);
+      }
+      i++;
+    }
+    out.push(Buffer.from(cur));
+  }
+}

@@ -1,0 +1,141 @@
+// RESP2 reply encoding into one growable buffer, so a batch of replies costs few allocations.
+const CRLF = '\r\n';
+const INITIAL_BYTES = 64 * 1024;
+const SHARED_INTS = 10_000;
+
+const intCache: Buffer[] = [];
+for (let i = 0; i < SHARED_INTS; i++) intCache.push(Buffer.from(`:${i}\r\n`));
+
+export const OK = Buffer.from('+OK\r\n');
+export const PONG = Buffer.from('+PONG\r\n');
+export const NULL_BULK = Buffer.from('$-1\r\n');
+export const NULL_ARRAY = Buffer.from('*-1\r\n');
+export const EMPTY_ARRAY = Buffer.from('*0\r\n');
+export const QUEUED = Buffer.from('+QUEUED\r\n');
+
+export function errorReply(msg: string): Buffer {
+  return Buffer.from(`-${msg.replace(/[\r\n]+/g, ' ')}${CRLF}`);
+}
+export function intReply(n: number | bigint): Buffer {
+  return typeof n === 'number' && n >= 0 && n < SHARED_INTS && Number.isInteger(n) ? intCache[n] : Buffer.from(`:${n}${CRLF}`);
+}
+export function bulkReply(v: Buffer | string | null): Buffer {
+  if (v === null) return NULL_BULK;
+  const b = typeof v === 'string' ? Buffer.from(v) : v;
+  const head = `$${b.length}${CRLF}`;
+  const out = Buffer.allocUnsafe(Buffer.byteLength(head) + b.length + 2);
+  let o = out.write(head, 'latin1');
+  o += b.copy(out, o);
+  out.write(CRLF, o, 'latin1');
+  return out;
+}
+export function simpleReply(s: string): Buffer {
+  return Buffer.from(`+${s}${CRLF}`);
+}
+
+/** Accumulates replies; `take()` hands out the bytes written since the last take. */
+export class ReplyWriter {
+  private buf = Buffer.allocUnsafe(INITIAL_BYTES);
+  private start = 0;
+  private end = 0;
+
+  private reserve(n: number): void {
+    if (this.end + n <= this.buf.length) return;
+    const used = this.end - this.start;
+    const next = Buffer.allocUnsafe(Math.max(INITIAL_BYTES, (used + n) * 2));
+    this.buf.copy(next, 0, this.start, this.end);
+    this.buf = next;
+    this.start = 0;
+    this.end = used;
+  }
+
+  private ascii(s: string): void {
+    this.reserve(s.length);
+    this.end += this.buf.write(s, this.end, 'latin1');
+  }
+
+  raw(b: Buffer): void {
+    this.reserve(b.length);
+    this.end += b.copy(this.buf, this.end);
+  }
+  ok(): void {
+    this.raw(OK);
+  }
+  simple(s: string): void {
+    this.ascii(`+${s}${CRLF}`);
+  }
+  error(msg: string): void {
+    const b = errorReply(msg);
+    this.raw(b);
+  }
+  int(n: number | bigint): void {
+    if (typeof n === 'number' && n >= 0 && n < SHARED_INTS && Number.isInteger(n)) this.raw(intCache[n]);
+    else this.ascii(`:${n}${CRLF}`);
+  }
+  bulk(v: Buffer | string | null): void {
+    if (v === null) return this.raw(NULL_BULK);
+    if (typeof v === 'string') v = Buffer.from(v);
+    this.ascii(`$${v.length}${CRLF}`);
+    this.reserve(v.length + 2);
+    this.end += v.copy(this.buf, this.end);
+    this.buf[this.end++] = 13;
+    this.buf[this.end++] = 10;
+  }
+  nullBulk(): void {
+    this.raw(NULL_BULK);
+  }
+  nullArray(): void {
+    this.raw(NULL_ARRAY);
+  }
+  arrayHeader(n: number): void {
+    this.ascii(`*${n}${CRLF}`);
+  }
+  bulkArray(items: (Buffer | string | null)[]): void {
+    this.arrayHeader(items.length);
+    for (const it of items) this.bulk(it);
+  }
+  /** Redis formats doubles with %.17g, trimmed to the shortest exact form. */
+  double(d: number): void {
+    this.bulk(formatDouble(d));
+  }
+
+  size(): number {
+    return this.end - this.start;
+  }
+  /** Drops what was written after `size` bytes (a failed command's partial reply). */
+  truncate(size: number): void {
+    this.end = this.start + size;
+  }
+  /** Everything written and not taken, as a view valid until the next write. */
+  view(): Buffer {
+    return this.buf.subarray(this.start, this.end);
+  }
+  /** The bytes written since the previous take, as a view valid until the next write. */
+  takeView(): Buffer {
+    const out = this.buf.subarray(this.start, this.end);
+    this.start = this.end;
+    if (this.start === this.end && this.end > this.buf.length / 2) this.start = this.end = 0;
+    return out;
+  }
+  take(): Buffer {
+    return Buffer.from(this.takeView());
+  }
+  reset(): void {
+    this.start = this.end = 0;
+  }
+}
+
+export function formatDouble(d: number): string {
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (Number.isNaN(d)) return 'nan';
+  if (Object.is(d, -0)) return '-0';
+  let s = String(d);
+  if (s.includes('e')) {
+    // Redis prints %.17g: exponent form keeps a sign and two digits (1e+21 → 1e+21).
+    const [m, e] = s.split('e');
+    const exp = Number(e);
+    s = `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  return s;
+}

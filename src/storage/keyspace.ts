@@ -1,0 +1,216 @@
+// The keyspace directory of a slot: one record per key in the `keys` sub-database, so a key
+// has exactly one type, one expiry, and one lookup answers TYPE/EXISTS/TTL.
+//
+// Record: [tag u8][expireAt f64 LE, 0 = none][if LONG: u32 key length, key][payload]
+//   tag & TYPE_MASK is the type; tag & LONG_KEY marks a key stored under a digest.
+//   Strings keep their value as the payload; collections keep their meta (see src/types/).
+// Directory key: the user key itself when it fits LMDB's key limit with room for the expiry
+// index prefix; otherwise its first DIRECT_KEY_MAX_BYTES bytes + SHA-1, which no verbatim key
+// can equal (verbatim keys are never longer than DIRECT_KEY_MAX_BYTES).
+// Expiry index `expires`: [expireAt u64 BE][directory key] → empty, for the active cycle.
+import { createHash } from 'crypto';
+import { DIRECT_KEY_MAX_BYTES } from '../common/limits';
+import { SlotEnv } from './slot-store';
+
+export enum KeyType {
+  String = 0,
+  Hash = 1,
+  List = 2,
+  Set = 3,
+  ZSet = 4,
+}
+export const TYPE_NAMES = ['string', 'hash', 'list', 'set', 'zset'];
+const TYPE_MASK = 0x0f;
+const LONG_KEY = 0x80;
+const HEADER = 9;
+const EXPIRE_PREFIX = 8;
+
+export interface KeyRecord {
+  type: KeyType;
+  /** Absolute ms; 0 when the key does not expire. */
+  expireAt: number;
+  /** Bytes after the header: the string value or the collection meta. A copy. */
+  payload: Buffer;
+}
+
+/** Drops the member records of a collection whose directory record is going away. */
+export type MemberDropper = (env: SlotEnv, rec: KeyRecord) => void;
+const droppers: (MemberDropper | undefined)[] = [];
+export function registerMemberDropper(type: KeyType, fn: MemberDropper): void {
+  droppers[type] = fn;
+}
+
+export function directoryKey(key: Buffer): Buffer {
+  if (key.length <= DIRECT_KEY_MAX_BYTES) return key;
+  const digest = createHash('sha1').update(key).digest();
+  return Buffer.concat([key.subarray(0, DIRECT_KEY_MAX_BYTES), digest]);
+}
+
+function encode(type: KeyType, expireAt: number, key: Buffer, payload: Buffer): Buffer {
+  const long = key.length > DIRECT_KEY_MAX_BYTES;
+  const keyPart = long ? 4 + key.length : 0;
+  const out = Buffer.allocUnsafe(HEADER + keyPart + payload.length);
+  out[0] = type | (long ? LONG_KEY : 0);
+  out.writeDoubleLE(expireAt, 1);
+  let o = HEADER;
+  if (long) {
+    out.writeUInt32LE(key.length, o);
+    key.copy(out, o + 4);
+    o += keyPart;
+  }
+  payload.copy(out, o);
+  return out;
+}
+
+function payloadStart(raw: Buffer): number {
+  return raw[0] & LONG_KEY ? HEADER + 4 + raw.readUInt32LE(HEADER) : HEADER;
+}
+
+function decode(raw: Buffer): KeyRecord {
+  return { type: raw[0] & TYPE_MASK, expireAt: raw.readDoubleLE(1), payload: Buffer.from(raw.subarray(payloadStart(raw))) };
+}
+
+/** The user key of a directory entry. */
+export function userKey(dirKey: Buffer, raw: Buffer): Buffer {
+  return raw[0] & LONG_KEY ? Buffer.from(raw.subarray(HEADER + 4, HEADER + 4 + raw.readUInt32LE(HEADER))) : Buffer.from(dirKey);
+}
+
+const isLive = (raw: Buffer, now: number) => {
+  const exp = raw.readDoubleLE(1);
+  return exp === 0 || exp > now;
+};
+
+function expireKey(expireAt: number, dirKey: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(EXPIRE_PREFIX + dirKey.length);
+  out.writeBigUInt64BE(BigInt(Math.floor(expireAt)), 0);
+  dirKey.copy(out, EXPIRE_PREFIX);
+  return out;
+}
+
+/** A live key's record, or null when absent or expired. */
+export function lookup(env: SlotEnv | null, key: Buffer, now: number): KeyRecord | null {
+  if (!env) return null;
+  const raw = env.dbs.keys.getBinaryFast(directoryKey(key));
+  if (!raw || !isLive(raw, now)) return null;
+  return decode(raw);
+}
+
+/** A live string's value, copied; undefined when absent, null when another type. */
+export function lookupString(env: SlotEnv | null, key: Buffer, now: number): Buffer | null | undefined {
+  if (!env) return undefined;
+  const raw = env.dbs.keys.getBinaryFast(directoryKey(key));
+  if (!raw || !isLive(raw, now)) return undefined;
+  if ((raw[0] & TYPE_MASK) !== KeyType.String) return null;
+  return Buffer.from(raw.subarray(payloadStart(raw)));
+}
+
+/** The raw record even when expired, for writers that must clean up what they replace. */
+function lookupAny(env: SlotEnv, dirKey: Buffer): KeyRecord | null {
+  const raw = env.dbs.keys.getBinaryFast(dirKey);
+  return raw ? decode(raw) : null;
+}
+
+/** Writes a key's record, replacing whatever was there (of any type). Inside env.write. */
+export function store(env: SlotEnv, key: Buffer, type: KeyType, expireAt: number, payload: Buffer): void {
+  const dirKey = directoryKey(key);
+  const old = lookupAny(env, dirKey);
+  if (old) {
+    if (old.expireAt !== expireAt && old.expireAt !== 0) env.dbs.expires.removeSync(expireKey(old.expireAt, dirKey));
+    if (old.type !== type) droppers[old.type]?.(env, old);
+  }
+  if (expireAt !== 0 && (!old || old.expireAt !== expireAt)) env.dbs.expires.putSync(expireKey(expireAt, dirKey), EMPTY);
+  env.dbs.keys.putSync(dirKey, encode(type, expireAt, key, payload));
+}
+const EMPTY = Buffer.alloc(0);
+
+/** Removes a key (live or expired) with its members; returns whether a live key was removed. */
+export function remove(env: SlotEnv | null, key: Buffer, now: number): boolean {
+  if (!env) return false;
+  const dirKey = directoryKey(key);
+  const old = lookupAny(env, dirKey);
+  if (!old) return false;
+  env.write(() => removeRecord(env, dirKey, old));
+  return old.expireAt === 0 || old.expireAt > now;
+}
+
+function removeRecord(env: SlotEnv, dirKey: Buffer, old: KeyRecord): void {
+  if (old.expireAt !== 0) env.dbs.expires.removeSync(expireKey(old.expireAt, dirKey));
+  droppers[old.type]?.(env, old);
+  env.dbs.keys.removeSync(dirKey);
+}
+
+/** Changes a live key's expiry (0 removes it). Returns false when the key is absent. */
+export function setExpire(env: SlotEnv | null, key: Buffer, expireAt: number, now: number): boolean {
+  const rec = lookup(env, key, now);
+  if (!env || !rec) return false;
+  env.write(() => store(env, key, rec.type, expireAt, rec.payload));
+  return true;
+}
+
+/** Deletes up to `maxKeys` keys whose expiry passed, within `budgetMs`; returns how many. */
+export function reclaimExpired(env: SlotEnv, now: number, maxKeys: number, budgetMs: number): number {
+  const end = expireKey(now, EMPTY);
+  const victims: Buffer[] = [];
+  for (const entry of env.dbs.expires.getKeys({ end, limit: maxKeys }) as Iterable<Buffer>) victims.push(Buffer.from(entry));
+  if (victims.length === 0) return 0;
+  const deadline = Date.now() + budgetMs;
+  let n = 0;
+  env.write(() => {
+    for (const ek of victims) {
+      const dirKey = ek.subarray(EXPIRE_PREFIX);
+      const rec = lookupAny(env, dirKey);
+      env.dbs.expires.removeSync(ek);
+      if (rec && rec.expireAt !== 0 && rec.expireAt <= now) {
+        droppers[rec.type]?.(env, rec);
+        env.dbs.keys.removeSync(dirKey);
+        n++;
+      }
+      if (Date.now() > deadline) break;
+    }
+  });
+  return n;
+}
+
+/** Keys after `after` (exclusive) in directory order, live only, up to `limit` entries examined. */
+export function scanKeys(
+  env: SlotEnv,
+  after: Buffer | null,
+  limit: number,
+  now: number,
+  visit: (key: Buffer, type: KeyType) => void,
+): Buffer | null {
+  let last: Buffer | null = null;
+  const range = env.dbs.keys.getRange(after ? { start: after, exclusiveStart: true, limit } : { limit });
+  for (const { key, value } of range as Iterable<{ key: Buffer; value: Buffer }>) {
+    last = Buffer.from(key);
+    if (isLive(value, now)) visit(userKey(key, value), value[0] & TYPE_MASK);
+  }
+  return last;
+}
+
+export function countKeys(env: SlotEnv): number {
+  return env.dbs.keys.getCount();
+}
+
+export function countExpires(env: SlotEnv): number {
+  return env.dbs.expires.getCount();
+}
+
+/** Removes every key of the slot. */
+export function clearAll(env: SlotEnv): void {
+  env.write(() => {
+    for (const name of Object.keys(env.dbs) as (keyof SlotEnv['dbs'])[]) env.dbs[name].clearSync();
+  });
+}
+
+/** A uniformly chosen live key of the slot, or null. */
+export function randomKey(env: SlotEnv, now: number): Buffer | null {
+  const total = countKeys(env);
+  for (let attempt = 0; attempt < 16 && total > 0; attempt++) {
+    const offset = Math.floor(Math.random() * total);
+    for (const { key, value } of env.dbs.keys.getRange({ offset, limit: 1 }) as Iterable<{ key: Buffer; value: Buffer }>) {
+      if (isLive(value, now)) return userKey(key, value);
+    }
+  }
+  return null;
+}

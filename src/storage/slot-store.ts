@@ -1,0 +1,137 @@
+// One LMDB environment per slot, opened on first use, at most `maxOpen` open at once.
+// All environments run noSync: durability is an explicit env sync, after each batch
+// (`sync : always`), once a second (`everysec`) or never (`no`). See native-notes/.
+import * as fs from 'fs';
+import * as path from 'path';
+import { open, RootDatabase, Database } from 'lmdb';
+
+export type SyncMode = 'always' | 'everysec' | 'no';
+
+/** Sub-databases of a slot environment. `keys` is the keyspace directory (see keyspace.ts). */
+export const SUB_DBS = ['keys', 'strings', 'hashes', 'lists', 'sets', 'zsets', 'expires'] as const;
+export type SubDbName = (typeof SUB_DBS)[number];
+const MAX_DBS = 12;
+
+export class SlotEnv {
+  readonly dbs: Record<SubDbName, Database<Buffer, Buffer>>;
+  dirty = false;
+  lastUsed = 0;
+  private txnDepth = 0;
+
+  constructor(readonly table: number, readonly slot: number, readonly root: RootDatabase<Buffer, Buffer>) {
+    const dbs = {} as Record<SubDbName, Database<Buffer, Buffer>>;
+    for (const name of SUB_DBS) dbs[name] = root.openDB<Buffer, Buffer>(name, { encoding: 'binary', keyEncoding: 'binary' });
+    this.dbs = dbs;
+  }
+
+  /** Runs `fn` in this environment's write transaction, joining one already open. */
+  write<T>(fn: () => T): T {
+    if (this.txnDepth > 0) return fn();
+    this.txnDepth++;
+    try {
+      const result = this.root.transactionSync(fn);
+      this.dirty = true;
+      return result;
+    } finally {
+      this.txnDepth--;
+    }
+  }
+
+  inWrite(): boolean {
+    return this.txnDepth > 0;
+  }
+
+  /** Forces committed data to disk (mdb_env_sync with force). */
+  sync(): void {
+    if (!this.dirty) return;
+    (this.root as unknown as { env: { sync(): void } }).env.sync();
+    this.dirty = false;
+  }
+
+  close(): void {
+    this.sync();
+    this.root.close();
+  }
+}
+
+export class SlotStore {
+  private open = new Map<string, SlotEnv>();
+  private clock = 0;
+
+  constructor(readonly dbPath: string, private maxOpen: number, public syncMode: SyncMode) {
+    if (maxOpen < 1) throw new Error('max-open-slots must be ≥ 1');
+  }
+
+  slotDir(table: number, slot: number): string {
+    return path.join(this.dbPath, String(table), String(slot));
+  }
+
+  /** The slot's environment; when it has never been written, null unless `create`. */
+  env(table: number, slot: number, create: boolean): SlotEnv | null {
+    const id = `${table}/${slot}`;
+    let env = this.open.get(id);
+    if (!env) {
+      const dir = this.slotDir(table, slot);
+      if (!create && !fs.existsSync(path.join(dir, 'data.mdb'))) return null;
+      fs.mkdirSync(dir, { recursive: true });
+      this.evictIfFull();
+      const root = open<Buffer, Buffer>({ path: dir, maxDbs: MAX_DBS, noSync: true, useWritemap: true, encoding: 'binary', keyEncoding: 'binary' } as never);
+      env = new SlotEnv(table, slot, root);
+      this.open.set(id, env);
+    }
+    env.lastUsed = ++this.clock;
+    return env;
+  }
+
+  private evictIfFull(): void {
+    while (this.open.size >= this.maxOpen) {
+      let victim: [string, SlotEnv] | undefined;
+      for (const entry of this.open) {
+        if (entry[1].inWrite()) continue;
+        if (!victim || entry[1].lastUsed < victim[1].lastUsed) victim = entry;
+      }
+      if (!victim) return;
+      victim[1].close();
+      this.open.delete(victim[0]);
+    }
+  }
+
+  openEnvs(): IterableIterator<SlotEnv> {
+    return this.open.values();
+  }
+
+  /** Another thread wrote into these environments: drop cached read snapshots. */
+  resetReadTxns(): void {
+    for (const env of this.open.values()) env.root.resetReadTxn();
+  }
+
+  openCount(): number {
+    return this.open.size;
+  }
+
+  /** Slots of `table` that exist on disk. */
+  existingSlots(table: number): number[] {
+    const dir = path.join(this.dbPath, String(table));
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .filter((d) => /^\d+$/.test(d) && fs.existsSync(path.join(dir, d, 'data.mdb')))
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  syncDirty(): void {
+    for (const env of this.open.values()) env.sync();
+  }
+
+  dirtyCount(): number {
+    let n = 0;
+    for (const env of this.open.values()) if (env.dirty) n++;
+    return n;
+  }
+
+  closeAll(): void {
+    for (const env of this.open.values()) env.close();
+    this.open.clear();
+  }
+}
