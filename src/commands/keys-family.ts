@@ -121,6 +121,20 @@ function copy(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   out.int(1);
 }
 
+function move(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const table = intArg(args[2]);
+  if (table < 0 || table >= ctx.tableCount) throw new CommandError('ERR DB index is out of range');
+  if (table === ctx.table) throw new CommandError('ERR source and destination objects are the same');
+  const srcEnv = ctx.env(args[1], false);
+  const rec = lookup(srcEnv, args[1], ctx.now);
+  if (!rec) return out.int(0);
+  const dstEnv = ctx.envIn(table, args[1], true)!;
+  if (lookup(dstEnv, args[1], ctx.now)) return out.int(0);
+  copyRecord(dstEnv, args[1], rec);
+  remove(srcEnv, args[1], ctx.now);
+  out.int(1);
+}
+
 function object(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const sub = lower(args[1]);
   if (sub === 'help') {
@@ -372,7 +386,8 @@ export const KEYS_COMMANDS: CommandSpec[] = [
   K('persist', 2, ['write', 'fast'], [1, 1, 1], 'Remove the expiration from a key', { worker: persist }),
   K('rename', 3, ['write'], [1, 2, 1], 'Rename a key', { worker: renameGeneric(false), spread: 'exclusive' }),
   K('renamenx', 3, ['write', 'fast'], [1, 2, 1], 'Rename a key, only if the new key does not exist', { worker: renameGeneric(true), spread: 'exclusive' }),
-  K('copy', -3, ['write', 'denyoom'], [1, 2, 1], 'Copy a key', { worker: copy, spread: 'exclusive' }),
+  K('copy', -3, ['write', 'denyoom'], [1, 2, 1], 'Copy a key', { worker: copy, spread: 'exclusive', crossTable: true }),
+  K('move', 3, ['write', 'fast'], [1, 1, 1], 'Move a key to another database', { worker: move, spread: 'exclusive', crossTable: true }),
   K('object', -2, ['readonly'], [2, 2, 1], 'A container for object introspection commands', { worker: object }),
   K('dbsize', 1, ['readonly', 'fast'], NO_KEYS, 'Return the number of keys in the selected database', { main: dbsize }),
   K('flushdb', -1, ['write'], NO_KEYS, 'Remove all keys from the current database', { main: flushdb }),

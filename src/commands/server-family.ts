@@ -1,7 +1,7 @@
 // Connection and server commands, executed on the main thread against connection state.
 import { globMatch } from '../common/glob';
 import { CommandError, ERR_DB_INDEX, ERR_SYNTAX, ERR_WRONGPASS, arityError } from '../common/errors';
-import { bulkReply, intReply, OK, PONG, ReplyWriter } from '../protocol/reply';
+import { bulkReply, EMPTY_ARRAY, intReply, OK, PONG, ReplyWriter } from '../protocol/reply';
 import { intArg, lower } from './args';
 import { ClientInfo, CommandSpec, ServerContext } from './types';
 
@@ -346,6 +346,14 @@ export function matchConfig(pattern: string, key: string): boolean {
   return globMatch(Buffer.from(pattern), Buffer.from(key), true);
 }
 
+/** Pika has no scripting: the function library is always empty, so FLUSH and LIST are exact. */
+function functionCmd(_ctx: ServerContext, args: Buffer[]): Buffer {
+  const sub = lower(args[1]);
+  if (sub === 'flush' && (args.length === 2 || (args.length === 3 && ['async', 'sync'].includes(lower(args[2]))))) return OK;
+  if (sub === 'list') return EMPTY_ARRAY;
+  throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString()}'. Try FUNCTION HELP.`);
+}
+
 const M = (
   name: string, arity: number, flags: CommandSpec['flags'], group: string, summary: string, main: CommandSpec['main'],
 ): CommandSpec => ({ name, arity, flags, firstKey: 0, lastKey: 0, keyStep: 0, group, summary, since: '1.0.0', main });
@@ -363,6 +371,7 @@ export const SERVER_COMMANDS: CommandSpec[] = [
   M('time', 1, ['fast', 'loading', 'stale', 'random'], 'server', 'Return the current server time', time),
   M('slowlog', -2, ['admin', 'loading', 'stale'], 'server', 'A container for slow log commands', slowlog),
   M('debug', -2, ['admin', 'loading', 'stale'], 'server', 'A container for debugging commands', debug),
+  M('function', -2, ['noscript'], 'scripting', 'A container for function commands', functionCmd),
   M('info', -1, ['loading', 'stale'], 'server', 'Get information and statistics about the server', info),
   M('shutdown', -1, ['admin', 'noauth', 'loading', 'stale'], 'server', 'Synchronously save the dataset to disk and then shut down the server', shutdown),
 ];

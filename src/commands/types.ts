@@ -3,7 +3,7 @@
 import { ReplyWriter } from '../protocol/reply';
 import { SlotEnv, SlotStore } from '../storage/slot-store';
 
-export type Flag = 'write' | 'readonly' | 'admin' | 'fast' | 'denyoom' | 'noauth' | 'loading' | 'stale' | 'random' | 'internal';
+export type Flag = 'noscript' | 'write' | 'readonly' | 'admin' | 'fast' | 'denyoom' | 'noauth' | 'loading' | 'stale' | 'random' | 'internal';
 
 /** How a command whose keys span several workers is carried out. */
 export type Spread =
@@ -94,6 +94,8 @@ export interface CommandSpec {
   summary: string;
   since: string;
   spread?: Spread;
+  /** Reaches into another table (MOVE, COPY ... DB): always run as 'exclusive'. */
+  crossTable?: boolean;
   worker?: WorkerHandler;
   main?: MainHandler;
 }

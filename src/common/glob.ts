@@ -1,22 +1,28 @@
 // Redis's stringmatchlen: glob with * ? [..] [^..] ranges and \ escapes, on bytes.
+// Like Redis, a '*' that already consumed the whole string without a match tells enclosing
+// stars to give up, which keeps patterns such as a*a*a*a*...b linear instead of exponential.
 export function globMatch(pat: Uint8Array, str: Uint8Array, nocase = false): boolean {
-  return matchAt(pat, 0, str, 0, nocase, 0);
+  return matchAt(pat, 0, str, 0, nocase, { skipLonger: false }, 0);
 }
 
 const MAX_NESTING = 1000;
 const lower = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
 
-function matchAt(p: Uint8Array, pi: number, s: Uint8Array, si: number, nocase: boolean, depth: number): boolean {
+function matchAt(p: Uint8Array, pi: number, s: Uint8Array, si: number, nocase: boolean, state: { skipLonger: boolean }, depth: number): boolean {
   if (depth > MAX_NESTING) return false;
-  while (pi < p.length && si <= s.length) {
+  while (pi < p.length && si < s.length) {
     const c = p[pi];
     if (c === 42 /* * */) {
       while (pi + 1 < p.length && p[pi + 1] === 42) pi++;
       if (pi + 1 === p.length) return true;
-      for (let k = si; k <= s.length; k++) if (matchAt(p, pi + 1, s, k, nocase, depth + 1)) return true;
+      while (si < s.length) {
+        if (matchAt(p, pi + 1, s, si, nocase, state, depth + 1)) return true;
+        if (state.skipLonger) return false;
+        si++;
+      }
+      state.skipLonger = true;
       return false;
     }
-    if (si === s.length) return false;
     if (c === 63 /* ? */) {
       si++;
       pi++;
@@ -42,6 +48,7 @@ function matchAt(p: Uint8Array, pi: number, s: Uint8Array, si: number, nocase: b
         }
         pi++;
       }
+      if (pi >= p.length) pi = p.length - 1; // unterminated class: Redis treats the end as ']'
       if (not) matched = !matched;
       if (!matched) return false;
       pi++;
@@ -54,6 +61,6 @@ function matchAt(p: Uint8Array, pi: number, s: Uint8Array, si: number, nocase: b
     pi++;
     si++;
   }
-  while (pi < p.length && p[pi] === 42) pi++;
+  if (si === s.length) while (pi < p.length && p[pi] === 42) pi++;
   return pi === p.length && si === s.length;
 }

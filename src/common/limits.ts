@@ -10,8 +10,9 @@ export const REPLY_RING_BYTES = 4 * MB;
 export const RING_INLINE_MAX_BYTES = 256 * KB;
 /** Commands a worker takes from its ring before committing and replying. */
 export const WORKER_BATCH_MAX_COMMANDS = 1024;
-/** Atomics.load polls a worker makes before it sleeps on an empty ring. */
-export const WORKER_SPIN_POLLS = 2000;
+/** Atomics.load polls a worker makes before it sleeps on an empty ring; kept short because
+ * this VM often gives the process one core, where spinning starves main (native-notes/atomics.md). */
+export const WORKER_SPIN_POLLS = 200;
 /** Longest a worker sleeps, so timers (expiry cycle, everysec sync) still run. */
 export const WORKER_IDLE_WAIT_MS = 100;
 /** Commands main holds for a worker whose ring is full, before it stops reading sockets. */

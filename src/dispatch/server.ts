@@ -211,7 +211,7 @@ export class Node {
     const slots = this.tableSlots[table];
     const keys = keysOf(spec, args);
     const first = this.workerOfSlot(slotOf(keys[0], slots));
-    let spans = false;
+    let spans = spec.crossTable === true;
     for (let i = 1; i < keys.length && !spans; i++) spans = this.workerOfSlot(slotOf(keys[i], slots)) !== first;
     if (!spans) {
       this.pool.send(first, client.info.id, seq, table, COMMAND_INDEX.get(spec)!, args);

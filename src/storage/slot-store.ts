@@ -11,6 +11,8 @@ export type SyncMode = 'always' | 'everysec' | 'no';
 export const SUB_DBS = ['keys', 'strings', 'hashes', 'lists', 'sets', 'zsets', 'expires'] as const;
 export type SubDbName = (typeof SUB_DBS)[number];
 const MAX_DBS = 12;
+/** Starting map size; lmdb-js doubles it as needed but keeps old mappings until close. */
+const INITIAL_MAP_BYTES = 64 * 1024 * 1024;
 
 export class SlotEnv {
   readonly dbs: Record<SubDbName, Database<Buffer, Buffer>>;
@@ -75,7 +77,8 @@ export class SlotStore {
       if (!create && !fs.existsSync(path.join(dir, 'data.mdb'))) return null;
       fs.mkdirSync(dir, { recursive: true });
       this.evictIfFull();
-      const root = open<Buffer, Buffer>({ path: dir, maxDbs: MAX_DBS, noSync: true, useWritemap: true, encoding: 'binary', keyEncoding: 'binary' } as never);
+      // No useWritemap: with it a full disk kills the process with SIGBUS (native-notes/lmdb-options.md).
+      const root = open<Buffer, Buffer>({ path: dir, maxDbs: MAX_DBS, noSync: true, mapSize: INITIAL_MAP_BYTES, encoding: 'binary', keyEncoding: 'binary' } as never);
       env = new SlotEnv(table, slot, root);
       this.open.set(id, env);
     }
