@@ -116,6 +116,8 @@ function check(key: string, raw: string): string {
 /** The node's settings: typed getters over validated text values. */
 export class Config {
   private values = new Map<string, string>();
+  /** Parsed numbers, read on hot paths; entries drop when their key is set. */
+  private numbers = new Map<string, number>();
   /** The file it was read from, for CONFIG REWRITE. */
   file: string | undefined;
 
@@ -159,6 +161,7 @@ export class Config {
     if (!spec) throw new ConfigError(`unknown key '${key}'`);
     if (!startup && !spec.live) throw new ConfigError(`'${k}' cannot be changed while running`);
     this.values.set(k, check(k, value));
+    this.numbers.delete(k);
   }
 
   has(key: string): boolean {
@@ -172,9 +175,13 @@ export class Config {
   }
 
   num(key: string): number {
-    const spec = SPECS[key];
-    const v = this.str(key);
-    return spec.kind === 'size' ? parseSize(v)! : Number(v);
+    let n = this.numbers.get(key);
+    if (n === undefined) {
+      const v = this.str(key);
+      n = SPECS[key].kind === 'size' ? parseSize(v)! : Number(v);
+      this.numbers.set(key, n);
+    }
+    return n;
   }
 
   entries(): [string, string][] {

@@ -2,7 +2,7 @@
 // ClientInfo that CLIENT LIST shows.
 import * as net from 'net';
 import Denque from 'denque';
-import { ClientInfo } from '../commands/types';
+import { ClientInfo, ServerContext } from '../commands/types';
 import { RequestParser } from '../protocol/parser';
 
 export interface Pending {
@@ -22,6 +22,8 @@ export class Client {
   closeAfterFlush = false;
   closed = false;
   paused = false;
+  /** What main-thread handlers see of this client and the server; made on first use. */
+  context: ServerContext | null = null;
   private outbox: Buffer[] = [];
   private outboxBytes = 0;
 

@@ -187,7 +187,7 @@ export class Node {
       this.markDirty(client);
     };
     try {
-      const r = spec.main!(this.contextFor(client), args);
+      const r = spec.main!((client.context ??= this.contextFor(client)), args);
       if (r instanceof Promise) r.then(done, (e) => done(this.errorFor(e)));
       else done(r);
     } catch (e) {

@@ -14,10 +14,19 @@ export function requestLength(args: Buffer[]): number {
   return n;
 }
 
+/** DataViews of long-lived arrays (the rings), so each request does not allocate one. */
+const views = new WeakMap<Uint8Array, DataView>();
+
+function viewOf(dst: Uint8Array): DataView {
+  let dv = views.get(dst);
+  if (!dv) views.set(dst, (dv = new DataView(dst.buffer, dst.byteOffset, dst.byteLength)));
+  return dv;
+}
+
 export function writeRequest(
   dst: Uint8Array, off: number, connId: number, seq: number, table: number, cmd: number, args: Buffer[],
 ): void {
-  const dv = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
+  const dv = viewOf(dst);
   dv.setUint32(off, connId, true);
   dv.setUint32(off + 4, seq, true);
   dv.setUint16(off + 8, table, true);
