@@ -3,7 +3,7 @@ import { STRING_MAX_BYTES } from '../common/limits';
 import {
   CommandError, ERR_NAN, ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OFFSET, ERR_OVERFLOW, ERR_STRING_TOO_BIG, ERR_SYNTAX, ERR_WRONGTYPE, expireError,
 } from '../common/errors';
-import { formatDouble, ReplyWriter } from '../protocol/reply';
+import { ReplyWriter } from '../protocol/reply';
 import { lookup, remove } from '../storage/keyspace';
 import { getString, getStringWithExpiry, putString } from '../types/string';
 import { bigIntArg, floatArg, intArg, lower, parseFloatArg, parseInt64 } from './args';
@@ -239,12 +239,12 @@ function incrbyfloat(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void
   });
 }
 
-/** Redis's LD_STR_HUMAN: plain decimal, no exponent, trailing zeros trimmed. */
+/** Redis's LD_STR_HUMAN: the shortest exact decimal, never an exponent. */
 export function formatHumanDouble(d: number): string {
-  const s = formatDouble(d);
+  const s = String(d);
   if (!s.includes('e')) return s;
-  const fixed = Math.abs(d) >= 1 ? BigInt(Math.round(d)).toString() : d.toFixed(20).replace(/\.?0+$/, '');
-  return fixed;
+  if (Math.abs(d) >= 1) return BigInt(d).toString();
+  return d.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
 }
 
 function lcs(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {

@@ -144,6 +144,7 @@ function parseIntStrict(buf: Buffer, start: number, end: number): number | undef
     i++;
     if (i === end) return undefined;
   }
+  if (buf[i] === 0x30 && (end - i > 1 || neg)) return undefined; // string2ll: no leading zeros, no -0
   let n = 0;
   for (; i < end; i++) {
     const d = buf[i] - 48;

@@ -125,17 +125,18 @@ export class ReplyWriter {
   }
 }
 
+/** C's %.17g, which Redis 7.0 uses for double replies (ZSCORE, INCRBYFLOAT of hashes...). */
 export function formatDouble(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';
-  if (Object.is(d, -0)) return '-0';
-  let s = String(d);
-  if (s.includes('e')) {
-    // Redis prints %.17g: exponent form keeps a sign and two digits (1e+21 → 1e+21).
-    const [m, e] = s.split('e');
-    const exp = Number(e);
-    s = `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  const [mantissa, expText] = d.toExponential(16).split('e');
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 17) {
+    const m = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;
+    return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
-  return s;
+  const fixed = d.toFixed(16 - exp);
+  return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
 }

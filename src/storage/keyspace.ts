@@ -5,8 +5,8 @@
 //   tag & TYPE_MASK is the type; tag & LONG_KEY marks a key stored under a digest.
 //   Strings keep their value as the payload; collections keep their meta (see src/types/).
 // Directory key: the user key itself when it fits LMDB's key limit with room for the expiry
-// index prefix; otherwise its first DIRECT_KEY_MAX_BYTES bytes + SHA-1, which no verbatim key
-// can equal (verbatim keys are never longer than DIRECT_KEY_MAX_BYTES).
+// index prefix; otherwise (or when empty, which LMDB refuses) its first DIRECT_KEY_MAX_BYTES
+// bytes + SHA-1, which no verbatim key can equal (verbatim keys are 1..DIRECT_KEY_MAX_BYTES).
 // Expiry index `expires`: [expireAt u64 BE][directory key] → empty, for the active cycle.
 import { createHash } from 'crypto';
 import { DIRECT_KEY_MAX_BYTES } from '../common/limits';
@@ -40,14 +40,17 @@ export function registerMemberDropper(type: KeyType, fn: MemberDropper): void {
   droppers[type] = fn;
 }
 
+/** Keys LMDB cannot hold verbatim: longer than its key limit allows, or empty. */
+const needsDigest = (key: Buffer) => key.length === 0 || key.length > DIRECT_KEY_MAX_BYTES;
+
 export function directoryKey(key: Buffer): Buffer {
-  if (key.length <= DIRECT_KEY_MAX_BYTES) return key;
+  if (!needsDigest(key)) return key;
   const digest = createHash('sha1').update(key).digest();
   return Buffer.concat([key.subarray(0, DIRECT_KEY_MAX_BYTES), digest]);
 }
 
 function encode(type: KeyType, expireAt: number, key: Buffer, payload: Buffer): Buffer {
-  const long = key.length > DIRECT_KEY_MAX_BYTES;
+  const long = needsDigest(key);
   const keyPart = long ? 4 + key.length : 0;
   const out = Buffer.allocUnsafe(HEADER + keyPart + payload.length);
   out[0] = type | (long ? LONG_KEY : 0);
@@ -75,9 +78,10 @@ export function userKey(dirKey: Buffer, raw: Buffer): Buffer {
   return raw[0] & LONG_KEY ? Buffer.from(raw.subarray(HEADER + 4, HEADER + 4 + raw.readUInt32LE(HEADER))) : Buffer.from(dirKey);
 }
 
+/** As Redis's keyIsExpired: a key expires once the clock has passed its time. */
 const isLive = (raw: Buffer, now: number) => {
   const exp = raw.readDoubleLE(1);
-  return exp === 0 || exp > now;
+  return exp === 0 || exp >= now;
 };
 
 function expireKey(expireAt: number, dirKey: Buffer): Buffer {
@@ -130,7 +134,7 @@ export function remove(env: SlotEnv | null, key: Buffer, now: number): boolean {
   const old = lookupAny(env, dirKey);
   if (!old) return false;
   env.write(() => removeRecord(env, dirKey, old));
-  return old.expireAt === 0 || old.expireAt > now;
+  return old.expireAt === 0 || old.expireAt >= now;
 }
 
 function removeRecord(env: SlotEnv, dirKey: Buffer, old: KeyRecord): void {
@@ -160,7 +164,7 @@ export function reclaimExpired(env: SlotEnv, now: number, maxKeys: number, budge
       const dirKey = ek.subarray(EXPIRE_PREFIX);
       const rec = lookupAny(env, dirKey);
       env.dbs.expires.removeSync(ek);
-      if (rec && rec.expireAt !== 0 && rec.expireAt <= now) {
+      if (rec && rec.expireAt !== 0 && rec.expireAt < now) {
         droppers[rec.type]?.(env, rec);
         env.dbs.keys.removeSync(dirKey);
         n++;

@@ -187,17 +187,17 @@ test('decodeReply: the first reply of a buffer', () => {
   assert.throws(() => decodeReply(Buffer.from(':12')), /truncated/);
 });
 
-test('formatDouble: integers, fractions and specials', () => {
+test('formatDouble: %.17g like Redis 7.0 for integers, fractions and specials', () => {
   assert.is(formatDouble(0), '0');
   assert.is(formatDouble(-0), '-0');
   assert.is(formatDouble(3), '3');
   assert.is(formatDouble(-42), '-42');
   assert.is(formatDouble(1.5), '1.5');
   assert.is(formatDouble(-2.25), '-2.25');
-  assert.is(formatDouble(0.1), '0.1');
+  assert.is(formatDouble(0.1), '0.10000000000000001');
   assert.is(formatDouble(0.1 + 0.2), '0.30000000000000004');
   assert.is(formatDouble(3.0000000000000004), '3.0000000000000004');
-  assert.is(formatDouble(1 / 3), '0.3333333333333333');
+  assert.is(formatDouble(1 / 3), '0.33333333333333331');
   assert.is(formatDouble(Infinity), 'inf');
   assert.is(formatDouble(-Infinity), '-inf');
   assert.is(formatDouble(NaN), 'nan');
@@ -206,9 +206,9 @@ test('formatDouble: integers, fractions and specials', () => {
 
 test('formatDouble: exponent form has a sign and at least two digits', () => {
   assert.is(formatDouble(1e21), '1e+21');
-  assert.is(formatDouble(-1.5e300), '-1.5e+300');
+  assert.is(formatDouble(-1.5e300), '-1.5000000000000001e+300');
   assert.is(formatDouble(1.7976931348623157e308), '1.7976931348623157e+308');
-  assert.is(formatDouble(5e-324), '5e-324');
+  assert.is(formatDouble(5e-324), '4.9406564584124654e-324');
   assert.is(formatDouble(1.5e-100), '1.5e-100');
 });
 

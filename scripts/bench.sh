@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Side-by-side throughput: pika and redis-server (appendonly yes, appendfsync everysec),
+# each on a free loopback port, measured by redis-benchmark with identical flags in one run.
+#
+#   scripts/bench.sh                    # GET and SET, unpipelined and -P 16
+#   TESTS=get,set,lpush PIPELINES="1 16" REQUESTS=200000 scripts/bench.sh
+#   PIKA_ARGS="--thread-pool-size 1" scripts/bench.sh
+#   CPU_PROFILE=/tmp/prof scripts/bench.sh   # also writes pika's --cpu-prof profiles there
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TESTS=${TESTS:-get,set}
+PIPELINES=${PIPELINES:-"1 16"}
+REQUESTS=${REQUESTS:-200000}
+CLIENTS=${CLIENTS:-50}
+KEYSPACE=${KEYSPACE:-100000}
+DATA_SIZE=${DATA_SIZE:-100}
+PIKA_ARGS=${PIKA_ARGS:-}
+
+for tool in redis-server redis-benchmark redis-cli; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y redis-server redis-tools)" >&2; exit 1; }
+done
+[ -f dist/main.js ] || npm run build >/dev/null
+
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+wait_ping() { for _ in $(seq 1 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "bench: port $1 never answered" >&2; return 1; }
+
+work=$(mktemp -d /tmp/pika-bench.XXXXXX)
+pika_port=$(free_port)
+redis_port=$(free_port)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+prof=()
+[ -n "${CPU_PROFILE:-}" ] && prof=(--cpu-prof "--cpu-prof-dir=$CPU_PROFILE")
+node "${prof[@]}" bin/pika --port "$pika_port" --db-path "$work/pika-db" --sync everysec $PIKA_ARGS >"$work/pika.log" 2>&1 &
+pids+=($!)
+redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work" --save '' \
+  --appendonly yes --appendfsync everysec >"$work/redis.log" 2>&1 &
+pids+=($!)
+wait_ping "$pika_port"
+wait_ping "$redis_port"
+
+echo "redis-benchmark -c $CLIENTS -n $REQUESTS -r $KEYSPACE -d $DATA_SIZE -t $TESTS, pika on :$pika_port, redis-server $(redis-server --version | grep -o 'v=[0-9.]*') on :$redis_port"
+printf '%-14s %4s %14s %14s %8s\n' test P pika_rps redis_rps ratio
+run() { redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r "$KEYSPACE" -d "$DATA_SIZE" -t "$TESTS" -P "$2" --csv 2>/dev/null | tail -n +2 | tr -d '"' | cut -d, -f1,2; }
+for P in $PIPELINES; do
+  declare -A pika=() redis=()
+  while IFS=, read -r name rps; do pika[$name]=$rps; done < <(run "$pika_port" "$P")
+  while IFS=, read -r name rps; do redis[$name]=$rps; done < <(run "$redis_port" "$P")
+  for name in "${!pika[@]}"; do
+    awk -v n="$name" -v p="$P" -v a="${pika[$name]}" -v b="${redis[$name]:-0}" \
+      'BEGIN { printf "%-14s %4s %14.0f %14.0f %8.2f\n", n, p, a, b, (b > 0 ? a / b : 0) }'
+  done | sort
+  unset pika redis
+done
+if [ -n "${CPU_PROFILE:-}" ]; then kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; echo "profiles in $CPU_PROFILE"; fi
