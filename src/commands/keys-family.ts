@@ -1,7 +1,7 @@
 // Generic key commands: existence, type, expiry, rename/copy, and the keyspace-wide ones
 // (DBSIZE, FLUSHDB, KEYS, SCAN, RANDOMKEY) that main fans out to every worker.
 import { globMatch } from '../common/glob';
-import { KEYS_MAX_RESULTS, SCAN_CURSOR_CACHE_MAX } from '../common/limits';
+import { KEYS_MAX_RESULTS, SCAN_CURSOR_CACHE_MAX, SLOTS_PER_TABLE_MAX } from '../common/limits';
 import { CommandError, ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, expireError } from '../common/errors';
 import { decodeReply, RespError, RespValue } from '../protocol/reply-reader';
 import { bulkReply, errorReply, intReply, OK, ReplyWriter } from '../protocol/reply';
@@ -307,7 +307,7 @@ async function randomkey(ctx: ServerContext): Promise<Buffer> {
 }
 
 /** Cursor = token * CURSOR_SLOT_SPACE + slot; token 0 starts the slot, others name a saved position. */
-const CURSOR_SLOT_SPACE = 16384;
+const CURSOR_SLOT_SPACE = SLOTS_PER_TABLE_MAX;
 let nextCursorToken = 1;
 
 async function scan(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {

@@ -63,9 +63,13 @@ function parseSetOptions(args: Buffer[], from: number, now: number): SetOptions 
 }
 
 function set(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  const o = parseSetOptions(args, 3, ctx.now);
   const key = args[1];
   const env = ctx.env(key, true)!;
+  if (args.length === 3) {
+    env.write(() => putString(env, key, args[2], 0));
+    return out.ok();
+  }
+  const o = parseSetOptions(args, 3, ctx.now);
   env.write(() => {
     const old = lookup(env, key, ctx.now);
     if (o.get && old && old.type !== 0) throw new CommandError(ERR_WRONGTYPE);

@@ -2,7 +2,7 @@
 // validation, CONFIG GET/SET and CONFIG REWRITE.
 import * as fs from 'fs';
 import * as os from 'os';
-import { GB, KB, MB } from './limits';
+import { GB, KB, MB, SLOTS_PER_TABLE_MAX } from './limits';
 
 type Kind = 'int' | 'size' | 'string' | 'bool' | 'enum';
 
@@ -27,7 +27,7 @@ const SPECS: Record<string, Spec> = {
   pidfile: { kind: 'string', def: '', live: false },
   'thread-pool-size': { kind: 'int', def: String(os.availableParallelism?.() ?? os.cpus().length), live: false, min: 1, max: 64 },
   databases: { kind: 'int', def: '16', live: false, min: 1, max: 4096 },
-  'default-slot-num': { kind: 'int', def: '128', live: false, min: 1, max: 16384 },
+  'default-slot-num': { kind: 'int', def: '128', live: false, min: 1, max: SLOTS_PER_TABLE_MAX },
   requirepass: { kind: 'string', def: '', live: true },
   timeout: { kind: 'int', def: '0', live: true, min: 0, max: 2 ** 31 - 1 },
   maxclients: { kind: 'int', def: '10000', live: true, min: 1, max: 1_000_000 },

@@ -39,3 +39,5 @@ export const STRING_MAX_BYTES = 512 * MB;
 /** Slow log entries' argument caps, as Redis. */
 export const SLOWLOG_ARGS_MAX = 32;
 export const SLOWLOG_ARG_BYTES_MAX = 128;
+/** Upper bound of a table's slot count (as Redis Cluster's 16384). */
+export const SLOTS_PER_TABLE_MAX = 16384;

@@ -6,7 +6,7 @@ import { MessagePort, parentPort, workerData } from 'worker_threads';
 import { slotOf } from '../common/crc32';
 import { CommandError } from '../common/errors';
 import {
-  EXPIRE_CYCLE_BUDGET_MS, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
+  EXPIRE_CYCLE_BUDGET_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
   WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS,
 } from '../common/limits';
 import { logger } from '../common/log';
@@ -89,7 +89,7 @@ interface Item {
 
 function run(item: Item): void {
   ctx.use(item.req.table);
-  const t0 = process.hrtime.bigint();
+  const t0 = performance.now();
   const mark = out.size();
   try {
     item.spec.worker!(ctx, item.req.args, out);
@@ -103,7 +103,7 @@ function run(item: Item): void {
   }
   item.start = mark;
   item.end = out.size();
-  item.micros = Number((process.hrtime.bigint() - t0) / 1000n);
+  item.micros = Math.round((performance.now() - t0) * 1000);
   stats.commands++;
 }
 
@@ -152,7 +152,7 @@ function executeBatch(batch: Item[]): void {
     }
     const slots = init.tableSlots[req.table];
     const slot = slotOf(req.args[spec.firstKey], slots);
-    const id = req.table * 16384 + slot;
+    const id = req.table * SLOTS_PER_TABLE_MAX + slot;
     let g = groups.get(id);
     if (!g) groups.set(id, (g = { table: req.table, slot, items: [], writes: false }));
     g.items.push(item);

@@ -117,12 +117,15 @@ function lookupAny(env: SlotEnv, dirKey: Buffer): KeyRecord | null {
 /** Writes a key's record, replacing whatever was there (of any type). Inside env.write. */
 export function store(env: SlotEnv, key: Buffer, type: KeyType, expireAt: number, payload: Buffer): void {
   const dirKey = directoryKey(key);
-  const old = lookupAny(env, dirKey);
-  if (old) {
-    if (old.expireAt !== expireAt && old.expireAt !== 0) env.dbs.expires.removeSync(expireKey(old.expireAt, dirKey));
-    if (old.type !== type) droppers[old.type]?.(env, old);
+  const raw = env.dbs.keys.getBinaryFast(dirKey);
+  const oldExpireAt = raw ? raw.readDoubleLE(1) : 0;
+  if (raw) {
+    const oldType: KeyType = raw[0] & TYPE_MASK;
+    // decode copies the record: it must be read before the next LMDB call reuses `raw`
+    if (oldType !== type && droppers[oldType]) droppers[oldType]!(env, decode(raw));
+    if (oldExpireAt !== expireAt && oldExpireAt !== 0) env.dbs.expires.removeSync(expireKey(oldExpireAt, dirKey));
   }
-  if (expireAt !== 0 && (!old || old.expireAt !== expireAt)) env.dbs.expires.putSync(expireKey(expireAt, dirKey), EMPTY);
+  if (expireAt !== 0 && oldExpireAt !== expireAt) env.dbs.expires.putSync(expireKey(expireAt, dirKey), EMPTY);
   env.dbs.keys.putSync(dirKey, encode(type, expireAt, key, payload));
 }
 const EMPTY = Buffer.alloc(0);

@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { open, RootDatabase, Database } from 'lmdb';
+import { SLOTS_PER_TABLE_MAX } from '../common/limits';
 
 export type SyncMode = 'always' | 'everysec' | 'no';
 
@@ -57,7 +58,7 @@ export class SlotEnv {
 }
 
 export class SlotStore {
-  private open = new Map<string, SlotEnv>();
+  private open = new Map<number, SlotEnv>();
   private clock = 0;
 
   constructor(readonly dbPath: string, private maxOpen: number, public syncMode: SyncMode) {
@@ -70,7 +71,7 @@ export class SlotStore {
 
   /** The slot's environment; when it has never been written, null unless `create`. */
   env(table: number, slot: number, create: boolean): SlotEnv | null {
-    const id = `${table}/${slot}`;
+    const id = table * SLOTS_PER_TABLE_MAX + slot;
     let env = this.open.get(id);
     if (!env) {
       const dir = this.slotDir(table, slot);
@@ -88,7 +89,7 @@ export class SlotStore {
 
   private evictIfFull(): void {
     while (this.open.size >= this.maxOpen) {
-      let victim: [string, SlotEnv] | undefined;
+      let victim: [number, SlotEnv] | undefined;
       for (const entry of this.open) {
         if (entry[1].inWrite()) continue;
         if (!victim || entry[1].lastUsed < victim[1].lastUsed) victim = entry;
