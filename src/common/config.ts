@@ -32,6 +32,7 @@ const SPECS: Record<string, Spec> = {
   timeout: { kind: 'int', def: '0', live: true, min: 0, max: 2 ** 31 - 1 },
   maxclients: { kind: 'int', def: '10000', live: true, min: 1, max: 1_000_000 },
   sync: { kind: 'enum', def: 'everysec', live: false, values: ['always', 'everysec', 'no'] },
+  'min-free-disk': { kind: 'size', def: '256mb', live: true, min: 0, max: 2 ** 50 },
   'max-open-slots': { kind: 'int', def: '512', live: false, min: 1, max: 16384 },
   'slowlog-log-slower-than': { kind: 'int', def: '10000', live: true, min: -1, max: 2 ** 53 },
   'slowlog-max-len': { kind: 'int', def: '128', live: true, min: 0, max: 1_000_000 },

@@ -12,6 +12,7 @@ export const ERR_NOAUTH = 'NOAUTH Authentication required.';
 export const ERR_WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 export const ERR_DB_INDEX = 'ERR DB index is out of range';
 export const ERR_INVALID_DB = 'ERR invalid DB index';
+export const ERR_DISK_FULL = 'ERR disk almost full: free space under min-free-disk, write refused';
 
 export const arityError = (name: string) => `ERR wrong number of arguments for '${name}' command`;
 export const expireError = (cmd: string) => `ERR invalid expire time in '${cmd}' command`;

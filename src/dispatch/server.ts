@@ -70,6 +70,7 @@ export class Node {
         maxOpenSlots: config.num('max-open-slots'),
         syncMode: config.str('sync') as SyncMode,
         tableSlots: this.tableSlots,
+        minFreeDisk: config.num('min-free-disk'),
       },
       (connId, seq, micros, reply) => this.onReply(connId, seq, micros, reply),
     );
@@ -439,6 +440,7 @@ export class Node {
       throw e;
     }
     if (k === 'proto-max-bulk-len') this.parserLimits.maxBulkLen = this.config.num(k);
+    if (k === 'min-free-disk') this.pool.setMinFreeDisk(this.config.num(k));
     if (k === 'loglevel') setLogLevel(this.config.str(k) as Parameters<typeof setLogLevel>[0]);
   }
 

@@ -5,6 +5,9 @@
 // connId 0 marks main's own calls (fan-out parts, internal commands); seq then names the call.
 export const REQUEST_HEADER_BYTES = 16;
 export const REPLY_HEADER_BYTES = 12;
+/** Cells of the live-settings Float64Array shared with workers. */
+export const LIVE_MIN_FREE_DISK = 0;
+export const LIVE_CELLS = 4;
 /** Command index reserved for "close every environment and stop". */
 export const CONTROL_SHUTDOWN = 0xffff;
 

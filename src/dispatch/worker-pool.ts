@@ -8,7 +8,7 @@ import { MAIN_OVERFLOW_MAX_COMMANDS, REPLY_RING_BYTES, REQUEST_RING_BYTES, RING_
 import { logger } from '../common/log';
 import { SyncMode } from '../storage/slot-store';
 import { createRing, Doorbell, RingConsumer, RingProducer } from './ring';
-import { CONTROL_SHUTDOWN, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
+import { CONTROL_SHUTDOWN, LIVE_CELLS, LIVE_MIN_FREE_DISK, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
 import type { WorkerInit } from './worker-thread';
 
 const log = logger('M');
@@ -21,6 +21,7 @@ export interface PoolOptions {
   maxOpenSlots: number;
   syncMode: SyncMode;
   tableSlots: number[];
+  minFreeDisk: number;
 }
 
 /** Called for each reply; `reply` is a view into the ring, valid only during the call. */
@@ -43,8 +44,10 @@ export class WorkerPool {
   private publishScheduled = false;
   private stopped = false;
   readonly foreignEpoch = new SharedArrayBuffer(4);
+  private live = new Float64Array(new SharedArrayBuffer(LIVE_CELLS * 8));
 
   constructor(private opts: PoolOptions, private onReply: ReplyHandler) {
+    this.live[LIVE_MIN_FREE_DISK] = opts.minFreeDisk;
     for (let i = 0; i < opts.workers; i++) this.lanes.push(this.spawn(i));
     this.armDoorbell();
   }
@@ -63,7 +66,7 @@ export class WorkerPool {
     const init: WorkerInit = {
       index, count: this.opts.workers, dbPath: this.opts.dbPath, maxOpenSlots: Math.max(1, Math.floor(this.opts.maxOpenSlots / this.opts.workers)),
       syncMode: this.opts.syncMode, tableSlots: this.opts.tableSlots, requests: reqRing, replies: repRing,
-      ownDoorbell: ownDoorbell.sab, mainDoorbell: this.mainDoorbell.sab, foreignEpoch: this.foreignEpoch,
+      ownDoorbell: ownDoorbell.sab, mainDoorbell: this.mainDoorbell.sab, foreignEpoch: this.foreignEpoch, live: this.live.buffer as SharedArrayBuffer,
       requestPort: reqChan.port2, replyPort: repChan.port1, controlPort: ctlChan.port2,
     };
     const worker = new Worker(path.join(__dirname, 'worker-thread.js'), {
@@ -102,6 +105,10 @@ export class WorkerPool {
     writeRequest(encoded, 0, connId, seq, table, cmd, args);
     lane.overflow.push(encoded);
     this.schedulePublish();
+  }
+
+  setMinFreeDisk(bytes: number): void {
+    this.live[LIVE_MIN_FREE_DISK] = bytes;
   }
 
   /** Whether main should stop reading sockets until workers catch up. */

@@ -4,7 +4,7 @@
 // synchronous API (see native-notes/atomics.md).
 import { MessagePort, parentPort, workerData } from 'worker_threads';
 import { slotOf } from '../common/crc32';
-import { CommandError } from '../common/errors';
+import { CommandError, ERR_DISK_FULL } from '../common/errors';
 import {
   EXPIRE_CYCLE_BUDGET_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
   WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS,
@@ -14,9 +14,10 @@ import { ReplyWriter } from '../protocol/reply';
 import { COMMAND_LIST } from '../commands/table';
 import { CommandSpec, WorkerContext } from '../commands/types';
 import { reclaimExpired } from '../storage/keyspace';
+import { DiskGuard } from '../storage/disk-guard';
 import { SlotStore, SyncMode } from '../storage/slot-store';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
-import { CONTROL_SHUTDOWN, readRequest, Request, REPLY_HEADER_BYTES } from './wire';
+import { CONTROL_SHUTDOWN, LIVE_MIN_FREE_DISK, readRequest, Request, REPLY_HEADER_BYTES } from './wire';
 
 export interface WorkerInit {
   index: number;
@@ -32,6 +33,8 @@ export interface WorkerInit {
   mainDoorbell: SharedArrayBuffer;
   /** Bumped whenever a worker wrote into slots another worker owns (exclusive commands). */
   foreignEpoch: SharedArrayBuffer;
+  /** Settings main changes live (CONFIG SET), as Float64 cells; see LIVE_*. */
+  live: SharedArrayBuffer;
   requestPort: MessagePort;
   replyPort: MessagePort;
   controlPort: MessagePort;
@@ -45,6 +48,8 @@ const replies = new RingProducer(init.replies, init.replyPort, new Doorbell(init
 const ownDoorbell = new Doorbell(init.ownDoorbell);
 const epochCell = new Int32Array(init.foreignEpoch);
 let seenEpoch = Atomics.load(epochCell, 0);
+const live = new Float64Array(init.live);
+const diskGuard = new DiskGuard(init.dbPath, live[LIVE_MIN_FREE_DISK]);
 
 const stats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, commands: 0 };
 
@@ -107,6 +112,12 @@ function run(item: Item): void {
   stats.commands++;
 }
 
+function refuse(item: Item, message: string): void {
+  item.start = out.size();
+  out.error(message);
+  item.end = out.size();
+}
+
 /** Runs a group of single-slot commands in one transaction; on a storage failure, one by one. */
 function runGroup(table: number, slot: number, items: Item[], writes: boolean): void {
   const env = writes ? store.env(table, slot, true) : null;
@@ -132,6 +143,10 @@ function executeBatch(batch: Item[]): void {
     seenEpoch = current;
     store.resetReadTxns();
   }
+  let writeBytes = 0;
+  for (const item of batch) if (item.spec.flags.includes('write')) for (const a of item.req.args) writeBytes += a.length;
+  diskGuard.minFreeBytes = live[LIVE_MIN_FREE_DISK];
+  const refuseWrites = writeBytes > 0 && !diskGuard.allows(writeBytes, Date.now());
   const groups = new Map<number, { table: number; slot: number; items: Item[]; writes: boolean }>();
   const flushGroups = () => {
     for (const g of groups.values()) runGroup(g.table, g.slot, g.items, g.writes);
@@ -139,6 +154,10 @@ function executeBatch(batch: Item[]): void {
   };
   for (const item of batch) {
     const { spec, req } = item;
+    if (refuseWrites && spec.flags.includes('write')) {
+      refuse(item, ERR_DISK_FULL);
+      continue;
+    }
     const singleKey = spec.firstKey > 0 && spec.lastKey === spec.firstKey && spec.spread === undefined;
     if (!singleKey) {
       flushGroups();

@@ -206,4 +206,44 @@ crash('sync no: a process crash right after the acknowledgements loses nothing',
   await node.destroy();
 });
 
+crash('deletes, renames, moves, copies and FLUSHDB survive SIGKILL too (sync always)', async () => {
+  const node = await startNode({ args: ['--sync', 'always'] });
+  let r = client(node.port);
+  await r.mset('a', '1', 'b', '2', 'c', '3', 'd', '4');
+  assert.strictEqual(await r.del('a'), 1);
+  assert.strictEqual(await r.rename('b', 'b2'), 'OK');
+  assert.strictEqual(await r.copy('c', 'c', 'DB', 1), 1);
+  assert.strictEqual(await r.move('d', 2), 1);
+  await r.select(1);
+  await r.mset('t1', 'x', 't2', 'y');
+  assert.strictEqual(await r.flushdb(), 'OK');
+  await r.set('after-flush', 'z');
+  await r.select(0);
+  await r.set('e', 'v', 'EX', 100);
+  assert.strictEqual(await r.persist('e'), 1);
+  await r.set('f', 'v');
+  await r.pexpire('f', 50);
+  await r.set('g', '1');
+  await r.incrby('g', 41);
+  await r.append('g', '!');
+  await sleep(200);
+  r.disconnect();
+  await node.kill9();
+  await node.restart();
+  r = client(node.port);
+  const dump = {};
+  for (const db of [0, 1, 2]) {
+    await r.select(db);
+    dump[db] = {};
+    for (const k of (await r.keys('*')).sort()) dump[db][k] = [await r.get(k), await r.ttl(k)];
+  }
+  assert.deepStrictEqual(dump, {
+    0: { b2: ['2', -1], c: ['3', -1], e: ['v', -1], g: ['42!', -1] },
+    1: { 'after-flush': ['z', -1] },
+    2: { d: ['4', -1] },
+  });
+  r.disconnect();
+  await node.destroy();
+});
+
 if (TARGET === 'pika') crash.run();

@@ -354,7 +354,10 @@ test('expired keys are never returned', async () => {
   const [cursor, keys] = await r().scan('0', 'COUNT', 1000);
   assert.strictEqual(cursor, '0');
   assert.deepStrictEqual(keys, ['stay']);
-  assert.strictEqual(await r().randomkey(), 'stay');
+  for (let i = 0; i < 10; i++) {
+    // (that RANDOMKEY answers at all with keys present is the RANDOMKEY test's business)
+    assert.ok(!['gone', 'gone2'].includes(await r().randomkey()), 'RANDOMKEY returned an expired key');
+  }
   await rejects(r().rename('gone', 'x'), 'ERR no such key');
   assert.strictEqual(await r().copy('gone', 'x'), 0);
   assert.strictEqual(await r().move('gone', 1), 0);

@@ -147,6 +147,14 @@ test('INFO sections', async () => {
   await r().del('info:hit');
 });
 
+test('INFO with several sections (Redis 7.0)', async () => {
+  const text = await r().call('info', 'server', 'clients');
+  assert.match(text, /^# Server\r?$/m);
+  assert.match(text, /^# Clients\r?$/m);
+  assert.doesNotMatch(text, /^# Memory\r?$/m);
+  assert.strictEqual(await r().call('info', 'nosuchsection'), '');
+});
+
 if (pikaOnly) {
   test('INFO pika', async () => {
     const text = await r().info('pika');
@@ -514,12 +522,55 @@ maxc('the third client gets an error and is closed', async () => {
     const c4 = await RawConn.open(hm.node.port);
     conns.push(c4);
     assert.strictEqual(plain(await c4.call('PING')), 'PONG', 'a slot freed up');
+    const stats = parseInfo(plain(await c1.call('INFO', 'stats')));
+    assert.ok(Number(stats.rejected_connections) >= 1, `rejected_connections ${stats.rejected_connections}`);
+
+    // CONFIG SET maxclients takes effect at once
+    assert.strictEqual(plain(await c1.call('CONFIG', 'SET', 'maxclients', '3')), 'OK');
+    const c5 = await RawConn.open(hm.node.port);
+    conns.push(c5);
+    assert.strictEqual(plain(await c5.call('PING')), 'PONG', 'third client accepted with maxclients 3');
+    const c6 = await RawConn.open(hm.node.port);
+    conns.push(c6);
+    await c6.write('PING\r\n');
+    await c6.waitClose();
+    assert.strictEqual(c6.text(), '-ERR max number of clients reached\r\n');
   } finally {
     for (const c of conns) c.close();
   }
 });
 
 maxc.run();
+
+// ---------------------------------------------------------------------------------------------
+const idle = suite('server: timeout closes idle clients');
+const hi = useNode(idle, { config: 'timeout : 1\n' });
+
+idle('an idle client is closed, a busy one is not', async () => {
+  const quiet = await RawConn.open(hi.node.port);
+  const busy = await RawConn.open(hi.node.port);
+  try {
+    const started = Date.now();
+    while (!quiet.closed && Date.now() - started < 15_000) {
+      assert.strictEqual(plain(await busy.call('PING')), 'PONG');
+      await sleep(200);
+    }
+    assert.strictEqual(quiet.closed, true, 'the idle client was closed');
+    assert.strictEqual(quiet.text(), '');
+    assert.strictEqual(busy.closed, false, 'the busy client stays');
+    assert.strictEqual(plain(await busy.call('CONFIG', 'SET', 'timeout', '0')), 'OK');
+    const later = await RawConn.open(hi.node.port);
+    await sleep(2500);
+    assert.strictEqual(later.closed, false, 'timeout 0 closes nobody');
+    assert.strictEqual(plain(await later.call('PING')), 'PONG');
+    later.close();
+  } finally {
+    quiet.close();
+    busy.close();
+  }
+});
+
+idle.run();
 
 // ---------------------------------------------------------------------------------------------
 const down = suite('server: SHUTDOWN');

@@ -87,6 +87,17 @@ test('SET KEEPTTL', async () => {
   await rejects(r().call('set', 'k', 'v', 'EX', '10', 'KEEPTTL'), SYNTAX);
 });
 
+test('SET and GETEX accept a repeated option as Redis 7.0 does', async () => {
+  assert.strictEqual(await r().call('set', 'k', 'v', 'EX', '10', 'EX', '200'), 'OK');
+  const ttl = await r().ttl('k');
+  assert.ok(ttl > 190 && ttl <= 200, `the last EX wins: ttl ${ttl}`);
+  assert.strictEqual(await r().call('set', 'k', 'v2', 'KEEPTTL', 'KEEPTTL'), 'OK');
+  assert.ok((await r().ttl('k')) > 190);
+  assert.strictEqual(await r().call('set', 'k', 'v3', 'XX', 'XX', 'GET', 'GET'), 'v2');
+  assert.strictEqual(await r().call('getex', 'k', 'PERSIST', 'PERSIST'), 'v3');
+  assert.strictEqual(await r().ttl('k'), -1);
+});
+
 test('SET option errors', async () => {
   await rejects(r().call('set', 'k', 'v', 'EX', '0'), "ERR invalid expire time in 'set' command");
   await rejects(r().call('set', 'k', 'v', 'EX', '-5'), "ERR invalid expire time in 'set' command");
@@ -228,6 +239,15 @@ test('GETRANGE SUBSTR', async () => {
   await rejects(r().call('substr', 'k', '0'), arity('substr'));
 });
 
+test('GETRANGE with 64-bit offsets', async () => {
+  await r().set('k', 'hello');
+  assert.strictEqual(await r().getrange('k', 0, '9223372036854775807'), 'hello');
+  assert.strictEqual(await r().getrange('k', '-9223372036854775808', '9223372036854775807'), 'hello');
+  assert.strictEqual(await r().getrange('k', '9223372036854775807', '9223372036854775807'), '');
+  assert.strictEqual(await r().getrange('k', '-9223372036854775808', 1), 'he');
+  await rejects(r().getrange('k', 0, '9223372036854775808'), NOT_INT);
+});
+
 test('SETRANGE', async () => {
   await r().set('k', 'Hello World');
   assert.strictEqual(await r().setrange('k', 6, 'Redis'), 11);
@@ -299,6 +319,14 @@ test('INCRBYFLOAT', async () => {
   await rejects(r().call('incrbyfloat', 's', '1'), 'ERR value is not a valid float');
   await rejects(r().call('incrbyfloat', 'f', 'inf'), 'ERR increment would produce NaN or Infinity');
   await rejects(r().call('incrbyfloat', 'f'), arity('incrbyfloat'));
+});
+
+test('INCRBYFLOAT answers with the precision of Redis (long double)', async () => {
+  await r().set('f', '0.2');
+  assert.strictEqual(await r().incrbyfloat('f', '0.1'), '0.3');
+  assert.strictEqual(await r().get('f'), '0.3');
+  await r().set('g', '1.1');
+  assert.strictEqual(await r().incrbyfloat('g', '2.2'), '3.3');
 });
 
 test('LCS', async () => {
@@ -376,6 +404,24 @@ test('a 5 MB value', async () => {
   const again = await r().getBuffer('big2');
   assert.strictEqual(again.length, big.length + 4);
   assert.ok(again.subarray(0, big.length).equals(big));
+});
+
+test('a value above 16 MiB', async () => {
+  const big = Buffer.alloc(17 * 1024 * 1024, 'z');
+  big.write('head', 0);
+  big.write('tail', big.length - 4);
+  assert.strictEqual(await r().set('huge', big), 'OK');
+  assert.strictEqual(await r().type('huge'), 'string');
+  assert.strictEqual(await r().strlen('huge'), big.length);
+  assert.strictEqual(await r().getrange('huge', 0, 3), 'head');
+  assert.strictEqual(await r().getrange('huge', -4, -1), 'tail');
+  assert.ok((await r().getBuffer('huge')).equals(big));
+  assert.strictEqual(await r().del('huge'), 1);
+  assert.strictEqual(await r().exists('huge'), 0);
+  // a string grown past 16 MiB by SETRANGE
+  assert.strictEqual(await r().setrange('grown', 16 * 1024 * 1024, 'x'), 16 * 1024 * 1024 + 1);
+  assert.strictEqual(await r().strlen('grown'), 16 * 1024 * 1024 + 1);
+  assert.strictEqual(await r().del('grown'), 1);
 });
 
 test('a key of 5000 bytes', async () => {
