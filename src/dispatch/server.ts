@@ -25,6 +25,8 @@ const OUTPUT_PAUSE_BYTES = 64 * 1024 * 1024;
 /** Samples of the ops/sec meter, one per interval, as Redis's 16 × 100 ms. */
 const OPS_SAMPLES = 16;
 const OPS_SAMPLE_MS = 100;
+/** Spellings of command names remembered (GET, get, Get ...), so lookups skip lowercasing. */
+const SPELLINGS_MAX = 1024;
 
 interface SlowEntry {
   id: number;
@@ -38,6 +40,7 @@ interface SlowEntry {
 export class Node {
   private server: net.Server | null = null;
   private clients = new Map<number, Client>();
+  private bySpelling = new Map<string, CommandSpec>();
   private nextClientId = 1;
   private nextCallId = 1;
   private calls = new Map<number, (reply: Buffer) => void>();
@@ -157,9 +160,15 @@ export class Node {
       return;
     }
     const info = client.info;
-    info.lastActive = Date.now();
-    const name = args[0].toString('latin1').toLowerCase();
-    const spec = COMMANDS.get(name);
+    const now = Date.now();
+    info.lastActive = now;
+    const spelled = args[0].toString('latin1');
+    let spec = this.bySpelling.get(spelled);
+    if (spec === undefined) {
+      spec = COMMANDS.get(spelled.toLowerCase());
+      if (spec && this.bySpelling.size < SPELLINGS_MAX) this.bySpelling.set(spelled, spec);
+    }
+    const name = spec ? spec.name : spelled.toLowerCase();
     if (!spec || spec.flags.includes('internal')) {
       this.stats.errors++;
       const shown = args.slice(1).map((a) => `'${a.toString().slice(0, 128)}' `).join('');
@@ -175,7 +184,7 @@ export class Node {
     }
     this.stats.commands++;
     info.lastCommand = name;
-    const pending: Pending = { reply: null, args, name, startedAt: Date.now(), micros: 0 };
+    const pending: Pending = { reply: null, args, name, startedAt: now, micros: 0 };
     const seq = client.push(pending);
     if (spec.main) return this.runMain(client, spec, args, pending);
     this.route(client, spec, args, seq, pending);
@@ -210,6 +219,11 @@ export class Node {
   private route(client: Client, spec: CommandSpec, args: Buffer[], seq: number, pending: Pending): void {
     const table = client.info.table;
     const slots = this.tableSlots[table];
+    if (spec.firstKey === spec.lastKey && !spec.crossTable) {
+      const w = this.workerOfSlot(slotOf(args[spec.firstKey], slots));
+      this.pool.send(w, client.info.id, seq, table, COMMAND_INDEX.get(spec)!, args);
+      return;
+    }
     const keys = keysOf(spec, args);
     const first = this.workerOfSlot(slotOf(keys[0], slots));
     let spans = spec.crossTable === true;

@@ -59,6 +59,8 @@ export class SlotEnv {
 
 export class SlotStore {
   private open = new Map<number, SlotEnv>();
+  /** Slots known to have no environment on disk, so reads of them skip the file system. */
+  private absent = new Set<number>();
   private clock = 0;
 
   constructor(readonly dbPath: string, private maxOpen: number, public syncMode: SyncMode) {
@@ -74,8 +76,13 @@ export class SlotStore {
     const id = table * SLOTS_PER_TABLE_MAX + slot;
     let env = this.open.get(id);
     if (!env) {
+      if (!create && this.absent.has(id)) return null;
       const dir = this.slotDir(table, slot);
-      if (!create && !fs.existsSync(path.join(dir, 'data.mdb'))) return null;
+      if (!create && !fs.existsSync(path.join(dir, 'data.mdb'))) {
+        this.absent.add(id);
+        return null;
+      }
+      this.absent.delete(id);
       fs.mkdirSync(dir, { recursive: true });
       this.evictIfFull();
       // useWritemap halves commit cost; DiskGuard keeps it from meeting a full disk (SIGBUS).
@@ -104,9 +111,10 @@ export class SlotStore {
     return this.open.values();
   }
 
-  /** Another thread wrote into these environments: drop cached read snapshots. */
+  /** Another thread wrote into these slots: drop cached read snapshots and absences. */
   resetReadTxns(): void {
     for (const env of this.open.values()) env.root.resetReadTxn();
+    this.absent.clear();
   }
 
   openCount(): number {
