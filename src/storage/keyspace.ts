@@ -78,6 +78,20 @@ export function userKey(dirKey: Buffer, raw: Buffer): Buffer {
   return raw[0] & LONG_KEY ? Buffer.from(raw.subarray(HEADER + 4, HEADER + 4 + raw.readUInt32LE(HEADER))) : Buffer.from(dirKey);
 }
 
+/**
+ * A directory record as a Buffer. lmdb-js hands values of 16 MiB and more back as a plain
+ * Uint8Array (a view of its shared map), which lacks Buffer's read methods: wrap it, without copying.
+ */
+function asBuffer(raw: Uint8Array): Buffer {
+  return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+}
+
+/** The directory record stored under `dirKey`, valid until the next LMDB call. */
+function getRaw(env: SlotEnv, dirKey: Buffer): Buffer | undefined {
+  const raw = env.dbs.keys.getBinaryFast(dirKey);
+  return raw === undefined ? undefined : asBuffer(raw);
+}
+
 /** As Redis's keyIsExpired: a key expires once the clock has passed its time. */
 const isLive = (raw: Buffer, now: number) => {
   const exp = raw.readDoubleLE(1);
@@ -94,7 +108,7 @@ function expireKey(expireAt: number, dirKey: Buffer): Buffer {
 /** A live key's record, or null when absent or expired. */
 export function lookup(env: SlotEnv | null, key: Buffer, now: number): KeyRecord | null {
   if (!env) return null;
-  const raw = env.dbs.keys.getBinaryFast(directoryKey(key));
+  const raw = getRaw(env, directoryKey(key));
   if (!raw || !isLive(raw, now)) return null;
   return decode(raw);
 }
@@ -102,7 +116,7 @@ export function lookup(env: SlotEnv | null, key: Buffer, now: number): KeyRecord
 /** A live string's value, copied; undefined when absent, null when another type. */
 export function lookupString(env: SlotEnv | null, key: Buffer, now: number): Buffer | null | undefined {
   if (!env) return undefined;
-  const raw = env.dbs.keys.getBinaryFast(directoryKey(key));
+  const raw = getRaw(env, directoryKey(key));
   if (!raw || !isLive(raw, now)) return undefined;
   if ((raw[0] & TYPE_MASK) !== KeyType.String) return null;
   return Buffer.from(raw.subarray(payloadStart(raw)));
@@ -110,14 +124,14 @@ export function lookupString(env: SlotEnv | null, key: Buffer, now: number): Buf
 
 /** The raw record even when expired, for writers that must clean up what they replace. */
 function lookupAny(env: SlotEnv, dirKey: Buffer): KeyRecord | null {
-  const raw = env.dbs.keys.getBinaryFast(dirKey);
+  const raw = getRaw(env, dirKey);
   return raw ? decode(raw) : null;
 }
 
 /** Writes a key's record, replacing whatever was there (of any type). Inside env.write. */
 export function store(env: SlotEnv, key: Buffer, type: KeyType, expireAt: number, payload: Buffer): void {
   const dirKey = directoryKey(key);
-  const raw = env.dbs.keys.getBinaryFast(dirKey);
+  const raw = getRaw(env, dirKey);
   const oldExpireAt = raw ? raw.readDoubleLE(1) : 0;
   if (raw) {
     const oldType: KeyType = raw[0] & TYPE_MASK;
@@ -188,7 +202,8 @@ export function scanKeys(
 ): Buffer | null {
   let last: Buffer | null = null;
   const range = env.dbs.keys.getRange(after ? { start: after, exclusiveStart: true, limit } : { limit });
-  for (const { key, value } of range as Iterable<{ key: Buffer; value: Buffer }>) {
+  for (const { key, value: v } of range as Iterable<{ key: Buffer; value: Uint8Array }>) {
+    const value = asBuffer(v);
     last = Buffer.from(key);
     if (isLive(value, now)) visit(userKey(key, value), value[0] & TYPE_MASK);
   }
@@ -215,8 +230,9 @@ export function randomKey(env: SlotEnv, now: number): Buffer | null {
   const total = countKeys(env);
   for (let attempt = 0; attempt < 16 && total > 0; attempt++) {
     const offset = Math.floor(Math.random() * total);
-    for (const { key, value } of env.dbs.keys.getRange({ offset, limit: 1 }) as Iterable<{ key: Buffer; value: Buffer }>) {
-      if (isLive(value, now)) return userKey(key, value);
+    for (const { key, value } of env.dbs.keys.getRange({ offset, limit: 1 }) as Iterable<{ key: Buffer; value: Uint8Array }>) {
+      const raw = asBuffer(value);
+      if (isLive(raw, now)) return userKey(key, raw);
     }
   }
   return null;

@@ -404,4 +404,22 @@ test('SlotStore rejects maxOpen < 1 and tables are separate directories', () => 
   assert.is(s.slotDir(1, 5), path.join(dir, '1', '5'));
 });
 
+test('records of 16 MiB and more (lmdb-js returns a plain Uint8Array) read back', () => {
+  const s = newStore();
+  const env = s.env(0, 0, true);
+  const big = Buffer.alloc(17 * 1024 * 1024, 'z');
+  big.write('head', 0);
+  put(env, b('huge'), big, 5000);
+  const rec = ks.lookup(env, b('huge'), 1000);
+  assert.ok(rec);
+  assert.is(rec.expireAt, 5000);
+  assert.ok(rec.payload.equals(big));
+  assert.ok(ks.lookupString(env, b('huge'), 1000).equals(big));
+  assert.equal(scanAll(env, 1000), [['huge', KeyType.String]]);
+  assert.is(ks.randomKey(env, 1000).toString(), 'huge');
+  put(env, b('huge'), b('small'));
+  assert.is(ks.lookupString(env, b('huge'), 1000).toString(), 'small');
+  assert.is(ks.remove(env, b('huge'), 1000), true);
+});
+
 test.run();
