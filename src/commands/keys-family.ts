@@ -6,7 +6,7 @@ import { CommandError, ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, expireError
 import { decodeReply, RespError, RespValue } from '../protocol/reply-reader';
 import { bulkReply, errorReply, intReply, OK, ReplyWriter } from '../protocol/reply';
 import {
-  clearAll, countExpires, countKeys, KeyType, lookup, randomKey, remove, scanKeys, setExpire, store, TYPE_NAMES,
+  clearAll, countExpires, countKeys, keyAt, KeyType, lookup, randomKey, remove, scanKeys, setExpire, store, TYPE_NAMES,
 } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import { intArg, lower, parseInt64 } from './args';
@@ -213,11 +213,32 @@ function ownKeys(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   out.bulkArray(found);
 }
 
+/**
+ * __randomkey: [records, key or nil]. A slot is picked with probability proportional to its
+ * record count, then a record in it; nil only when none of this worker's slots has a live key.
+ */
 function ownRandomKey(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter): void {
-  const slots = ctx.ownSlots().filter((s) => ctx.store.env(ctx.table, s, false));
-  for (let attempt = 0; attempt < slots.length * 2 && slots.length > 0; attempt++) {
-    const env = ctx.store.env(ctx.table, slots[Math.floor(Math.random() * slots.length)], false)!;
-    const k = randomKey(env, ctx.now);
+  const slots: { env: SlotEnv; n: number }[] = [];
+  let total = 0;
+  forOwnSlots(ctx, (env) => {
+    const n = countKeys(env);
+    if (n > 0) {
+      slots.push({ env, n });
+      total += n;
+    }
+  });
+  out.arrayHeader(2);
+  out.int(total);
+  for (let attempt = 0; attempt < 16 && total > 0; attempt++) {
+    let r = Math.floor(Math.random() * total);
+    const pick = slots.find((s) => (r -= s.n) < 0)!;
+    const k = keyAt(pick.env, r + pick.n, ctx.now);
+    if (k) return out.bulk(k);
+  }
+  // many records are expired keys not reclaimed yet: look at every slot, from a random one
+  const start = Math.floor(Math.random() * slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const k = randomKey(slots[(start + i) % slots.length].env, ctx.now);
     if (k) return out.bulk(k);
   }
   out.nullBulk();
@@ -297,13 +318,14 @@ async function keys(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
   return out.take();
 }
 
+/** Every worker picks a key of its own; one of them is chosen, weighted by the workers' key counts. */
 async function randomkey(ctx: ServerContext): Promise<Buffer> {
-  const order = Array.from({ length: ctx.workerCount }, (_, i) => i).sort(() => Math.random() - 0.5);
-  for (const w of order) {
-    const v = decodeReply(await ctx.callWorker(w, ctx.client.table, internal('__randomkey')));
-    if (v instanceof Buffer) return bulkReply(v);
-  }
-  return bulkReply(null);
+  const parts = (await everyWorker(ctx, internal('__randomkey'))) as [number, Buffer | null][];
+  const found = parts.filter(([, k]) => k !== null);
+  const total = found.reduce((a, [n]) => a + n, 0);
+  let r = Math.random() * total;
+  for (const [n, k] of found) if ((r -= n) < 0) return bulkReply(k);
+  return bulkReply(found.length ? found[found.length - 1][1] : null);
 }
 
 /** Cursor = token * CURSOR_SLOT_SPACE + slot; token 0 starts the slot, others name a saved position. */

@@ -225,15 +225,39 @@ export function clearAll(env: SlotEnv): void {
   });
 }
 
-/** A uniformly chosen live key of the slot, or null. */
-export function randomKey(env: SlotEnv, now: number): Buffer | null {
-  const total = countKeys(env);
-  for (let attempt = 0; attempt < 16 && total > 0; attempt++) {
-    const offset = Math.floor(Math.random() * total);
-    for (const { key, value } of env.dbs.keys.getRange({ offset, limit: 1 }) as Iterable<{ key: Buffer; value: Uint8Array }>) {
+/** The key of the record at `offset` in directory order when it is live, else null. */
+export function keyAt(env: SlotEnv, offset: number, now: number): Buffer | null {
+  for (const { key, value } of env.dbs.keys.getRange({ offset, limit: 1 }) as Iterable<{ key: Buffer; value: Uint8Array }>) {
+    const raw = asBuffer(value);
+    if (isLive(raw, now)) return userKey(key, raw);
+  }
+  return null;
+}
+
+/** The first live key at or after `offset` in directory order, wrapping around once; null when none is live. */
+function firstLiveKeyFrom(env: SlotEnv, offset: number, now: number): Buffer | null {
+  for (const [start, limit] of [[offset, Infinity], [0, offset]] as const) {
+    if (limit <= 0) continue;
+    const range = env.dbs.keys.getRange(limit === Infinity ? { offset: start } : { offset: start, limit });
+    for (const { key, value } of range as Iterable<{ key: Buffer; value: Uint8Array }>) {
       const raw = asBuffer(value);
       if (isLive(raw, now)) return userKey(key, raw);
     }
   }
   return null;
+}
+
+/**
+ * A uniformly chosen live key of the slot, or null only when the slot has no live key. Records
+ * of expired keys the active cycle has not reclaimed yet are skipped: after a few random picks
+ * land on them, the first live record after a random position is taken.
+ */
+export function randomKey(env: SlotEnv, now: number): Buffer | null {
+  const total = countKeys(env);
+  if (total === 0) return null;
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const k = keyAt(env, Math.floor(Math.random() * total), now);
+    if (k) return k;
+  }
+  return firstLiveKeyFrom(env, Math.floor(Math.random() * total), now);
 }

@@ -421,5 +421,14 @@ test('records of 16 MiB and more (lmdb-js returns a plain Uint8Array) read back'
   assert.is(ks.lookupString(env, b('huge'), 1000).toString(), 'small');
   assert.is(ks.remove(env, b('huge'), 1000), true);
 });
+test('randomKey finds the one live key among many expired records, and null only when none is live', () => {
+  const s = newStore();
+  const env = s.env(0, 0, true);
+  for (let i = 0; i < 200; i++) put(env, b(`gone:${i}`), b('v'), 500);
+  assert.is(ks.randomKey(env, 1000), null);
+  put(env, b('live'), b('v'));
+  for (let i = 0; i < 20; i++) assert.is(ks.randomKey(env, 1000).toString(), 'live');
+  assert.is(ks.keyAt(env, 0, 1000), null, 'gone:0 sorts first and is expired');
+});
 
 test.run();
