@@ -155,6 +155,8 @@ export class Node {
   }
 
   private dispatch(client: Client, args: Buffer[]): void {
+    // after QUIT (or CLIENT KILL of itself) Redis reads nothing more from the client
+    if (client.closeAfterFlush) return;
     if (this.held) {
       this.held.push([client, args]);
       return;
