@@ -275,6 +275,14 @@ function workerStats(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter): voi
   out.int(ctx.store.openCount());
 }
 
+/** __resetstats: CONFIG RESETSTAT's part in this worker. */
+function resetWorkerStats(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter): void {
+  ctx.stats.keyspaceHits = 0;
+  ctx.stats.keyspaceMisses = 0;
+  ctx.stats.expiredKeys = 0;
+  out.ok();
+}
+
 // ---- main-side fan-out ----
 
 async function everyWorker(ctx: ServerContext, args: Buffer[]): Promise<RespValue[]> {
@@ -423,6 +431,7 @@ export const KEYS_COMMANDS: CommandSpec[] = [
   K('__keys', 2, ['internal'], NO_KEYS, 'Matching keys of this worker\'s slots', { worker: ownKeys }),
   K('__randomkey', 1, ['internal'], NO_KEYS, 'A random key of this worker\'s slots', { worker: ownRandomKey }),
   K('__workerstats', 1, ['internal'], NO_KEYS, 'Counters of this worker', { worker: workerStats }),
+  K('__resetstats', 1, ['internal'], NO_KEYS, 'Zero the counters of this worker', { worker: resetWorkerStats }),
   K('__scanslot', 6, ['internal'], NO_KEYS, 'One step of SCAN over one slot', { worker: scanSlot }),
 ];
 

@@ -170,7 +170,7 @@ function client(ctx: ServerContext, args: Buffer[]): Buffer {
 }
 
 
-function configCmd(ctx: ServerContext, args: Buffer[]): Buffer {
+function configCmd(ctx: ServerContext, args: Buffer[]): Buffer | Promise<Buffer> {
   const sub = lower(args[1]);
   const wrongArgs = () => new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString()}'. Try CONFIG HELP.`);
   switch (sub) {
@@ -193,8 +193,7 @@ function configCmd(ctx: ServerContext, args: Buffer[]): Buffer {
     }
     case 'resetstat':
       if (args.length !== 2) throw wrongArgs();
-      ctx.resetStats();
-      return OK;
+      return ctx.resetStats().then(() => OK);
     case 'rewrite':
       if (args.length !== 2) throw wrongArgs();
       ctx.configRewrite();

@@ -63,7 +63,8 @@ export interface ServerContext {
   /** Throws an Error whose message is the reply text on a bad value. */
   configSet(key: string, value: string): void;
   configRewrite(): void;
-  resetStats(): void;
+  /** CONFIG RESETSTAT: main's counters and every worker's. */
+  resetStats(): Promise<void>;
   info(section: string | undefined): Promise<string>;
   clients(): ClientInfo[];
   killClients(filter: (c: ClientInfo) => boolean): number;

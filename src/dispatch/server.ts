@@ -460,11 +460,12 @@ export class Node {
     if (k === 'loglevel') setLogLevel(this.config.str(k) as Parameters<typeof setLogLevel>[0]);
   }
 
-  private resetStats(): void {
+  /** As Redis's resetServerStats: counters only, the slow log stays. */
+  private async resetStats(): Promise<void> {
     this.stats = { commands: 0, connections: 0, rejected: 0, netIn: 0, netOut: 0, errors: 0 };
     this.lastOpsCount = 0;
     this.opsSamples = [];
-    this.slowlog = [];
+    await Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, 0, [Buffer.from('__resetstats')])));
   }
 
   private slowlogReply(count: number): ReplyWriter {

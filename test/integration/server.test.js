@@ -193,6 +193,8 @@ test('CONFIG GET SET RESETSTAT', async () => {
   const stats = parseInfo(await r().info('stats'));
   assert.ok(Number(stats.total_commands_processed) <= 3, `total_commands_processed ${stats.total_commands_processed} after RESETSTAT`);
   assert.strictEqual(stats.keyspace_misses, '0');
+  assert.strictEqual(stats.keyspace_hits, '0');
+  assert.strictEqual(stats.expired_keys, '0');
 });
 
 test('COMMAND COUNT INFO DOCS GETKEYS', async () => {
