@@ -129,7 +129,7 @@ function runGroup(table: number, slot: number, items: Item[], writes: boolean): 
   try {
     env.write(() => {
       for (const it of items) run(it);
-    });
+    }, true);
   } catch (e) {
     log.warn(`batch transaction on ${table}/${slot} failed (${(e as Error).message}); retrying one by one`);
     out.truncate(mark);
