@@ -3,10 +3,11 @@ import { STRING_MAX_BYTES } from '../common/limits';
 import {
   CommandError, ERR_NAN, ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OFFSET, ERR_OVERFLOW, ERR_STRING_TOO_BIG, ERR_SYNTAX, ERR_WRONGTYPE, expireError,
 } from '../common/errors';
+import { addLongDouble, formatLongDoubleHuman, LongDouble, parseLongDouble } from '../common/long-double';
 import { ReplyWriter } from '../protocol/reply';
 import { lookup, remove } from '../storage/keyspace';
 import { getString, getStringWithExpiry, putString } from '../types/string';
-import { bigIntArg, floatArg, intArg, lower, parseFloatArg, parseInt64 } from './args';
+import { bigIntArg, intArg, lower, parseInt64 } from './args';
 import { CommandSpec, WorkerContext } from './types';
 
 const INT64_MAX = 2n ** 63n - 1n;
@@ -228,28 +229,22 @@ function incrBy(ctx: WorkerContext, key: Buffer, delta: bigint, out: ReplyWriter
   });
 }
 
+/** As Redis: x87 long double arithmetic, the reply printed as ld2string's human form. */
 function incrbyfloat(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  const delta = floatArg(args[2]);
   const env = ctx.env(args[1], true)!;
   env.write(() => {
     const cur = getStringWithExpiry(env, args[1], ctx.now);
-    const base = cur ? parseFloatArg(cur.value) : 0;
-    if (base === undefined) throw new CommandError(ERR_NOT_FLOAT);
-    const next = base + delta;
-    if (!Number.isFinite(next)) throw new CommandError(ERR_NAN);
-    const text = formatHumanDouble(next);
+    const base = cur ? parseLongDouble(cur.value.toString('latin1')) : ZERO;
+    const delta = parseLongDouble(args[2].toString('latin1'));
+    if (!base || !delta) throw new CommandError(ERR_NOT_FLOAT);
+    const next = 'inf' in base || 'inf' in delta ? null : addLongDouble(base, delta);
+    if (!next) throw new CommandError(ERR_NAN);
+    const text = formatLongDoubleHuman(next);
     putString(env, args[1], Buffer.from(text), cur ? cur.expireAt : 0);
     out.bulk(text);
   });
 }
-
-/** Redis's LD_STR_HUMAN: the shortest exact decimal, never an exponent. */
-export function formatHumanDouble(d: number): string {
-  const s = String(d);
-  if (!s.includes('e')) return s;
-  if (Math.abs(d) >= 1) return BigInt(d).toString();
-  return d.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
-}
+const ZERO: LongDouble = { neg: false, mant: 0n, exp: 0 };
 
 function lcs(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   let wantLen = false;

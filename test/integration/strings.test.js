@@ -327,6 +327,12 @@ test('INCRBYFLOAT answers with the precision of Redis (long double)', async () =
   assert.strictEqual(await r().get('f'), '0.3');
   await r().set('g', '1.1');
   assert.strictEqual(await r().incrbyfloat('g', '2.2'), '3.3');
+  // where the 64-bit significand runs out, Redis shows it
+  assert.strictEqual(await r().incrbyfloat('h', '1000.1'), '1000.09999999999999998');
+  assert.strictEqual(await r().incrbyfloat('h', '-1000.09999999999999998'), '0');
+  assert.strictEqual(await r().incrbyfloat('h', '1e-20'), '0');
+  assert.strictEqual(await r().incrbyfloat('h', '0x10'), '16');
+  await rejects(r().call('incrbyfloat', 'h', '1e5000'), 'ERR value is not a valid float');
 });
 
 test('LCS', async () => {
