@@ -329,7 +329,7 @@ async function debug(_ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
 }
 
 async function info(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
-  return bulkReply(await ctx.info(args.length > 1 ? args[1].toString().toLowerCase() : undefined));
+  return bulkReply(await ctx.info(args.slice(1).map((a) => a.toString().toLowerCase())));
 }
 
 function shutdown(ctx: ServerContext, args: Buffer[]): Buffer {

@@ -65,7 +65,8 @@ export interface ServerContext {
   configRewrite(): void;
   /** CONFIG RESETSTAT: main's counters and every worker's. */
   resetStats(): Promise<void>;
-  info(section: string | undefined): Promise<string>;
+  /** INFO text of the named sections (lowercase); none, 'all', 'everything' or 'default' name every section. */
+  info(sections: string[]): Promise<string>;
   clients(): ClientInfo[];
   killClients(filter: (c: ClientInfo) => boolean): number;
   closeAfterReply(): void;

@@ -413,7 +413,7 @@ export class Node {
         node.config.rewrite(node.config.file);
       },
       resetStats: () => node.resetStats(),
-      info: (section: string | undefined) => node.info(section),
+      info: (sections: string[]) => node.info(sections),
       clients: () => [...node.clients.values()].map((c) => c.info),
       killClients: (filter: (c: ClientInfo) => boolean) => {
         let n = 0;
@@ -497,8 +497,10 @@ export class Node {
     return sum;
   }
 
-  async info(section: string | undefined): Promise<string> {
-    const want = (s: string) => !section || section === 'all' || section === 'everything' || section === 'default' || section === s;
+  /** As Redis 7.0's INFO [section ...]: sections named are given in this fixed order, unknown names add nothing. */
+  async info(sections: string[]): Promise<string> {
+    const every = sections.length === 0 || sections.some((s) => s === 'all' || s === 'everything' || s === 'default');
+    const want = (s: string) => every || sections.includes(s);
     const lines: string[] = [];
     const add = (title: string, fields: [string, string | number][]) => {
       if (!want(title.toLowerCase())) return;
@@ -545,7 +547,7 @@ export class Node {
       ['slots_open', ws.open], ['max_open_slots', this.config.num('max-open-slots')],
       ['queue_depth', this.pool.depths().map((d, i) => `w${i}=${d}`).join(',')],
     ]);
-    return lines.join('\r\n') + '\r\n';
+    return lines.length ? lines.join('\r\n') + '\r\n' : '';
   }
 
   /** Stops accepting, closes clients, closes every environment; resolves when done. */
