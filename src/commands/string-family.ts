@@ -36,31 +36,56 @@ function get(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   out.bulk(v ?? null);
 }
 
-interface SetOptions {
-  nx: boolean;
-  xx: boolean;
-  get: boolean;
-  keepTtl: boolean;
-  expireAt: number;
+// Flags of Redis's parseExtendedStringArgumentsOrReply (t_string.c), whose rules are mirrored
+// exactly: an option may repeat (the last EX/PX/EXAT/PXAT argument wins, and only that one is
+// parsed as a number), while NX with XX, or two different expiry options, are syntax errors.
+const NX = 1 << 0;
+const XX = 1 << 1;
+const EX = 1 << 2;
+const PX = 1 << 3;
+const KEEPTTL = 1 << 4;
+const GET = 1 << 5;
+const EXAT = 1 << 6;
+const PXAT = 1 << 7;
+const PERSIST = 1 << 8;
+const EXPIRE_OPTIONS: Record<string, [number, number]> = {
+  // option: [its flag, flags it cannot follow or precede]
+  ex: [EX, KEEPTTL | PERSIST | EXAT | PX | PXAT],
+  px: [PX, KEEPTTL | PERSIST | EX | EXAT | PXAT],
+  exat: [EXAT, KEEPTTL | PERSIST | EX | PX | PXAT],
+  pxat: [PXAT, KEEPTTL | PERSIST | EX | EXAT | PX],
+};
+
+interface ExtendedOptions {
+  flags: number;
+  /** The argument of the last EX/PX/EXAT/PXAT, not parsed yet. */
+  expire: Buffer | null;
 }
 
-function parseSetOptions(args: Buffer[], from: number, now: number): SetOptions {
-  const o: SetOptions = { nx: false, xx: false, get: false, keepTtl: false, expireAt: 0 };
-  let expireSeen = false;
-  for (let i = from; i < args.length; i++) {
-    const opt = lower(args[i]);
-    if (opt === 'nx' && !o.xx) o.nx = true;
-    else if (opt === 'xx' && !o.nx) o.xx = true;
-    else if (opt === 'get') o.get = true;
-    else if (opt === 'keepttl' && !expireSeen) {
-      o.keepTtl = true;
-      expireSeen = true;
-    } else if ((opt === 'ex' || opt === 'px' || opt === 'exat' || opt === 'pxat') && !expireSeen && i + 1 < args.length) {
-      o.expireAt = expireAtFrom(opt, args[++i], now, 'set');
-      expireSeen = true;
+function parseExtendedOptions(args: Buffer[], isSet: boolean): ExtendedOptions {
+  let flags = 0;
+  let expire: Buffer | null = null;
+  for (let j = isSet ? 3 : 2; j < args.length; j++) {
+    const opt = lower(args[j]);
+    const hasNext = j < args.length - 1;
+    const exp = EXPIRE_OPTIONS[opt];
+    if (opt === 'nx' && isSet && !(flags & XX)) flags |= NX;
+    else if (opt === 'xx' && isSet && !(flags & NX)) flags |= XX;
+    else if (opt === 'get' && isSet) flags |= GET;
+    else if (opt === 'keepttl' && isSet && !(flags & (PERSIST | EX | EXAT | PX | PXAT))) flags |= KEEPTTL;
+    else if (opt === 'persist' && !isSet && !(flags & (EX | EXAT | PX | PXAT | KEEPTTL))) flags |= PERSIST;
+    else if (exp && !(flags & exp[1]) && hasNext) {
+      flags |= exp[0];
+      expire = args[++j];
     } else throw new CommandError(ERR_SYNTAX);
   }
-  return o;
+  return { flags, expire };
+}
+
+/** The absolute expiry of parsed options, checked as Redis's getExpireMillisecondsOrReply. */
+function expireOf(o: ExtendedOptions, now: number, cmd: string): number {
+  const unit = o.flags & EX ? 'ex' : o.flags & PX ? 'px' : o.flags & EXAT ? 'exat' : 'pxat';
+  return expireAtFrom(unit, o.expire!, now, cmd);
 }
 
 function set(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
@@ -70,14 +95,18 @@ function set(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     env.write(() => putString(env, key, args[2], 0));
     return out.ok();
   }
-  const o = parseSetOptions(args, 3, ctx.now);
+  const o = parseExtendedOptions(args, true);
+  const expireAt = o.expire ? expireOf(o, ctx.now, 'set') : 0;
+  const nx = (o.flags & NX) !== 0;
+  const xx = (o.flags & XX) !== 0;
+  const get = (o.flags & GET) !== 0;
   env.write(() => {
     const old = lookup(env, key, ctx.now);
-    if (o.get && old && old.type !== 0) throw new CommandError(ERR_WRONGTYPE);
+    if (get && old && old.type !== 0) throw new CommandError(ERR_WRONGTYPE);
     const oldValue = old && old.type === 0 ? old.payload : null;
-    if ((o.nx && old) || (o.xx && !old)) return o.get ? out.bulk(oldValue) : out.nullBulk();
-    putString(env, key, args[2], o.keepTtl && old ? old.expireAt : o.expireAt);
-    if (o.get) out.bulk(oldValue);
+    if ((nx && old) || (xx && !old)) return get ? out.bulk(oldValue) : out.nullBulk();
+    putString(env, key, args[2], o.flags & KEEPTTL && old ? old.expireAt : expireAt);
+    if (get) out.bulk(oldValue);
     else out.ok();
   });
 }
@@ -116,21 +145,17 @@ function getdel(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   out.bulk(old ?? null);
 }
 
+/** As Redis 7.0: options first, then the key (a missing key answers nil before the expiry is checked). */
 function getex(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  let expireAt: number | undefined;
-  for (let i = 2; i < args.length; i++) {
-    const opt = lower(args[i]);
-    if (expireAt !== undefined) throw new CommandError(ERR_SYNTAX);
-    if (opt === 'persist') expireAt = 0;
-    else if ((opt === 'ex' || opt === 'px' || opt === 'exat' || opt === 'pxat') && i + 1 < args.length) expireAt = expireAtFrom(opt, args[++i], ctx.now, 'getex');
-    else throw new CommandError(ERR_SYNTAX);
-  }
+  const o = parseExtendedOptions(args, false);
   const env = ctx.env(args[1], false);
   const cur = getStringWithExpiry(env, args[1], ctx.now);
-  if (cur && env && expireAt !== undefined && expireAt !== cur.expireAt) {
-    env.write(() => putString(env, args[1], cur.value, expireAt!));
-  }
-  out.bulk(cur ? cur.value : null);
+  if (!cur || !env) return out.nullBulk();
+  const expireAt = o.expire ? expireOf(o, ctx.now, 'getex') : undefined;
+  out.bulk(cur.value);
+  if (expireAt !== undefined && o.flags & (EXAT | PXAT) && expireAt <= ctx.now) remove(env, args[1], ctx.now);
+  else if (expireAt !== undefined && expireAt !== cur.expireAt) env.write(() => putString(env, args[1], cur.value, expireAt));
+  else if (o.flags & PERSIST && cur.expireAt !== 0) env.write(() => putString(env, args[1], cur.value, 0));
 }
 
 function mget(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {

@@ -96,6 +96,26 @@ test('SET and GETEX accept a repeated option as Redis 7.0 does', async () => {
   assert.strictEqual(await r().call('set', 'k', 'v3', 'XX', 'XX', 'GET', 'GET'), 'v2');
   assert.strictEqual(await r().call('getex', 'k', 'PERSIST', 'PERSIST'), 'v3');
   assert.strictEqual(await r().ttl('k'), -1);
+  // only the last expiry argument is read as a number
+  assert.strictEqual(await r().call('set', 'k', 'v', 'EX', 'abc', 'EX', '300'), 'OK');
+  assert.ok((await r().ttl('k')) > 290);
+  assert.strictEqual(await r().call('getex', 'k', 'EX', 'abc', 'EX', '400'), 'v');
+  assert.ok((await r().ttl('k')) > 390);
+  // different expiry options, NX with XX, and options of the other command stay errors
+  await rejects(r().call('set', 'k', 'v', 'NX', 'XX'), SYNTAX);
+  await rejects(r().call('set', 'k', 'v', 'EX', '10', 'EXAT', '10'), SYNTAX);
+  await rejects(r().call('set', 'k', 'v', 'PERSIST'), SYNTAX);
+  await rejects(r().call('getex', 'k', 'PERSIST', 'EX', '10'), SYNTAX);
+  await rejects(r().call('getex', 'k', 'KEEPTTL'), SYNTAX);
+  await rejects(r().call('getex', 'k', 'NX'), SYNTAX);
+  await rejects(r().call('getex', 'k', 'GET'), SYNTAX);
+  // GETEX looks the key up before it checks the expiry (Redis 7.0)
+  assert.strictEqual(await r().call('getex', 'missing', 'EX', '0'), null);
+  assert.strictEqual(await r().call('getex', 'missing', 'EX', 'abc'), null);
+  await rejects(r().call('getex', 'k', 'EX', '0'), "ERR invalid expire time in 'getex' command");
+  // an absolute time already past deletes the key after answering it
+  assert.strictEqual(await r().call('getex', 'k', 'PXAT', '1'), 'v');
+  assert.strictEqual(await r().exists('k'), 0);
 });
 
 test('SET option errors', async () => {
