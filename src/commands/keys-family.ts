@@ -12,8 +12,6 @@ import { SlotEnv } from '../storage/slot-store';
 import { intArg, lower, parseInt64 } from './args';
 import { CommandSpec, ServerContext, WorkerContext } from './types';
 
-const MAX_EXPIRE_MS = 2 ** 53;
-
 function del(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   let n = 0;
   for (let i = 1; i < args.length; i++) if (remove(ctx.env(args[i], false), args[i], ctx.now)) n++;
@@ -31,11 +29,17 @@ function type(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   out.simple(rec ? TYPE_NAMES[rec.type] : 'none');
 }
 
-/** EXPIRE family: `unit` scales the argument to ms, `absolute` for the *AT forms. */
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * EXPIRE family: `unitMs` scales the argument to ms, `absolute` for the *AT forms. As Redis
+ * 7.0's expireGenericCommand: options first; then only a 64-bit overflow is an error (seconds
+ * beyond LLONG_MAX/1000, or the time after adding the clock). Times past 2^53 ms are kept as
+ * the nearest double.
+ */
 function expireGeneric(unitMs: number, absolute: boolean, cmd: string) {
   return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter) => {
-    const n = parseInt64(args[2]);
-    if (n === undefined) throw new CommandError(ERR_NOT_INTEGER);
     let nx = false, xx = false, gt = false, lt = false;
     for (let i = 3; i < args.length; i++) {
       const opt = lower(args[i]);
@@ -47,15 +51,23 @@ function expireGeneric(unitMs: number, absolute: boolean, cmd: string) {
     }
     if (nx && (xx || gt || lt)) throw new CommandError('ERR NX and XX, GT or LT options at the same time are not compatible');
     if (gt && lt) throw new CommandError('ERR GT and LT options at the same time are not compatible');
-    const ms = n * BigInt(unitMs) + (absolute ? 0n : BigInt(ctx.now));
-    if (ms > BigInt(MAX_EXPIRE_MS) || ms < -BigInt(MAX_EXPIRE_MS)) throw new CommandError(expireError(cmd));
-    const when = Number(ms);
+    const n = parseInt64(args[2]);
+    if (n === undefined) throw new CommandError(ERR_NOT_INTEGER);
+    let ms = n;
+    if (unitMs === 1000) {
+      if (n > INT64_MAX / 1000n || n < INT64_MIN / 1000n) throw new CommandError(expireError(cmd));
+      ms = n * 1000n;
+    }
+    const base = absolute ? 0n : BigInt(ctx.now);
+    if (ms > INT64_MAX - base) throw new CommandError(expireError(cmd));
+    ms += base;
     const env = ctx.env(args[1], false);
     const rec = lookup(env, args[1], ctx.now);
     if (!env || !rec) return out.int(0);
+    const when = Number(ms);
     const current = rec.expireAt === 0 ? Infinity : rec.expireAt;
     if ((nx && rec.expireAt !== 0) || (xx && rec.expireAt === 0) || (gt && !(when > current)) || (lt && !(when < current))) return out.int(0);
-    if (when <= ctx.now) remove(env, args[1], ctx.now);
+    if (ms <= BigInt(ctx.now)) remove(env, args[1], ctx.now);
     else setExpire(env, args[1], when, ctx.now);
     out.int(1);
   };
@@ -66,8 +78,16 @@ function ttlGeneric(inMs: boolean, absolute: boolean) {
     const rec = lookup(ctx.env(args[1], false), args[1], ctx.now);
     if (!rec) return out.int(-2);
     if (rec.expireAt === 0) return out.int(-1);
-    const ms = Math.max(0, absolute ? rec.expireAt : rec.expireAt - ctx.now);
-    out.int(inMs ? ms : Math.floor((ms + 500) / 1000));
+    if (Number.isSafeInteger(rec.expireAt)) {
+      const ms = Math.max(0, absolute ? rec.expireAt : rec.expireAt - ctx.now);
+      return out.int(inMs ? ms : Math.floor((ms + 500) / 1000));
+    }
+    // beyond 2^53: exact integer arithmetic on the stored double, capped at LLONG_MAX
+    let ms = BigInt(Math.floor(rec.expireAt));
+    if (ms > INT64_MAX) ms = INT64_MAX;
+    if (!absolute) ms -= BigInt(ctx.now);
+    if (ms < 0n) ms = 0n;
+    out.int(inMs ? ms : (ms + 500n) / 1000n);
   };
 }
 

@@ -7,22 +7,32 @@ import { addLongDouble, formatLongDoubleHuman, LongDouble, parseLongDouble } fro
 import { ReplyWriter } from '../protocol/reply';
 import { lookup, remove } from '../storage/keyspace';
 import { getString, getStringWithExpiry, putString } from '../types/string';
-import { bigIntArg, intArg, lower, parseInt64 } from './args';
+import { bigIntArg, lower, parseInt64 } from './args';
 import { CommandSpec, WorkerContext } from './types';
 
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
-const MAX_EXPIRE_MS = 2 ** 53; // beyond this a ms timestamp loses precision in a double
-
-/** Turns an EX/PX/EXAT/PXAT argument into an absolute ms time, with Redis's checks. */
+/**
+ * Turns an EX/PX/EXAT/PXAT argument into an absolute ms time with the checks of Redis's
+ * getExpireMillisecondsOrReply: positive, seconds no more than LLONG_MAX/1000, and the time
+ * (after adding the clock for EX/PX) within a signed 64-bit integer. Times past 2^53 ms are
+ * kept as the nearest double.
+ */
 export function expireAtFrom(unit: 'ex' | 'px' | 'exat' | 'pxat', arg: Buffer, now: number, cmd: string): number {
   const n = parseInt64(arg);
   if (n === undefined) throw new CommandError(ERR_NOT_INTEGER);
-  if (n <= 0n) throw new CommandError(expireError(cmd));
-  const ms = unit === 'ex' || unit === 'exat' ? n * 1000n : n;
-  const abs = unit === 'ex' || unit === 'px' ? ms + BigInt(now) : ms;
-  if (abs > BigInt(MAX_EXPIRE_MS)) throw new CommandError(expireError(cmd));
-  return Number(abs);
+  const seconds = unit === 'ex' || unit === 'exat';
+  if (n <= 0n || (seconds && n > INT64_MAX / 1000n)) throw new CommandError(expireError(cmd));
+  let ms = seconds ? n * 1000n : n;
+  if (unit === 'ex' || unit === 'px') ms += BigInt(now);
+  if (ms > INT64_MAX) throw new CommandError(expireError(cmd));
+  return Number(ms);
+}
+
+/** A 64-bit integer argument clamped into [min, max], for offsets compared with lengths. */
+function clampedInt64(b: Buffer, min: number, max: number): number {
+  const n = bigIntArg(b);
+  return n < BigInt(min) ? min : n > BigInt(max) ? max : Number(n);
 }
 
 function checkSize(len: number): void {
@@ -208,9 +218,11 @@ function strlen(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   out.int(getString(ctx.env(args[1], false), args[1], ctx.now)?.length ?? 0);
 }
 
+/** As Redis: 64-bit start and end, clamped to the string (beyond ±2^53 they clamp alike). */
 function getrange(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  let start = intArg(args[2]);
-  let end = intArg(args[3]);
+  const BIG = Number.MAX_SAFE_INTEGER;
+  let start = clampedInt64(args[2], -BIG, BIG);
+  let end = clampedInt64(args[3], -BIG, BIG);
   const v = getString(ctx.env(args[1], false), args[1], ctx.now) ?? Buffer.alloc(0);
   const len = v.length;
   if (start < 0 && end < 0 && start > end) return out.bulk('');
@@ -224,18 +236,19 @@ function getrange(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
 }
 
 function setrange(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  const offset = intArg(args[2]);
-  if (offset < 0) throw new CommandError(ERR_OFFSET);
+  const offset = bigIntArg(args[2]);
+  if (offset < 0n) throw new CommandError(ERR_OFFSET);
   const patch = args[3];
   const env = ctx.env(args[1], true)!;
   env.write(() => {
     const cur = getStringWithExpiry(env, args[1], ctx.now);
     const curLen = cur ? cur.value.length : 0;
     if (patch.length === 0) return out.int(curLen);
-    checkSize(offset + patch.length);
-    const next = Buffer.alloc(Math.max(curLen, offset + patch.length));
+    if (offset + BigInt(patch.length) > BigInt(STRING_MAX_BYTES)) throw new CommandError(ERR_STRING_TOO_BIG);
+    const at = Number(offset);
+    const next = Buffer.alloc(Math.max(curLen, at + patch.length));
     if (cur) cur.value.copy(next);
-    patch.copy(next, offset);
+    patch.copy(next, at);
     putString(env, args[1], next, cur ? cur.expireAt : 0);
     out.int(next.length);
   });
@@ -281,7 +294,7 @@ function lcs(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     if (opt === 'len') wantLen = true;
     else if (opt === 'idx') wantIdx = true;
     else if (opt === 'withmatchlen') withMatchLen = true;
-    else if (opt === 'minmatchlen' && i + 1 < args.length) minMatchLen = Math.max(0, intArg(args[++i]));
+    else if (opt === 'minmatchlen' && i + 1 < args.length) minMatchLen = clampedInt64(args[++i], 0, Number.MAX_SAFE_INTEGER);
     else throw new CommandError(ERR_SYNTAX);
   }
   if (wantLen && wantIdx) throw new CommandError('ERR If you want both the length and indexes, please just use IDX.');

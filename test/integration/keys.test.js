@@ -3,7 +3,7 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, client, rejects, sleep, parseInfo, redisCli } = require('./helpers');
+const { useNode, client, rejects, sleep, parseInfo, redisCli, rawRequest } = require('./helpers');
 
 const test = suite('keys');
 const h = useNode(test);
@@ -12,6 +12,8 @@ const r = () => h.redis;
 const arity = (cmd) => `ERR wrong number of arguments for '${cmd}' command`;
 const NOT_INT = 'ERR value is not an integer or out of range';
 const nowSec = () => Math.floor(Date.now() / 1000);
+/** An integer reply as its exact text (ioredis turns integers into doubles). */
+const exactInt = async (...cmd) => (await rawRequest(h.node.port, `${cmd.join(' ')}\r\n`)).text.replace(/^:|\r\n$/g, '');
 
 test.before.each(async () => {
   await r().select(0);
@@ -280,6 +282,19 @@ test('EXPIRE with a time beyond 2^53 ms that Redis accepts', async () => {
   assert.strictEqual(await r().expireat('k', 100000000000000), 1);
   assert.strictEqual(await r().call('expiretime', 'k'), 100000000000000);
   assert.strictEqual(await r().get('k'), 'v');
+  // the largest times Redis takes
+  assert.strictEqual(await r().call('pexpireat', 'k', '9223372036854775807'), 1);
+  assert.strictEqual(await exactInt('pexpiretime', 'k'), '9223372036854775807');
+  assert.strictEqual(await r().call('expireat', 'k', '9223372036854775'), 1);
+  assert.strictEqual(await exactInt('expiretime', 'k'), '9223372036854775');
+  assert.ok((await r().ttl('k')) > 9e15);
+  await rejects(r().call('expireat', 'k', '9223372036854776'), "ERR invalid expire time in 'expireat' command");
+  await rejects(r().call('expireat', 'k', '-9223372036854776'), "ERR invalid expire time in 'expireat' command");
+  // options are checked before the time
+  await rejects(r().call('expire', 'k', 'abc', 'FOO'), 'ERR Unsupported option FOO');
+  // a huge negative time is in the past: the key goes
+  assert.strictEqual(await r().call('expireat', 'k', '-9223372036854775'), 1);
+  assert.strictEqual(await r().exists('k'), 0);
 });
 
 test('EXPIRE with a time in the past deletes the key', async () => {

@@ -3,7 +3,7 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, rejects, sleep } = require('./helpers');
+const { useNode, rejects, sleep, rawRequest } = require('./helpers');
 
 const test = suite('strings');
 const h = useNode(test);
@@ -13,6 +13,8 @@ const arity = (cmd) => `ERR wrong number of arguments for '${cmd}' command`;
 const NOT_INT = 'ERR value is not an integer or out of range';
 const SYNTAX = 'ERR syntax error';
 const nowSec = () => Math.floor(Date.now() / 1000);
+/** An integer reply as its exact text (ioredis turns integers into doubles). */
+const exactInt = async (...cmd) => (await rawRequest(h.node.port, `${cmd.join(' ')}\r\n`)).text.replace(/^:|\r\n$/g, '');
 
 test.before.each(async () => {
   await r().flushall();
@@ -266,6 +268,25 @@ test('GETRANGE with 64-bit offsets', async () => {
   assert.strictEqual(await r().getrange('k', '9223372036854775807', '9223372036854775807'), '');
   assert.strictEqual(await r().getrange('k', '-9223372036854775808', 1), 'he');
   await rejects(r().getrange('k', 0, '9223372036854775808'), NOT_INT);
+  await rejects(r().setrange('k', '9223372036854775807', 'x'), 'ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+  await rejects(r().setrange('k', '9223372036854775808', 'x'), NOT_INT);
+  assert.strictEqual(await r().setrange('k', '9223372036854775807', ''), 5);
+});
+
+test('SET and SETEX expiry at the edges of 64 bits', async () => {
+  assert.strictEqual(await r().call('set', 'k', 'v', 'EXAT', '9223372036854775'), 'OK');
+  assert.strictEqual(await exactInt('expiretime', 'k'), '9223372036854775');
+  assert.strictEqual(await r().call('set', 'k', 'v', 'PXAT', '9223372036854775807'), 'OK');
+  assert.strictEqual(await exactInt('pexpiretime', 'k'), '9223372036854775807');
+  assert.strictEqual(await r().call('getex', 'k', 'EXAT', '100000000000000'), 'v');
+  assert.strictEqual(await r().call('expiretime', 'k'), 100000000000000);
+  const bad = (cmd) => `ERR invalid expire time in '${cmd}' command`;
+  await rejects(r().call('set', 'k', 'v', 'EX', '9223372036854775'), bad('set'));
+  await rejects(r().call('set', 'k', 'v', 'EXAT', '9223372036854776'), bad('set'));
+  await rejects(r().call('set', 'k', 'v', 'PX', '9223372036854775807'), bad('set'));
+  await rejects(r().call('setex', 'k', '9223372036854775', 'v'), bad('setex'));
+  await rejects(r().call('psetex', 'k', '9223372036854775807', 'v'), bad('psetex'));
+  await rejects(r().call('getex', 'k', 'PX', '9223372036854775807'), bad('getex'));
 });
 
 test('SETRANGE', async () => {
