@@ -1,5 +1,6 @@
 // Generic key commands: existence, type, expiry, rename/copy, and the keyspace-wide ones
 // (DBSIZE, FLUSHDB, KEYS, SCAN, RANDOMKEY) that main fans out to every worker.
+import { slotOf } from '../common/crc32';
 import { globMatch } from '../common/glob';
 import { KEYS_MAX_RESULTS, SCAN_CURSOR_CACHE_MAX, SLOTS_PER_TABLE_MAX } from '../common/limits';
 import { CommandError, ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, expireError } from '../common/errors';
@@ -10,6 +11,7 @@ import {
 } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import { intArg, lower, parseInt64 } from './args';
+import { helpReply } from './container';
 import { CommandSpec, ServerContext, WorkerContext } from './types';
 
 function del(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
@@ -155,24 +157,30 @@ function move(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   out.int(1);
 }
 
-function object(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+const OBJECT_HELP = [
+  'ENCODING <key>', '    Return the kind of internal representation used in order to store the value', '    associated with a <key>.',
+  'FREQ <key>', '    Return the access frequency index of the <key>. The returned integer is',
+  '    proportional to the logarithm of the recent access frequency of the key.',
+  'IDLETIME <key>', '    Return the idle time of the <key>, that is the approximated number of',
+  '    seconds elapsed since the last access to the key.',
+  'REFCOUNT <key>', '    Return the number of references of the value associated with the specified', '    <key>.',
+];
+
+/**
+ * OBJECT runs on main, so OBJECT HELP (which has no key) needs no worker; the subcommands that
+ * read a key go to the key's worker as __object <sub> <key>. Arities are checked by dispatch.
+ */
+function object(ctx: ServerContext, args: Buffer[]): Buffer | Promise<Buffer> {
   const sub = lower(args[1]);
-  if (sub === 'help') {
-    return out.bulkArray([
-      'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-      'ENCODING <key>', '    Return the kind of internal representation used in order to store the value',
-      '    associated with a <key>.',
-      'FREQ <key>', '    Return the access frequency index of the <key>. The returned integer is',
-      '    proportional to the logarithm of the recent access frequency of the key.',
-      'IDLETIME <key>', '    Return the idle time of the <key>, that is the approximated number of',
-      '    seconds elapsed since the last access to the key.',
-      'REFCOUNT <key>', '    Return the number of references of the value associated with the specified',
-      '    <key>.',
-      'HELP', '    Print this help.',
-    ]);
-  }
-  if (args.length !== 3 || !['encoding', 'refcount', 'idletime', 'freq'].includes(sub))
-    throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString()}'. Try OBJECT HELP.`);
+  if (sub === 'help') return helpReply(args[0], OBJECT_HELP);
+  const key = args[2];
+  const worker = ctx.workerOfSlot(slotOf(key, ctx.slotCount(ctx.client.table)));
+  return ctx.callWorker(worker, ctx.client.table, [Buffer.from('__object'), args[1], key]);
+}
+
+/** __object <encoding|refcount|idletime|freq> <key>: OBJECT's part in the key's worker. */
+function ownObject(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const sub = lower(args[1]);
   const rec = lookup(ctx.env(args[2], false), args[2], ctx.now);
   if (!rec) return out.nullBulk();
   if (sub === 'encoding') return out.bulk(encodingOf(rec.type, rec.payload));
@@ -360,10 +368,20 @@ async function randomkey(ctx: ServerContext): Promise<Buffer> {
 const CURSOR_SLOT_SPACE = SLOTS_PER_TABLE_MAX;
 let nextCursorToken = 1;
 
+const UINT64_SPAN = 2n ** 64n;
+
+/** Redis's parseScanCursorOrReply: strtoul over the whole text (sign allowed, '' is 0), 64 bits. */
+function parseCursor(b: Buffer): bigint {
+  const text = b.toString('latin1');
+  if (text === '') return 0n;
+  const m = /^([+-]?)(\d+)$/.exec(text);
+  const n = m ? BigInt(m[2]) : UINT64_SPAN;
+  if (n >= UINT64_SPAN) throw new CommandError('ERR invalid cursor');
+  return m![1] === '-' ? (UINT64_SPAN - n) % UINT64_SPAN : n;
+}
+
 async function scan(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
-  const cursorText = args[1].toString();
-  if (!/^\d+$/.test(cursorText)) throw new CommandError('ERR invalid cursor');
-  const cursor = Number(cursorText);
+  const cursor = parseCursor(args[1]);
   let count = 10;
   let match: Buffer = Buffer.alloc(0);
   let wantType: Buffer = Buffer.alloc(0);
@@ -371,15 +389,20 @@ async function scan(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
     const opt = lower(args[i]);
     if (i + 1 >= args.length) throw new CommandError(ERR_SYNTAX);
     if (opt === 'count') {
-      count = intArg(args[++i]);
-      if (count < 1) throw new CommandError(ERR_SYNTAX);
+      const n = parseInt64(args[++i]);
+      if (n === undefined) throw new CommandError(ERR_NOT_INTEGER);
+      if (n < 1n) throw new CommandError(ERR_SYNTAX);
+      count = n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
     } else if (opt === 'match') match = args[++i];
     else if (opt === 'type') wantType = Buffer.from(lower(args[++i]));
     else throw new CommandError(ERR_SYNTAX);
   }
   const slots = ctx.slotCount(ctx.client.table);
-  let slot = cursor % CURSOR_SLOT_SPACE;
-  const token = Math.floor(cursor / CURSOR_SLOT_SPACE);
+  let slot = Number(cursor % BigInt(CURSOR_SLOT_SPACE));
+  const bigToken = cursor / BigInt(CURSOR_SLOT_SPACE);
+  // a cursor this node never handed out (any huge number) finds nothing, as in Redis
+  if (bigToken >= BigInt(nextCursorToken)) slot = slots;
+  const token = Number(bigToken);
   let after: Buffer | null = token ? ctx.scanCursors.get(String(token)) ?? null : null;
   if (token) ctx.scanCursors.delete(String(token));
   const found: Buffer[] = [];
@@ -438,7 +461,9 @@ export const KEYS_COMMANDS: CommandSpec[] = [
   K('renamenx', 3, ['write', 'fast'], [1, 2, 1], 'Rename a key, only if the new key does not exist', { worker: renameGeneric(true), spread: 'exclusive' }),
   K('copy', -3, ['write', 'denyoom'], [1, 2, 1], 'Copy a key', { worker: copy, spread: 'exclusive', crossTable: true }),
   K('move', 3, ['write', 'fast'], [1, 1, 1], 'Move a key to another database', { worker: move, spread: 'exclusive', crossTable: true }),
-  K('object', -2, ['readonly'], [2, 2, 1], 'A container for object introspection commands', { worker: object }),
+  K('object', -2, ['readonly'], [2, 2, 1], 'A container for object introspection commands', {
+    main: object, subcommands: { encoding: 3, freq: 3, help: 2, idletime: 3, refcount: 3 },
+  }),
   K('dbsize', 1, ['readonly', 'fast'], NO_KEYS, 'Return the number of keys in the selected database', { main: dbsize }),
   K('flushdb', -1, ['write'], NO_KEYS, 'Remove all keys from the current database', { main: flushdb }),
   K('flushall', -1, ['write', 'admin'], NO_KEYS, 'Remove all keys from all databases', { main: flushall }),
@@ -450,6 +475,7 @@ export const KEYS_COMMANDS: CommandSpec[] = [
   K('__flushdb', 1, ['internal'], NO_KEYS, 'Empty this worker\'s slots', { worker: ownFlush }),
   K('__keys', 2, ['internal'], NO_KEYS, 'Matching keys of this worker\'s slots', { worker: ownKeys }),
   K('__randomkey', 1, ['internal'], NO_KEYS, 'A random key of this worker\'s slots', { worker: ownRandomKey }),
+  K('__object', 3, ['internal'], NO_KEYS, 'OBJECT\'s part in the key\'s worker', { worker: ownObject }),
   K('__workerstats', 1, ['internal'], NO_KEYS, 'Counters of this worker', { worker: workerStats }),
   K('__resetstats', 1, ['internal'], NO_KEYS, 'Zero the counters of this worker', { worker: resetWorkerStats }),
   K('__scanslot', 6, ['internal'], NO_KEYS, 'One step of SCAN over one slot', { worker: scanSlot }),

@@ -2,7 +2,8 @@
 import { globMatch } from '../common/glob';
 import { CommandError, ERR_DB_INDEX, ERR_SYNTAX, ERR_WRONGPASS, arityError } from '../common/errors';
 import { bulkReply, EMPTY_ARRAY, intReply, OK, PONG, ReplyWriter } from '../protocol/reply';
-import { intArg, lower } from './args';
+import { intArg, lower, parseInt64 } from './args';
+import { helpReply, subcommandSyntaxError } from './container';
 import { ClientInfo, CommandSpec, ServerContext } from './types';
 
 export const SERVER_VERSION = '7.0.15';
@@ -39,9 +40,10 @@ function auth(ctx: ServerContext, args: Buffer[]): Buffer {
 function hello(ctx: ServerContext, args: Buffer[]): Buffer {
   let i = 1;
   if (args.length > 1) {
-    const ver = Number(args[1].toString());
-    if (!Number.isInteger(ver)) throw new CommandError('ERR Protocol version is not an integer or out of range');
-    if (ver !== 2) throw new CommandError('NOPROTO unsupported protocol version');
+    // as Redis: a strict 64-bit integer ('2.0' is refused); only RESP2 is served here
+    const ver = parseInt64(args[1]);
+    if (ver === undefined) throw new CommandError('ERR Protocol version is not an integer or out of range');
+    if (ver !== 2n) throw new CommandError('NOPROTO unsupported protocol version');
     i = 2;
   }
   for (; i < args.length; i++) {
@@ -80,102 +82,127 @@ export function clientLine(c: ClientInfo, now: number): string {
 }
 
 const CLIENT_HELP = [
-  'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'GETNAME', '    Return the name of the current connection.',
   'ID', '    Return the ID of the current connection.',
   'INFO', '    Return information about the current client connection.',
   'KILL <ip:port>', '    Kill connection made from <ip:port>.',
-  'KILL <option> <value> [<option> <value> [...]]', '    Kill connections. Options are: ID, ADDR, LADDR, SKIPME.',
-  'LIST [options ...]', '    Return information about client connections. Options: TYPE normal, ID <id> [...].',
+  'KILL <option> <value> [<option> <value> [...]]', '    Kill connections. Options are:',
+  '    * ADDR (<ip:port>|<unixsocket>:0)', '      Kill connections made from the specified address',
+  '    * LADDR (<ip:port>|<unixsocket>:0)', '      Kill connections made to specified local address',
+  '    * TYPE (normal|master|replica|pubsub)', '      Kill connections by type.',
+  '    * USER <username>', '      Kill connections authenticated by <username>.',
+  '    * SKIPME (YES|NO)', '      Skip killing current connection (default: yes).',
+  '    * ID <client-id>', '      Kill connections by client id.',
+  'LIST [options ...]', '    Return information about client connections. Options:',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)', '      Return clients of specified type.',
+  '    * ID <client-id> [<client-id> ...]', '      Return clients with the specified IDs.',
+  'NO-EVICT (ON|OFF)', '    Protect current client connection from eviction.',
   'SETNAME <name>', '    Assign the name <name> to the current connection.',
-  'HELP', '    Print this help.',
 ];
+const CLIENT_TYPES = ['normal', 'master', 'replica', 'slave', 'pubsub'];
+
+/** Redis's getRangeLongFromObjectOrReply: a 64-bit integer in [min, max], else `err`. */
+function rangeArg(b: Buffer, min: bigint, max: bigint, err: string): bigint {
+  const n = parseInt64(b);
+  if (n === undefined || n < min || n > max) throw new CommandError(err);
+  return n;
+}
+const INT64_MAX = 2n ** 63n - 1n;
 
 function client(ctx: ServerContext, args: Buffer[]): Buffer {
+  // arities are checked by dispatch (subcommands in the table below)
   const sub = lower(args[1]);
   const now = Date.now();
-  const wrongArgs = () => new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString()}'. Try CLIENT HELP.`);
   switch (sub) {
-    case 'help': {
-      const out = new ReplyWriter();
-      out.bulkArray(CLIENT_HELP);
-      return out.take();
-    }
+    case 'help':
+      return helpReply(args[0], CLIENT_HELP);
     case 'id':
-      if (args.length !== 2) throw wrongArgs();
       return intReply(ctx.client.id);
     case 'getname':
-      if (args.length !== 2) throw wrongArgs();
       return bulkReply(ctx.client.name ? ctx.client.name : null);
     case 'setname':
-      if (args.length !== 3) throw wrongArgs();
       setName(ctx, args[2]);
       return OK;
     case 'info':
-      if (args.length !== 2) throw wrongArgs();
       return bulkReply(clientLine(ctx.client, now) + '\n');
     case 'list': {
-      let clients = ctx.clients();
-      for (let i = 2; i < args.length; i++) {
-        const opt = lower(args[i]);
-        if (opt === 'type' && i + 1 < args.length) {
-          const t = lower(args[++i]);
-          if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(t)) throw new CommandError(`ERR Unknown client type '${args[i].toString()}'`);
-          if (t !== 'normal') clients = [];
-        } else if (opt === 'id' && i + 1 < args.length) {
-          const ids = new Set<number>();
-          while (i + 1 < args.length) ids.add(intArg(args[++i], 'ERR Invalid client ID'));
-          clients = clients.filter((c) => ids.has(c.id));
-        } else throw new CommandError(ERR_SYNTAX);
+      if (args.length === 4 && lower(args[2]) === 'type') {
+        const t = lower(args[3]);
+        if (!CLIENT_TYPES.includes(t)) throw new CommandError(`ERR Unknown client type '${args[3].toString()}'`);
+        return bulkReply(t === 'normal' ? ctx.clients().map((c) => clientLine(c, now) + '\n').join('') : '');
       }
-      return bulkReply(clients.map((c) => clientLine(c, now) + '\n').join(''));
+      if (args.length > 3 && lower(args[2]) === 'id') {
+        // in the order asked, as Redis
+        const byId = new Map(ctx.clients().map((c) => [c.id, c]));
+        let text = '';
+        for (let i = 3; i < args.length; i++) {
+          const id = parseInt64(args[i]);
+          if (id === undefined) throw new CommandError('ERR Invalid client ID');
+          const c = id > 0n && id <= BigInt(Number.MAX_SAFE_INTEGER) ? byId.get(Number(id)) : undefined;
+          if (c) text += clientLine(c, now) + '\n';
+        }
+        return bulkReply(text);
+      }
+      if (args.length !== 2) throw new CommandError(ERR_SYNTAX);
+      return bulkReply(ctx.clients().map((c) => clientLine(c, now) + '\n').join(''));
     }
     case 'kill': {
       if (args.length === 3) {
+        // old form: CLIENT KILL <addr>, which may kill the caller
         const addr = args[2].toString();
         if (ctx.killClients((c) => c.addr === addr) === 0) throw new CommandError('ERR No such client');
         return OK;
       }
-      if (args.length < 4 || args.length % 2 !== 0) throw new CommandError(ERR_SYNTAX);
-      const tests: ((c: ClientInfo) => boolean)[] = [];
+      // new form, as Redis's clientKillCommand: the last of a repeated option wins
+      let addr: string | undefined, laddr: string | undefined, type: string | undefined, id: bigint | undefined;
       let skipMe = true;
       for (let i = 2; i < args.length; i += 2) {
         const opt = lower(args[i]);
-        const v = args[i + 1].toString();
-        if (opt === 'id') {
-          const id = intArg(args[i + 1], 'ERR client-id should be greater than 0');
-          tests.push((c) => c.id === id);
-        } else if (opt === 'addr') tests.push((c) => c.addr === v);
-        else if (opt === 'laddr') tests.push((c) => c.laddr === v);
-        else if (opt === 'type') {
-          const t = v.toLowerCase();
-          if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(t)) throw new CommandError(`ERR Unknown client type '${v}'`);
-          tests.push(() => t === 'normal');
-        } else if (opt === 'user') tests.push(() => v === 'default');
-        else if (opt === 'skipme') {
+        const more = i + 1 < args.length;
+        if (opt === 'id' && more) id = rangeArg(args[i + 1], 1n, INT64_MAX, 'ERR client-id should be greater than 0');
+        else if (opt === 'type' && more) {
+          type = lower(args[i + 1]);
+          if (!CLIENT_TYPES.includes(type)) throw new CommandError(`ERR Unknown client type '${args[i + 1].toString()}'`);
+        } else if (opt === 'addr' && more) addr = args[i + 1].toString();
+        else if (opt === 'laddr' && more) laddr = args[i + 1].toString();
+        else if (opt === 'user' && more) {
+          if (args[i + 1].toString() !== 'default') throw new CommandError(`ERR No such user '${args[i + 1].toString()}'`);
+        } else if (opt === 'skipme' && more) {
+          const v = lower(args[i + 1]);
           if (v !== 'yes' && v !== 'no') throw new CommandError(ERR_SYNTAX);
           skipMe = v === 'yes';
         } else throw new CommandError(ERR_SYNTAX);
       }
       const me = ctx.client.id;
-      return intReply(ctx.killClients((c) => (!skipMe || c.id !== me) && tests.every((t) => t(c))));
+      return intReply(ctx.killClients((c) =>
+        (addr === undefined || c.addr === addr) &&
+        (laddr === undefined || c.laddr === laddr) &&
+        (type === undefined || type === 'normal') &&
+        (id === undefined || BigInt(c.id) === id) &&
+        !(skipMe && c.id === me)));
     }
     case 'no-evict':
     case 'no-touch':
-      if (args.length !== 3 || !['on', 'off'].includes(lower(args[2]))) throw new CommandError(ERR_SYNTAX);
+      if (!['on', 'off'].includes(lower(args[2]))) throw new CommandError(ERR_SYNTAX);
       return OK;
     default:
-      throw wrongArgs();
+      throw new CommandError(subcommandSyntaxError(args));
   }
 }
 
+const CONFIG_HELP = [
+  'GET <pattern>', '    Return parameters matching the glob-like <pattern> and their values.',
+  'SET <directive> <value>', '    Set the configuration <directive> to <value>.',
+  'RESETSTAT', '    Reset statistics reported by the INFO command.',
+  'REWRITE', '    Rewrite the configuration file.',
+];
 
 function configCmd(ctx: ServerContext, args: Buffer[]): Buffer | Promise<Buffer> {
   const sub = lower(args[1]);
-  const wrongArgs = () => new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString()}'. Try CONFIG HELP.`);
   switch (sub) {
+    case 'help':
+      return helpReply(args[0], CONFIG_HELP);
     case 'get': {
-      if (args.length < 3) throw wrongArgs();
       const seen = new Map<string, string>();
       for (let i = 2; i < args.length; i++) for (const [k, v] of ctx.configGet(args[i].toString().toLowerCase())) seen.set(k, v);
       const out = new ReplyWriter();
@@ -186,21 +213,46 @@ function configCmd(ctx: ServerContext, args: Buffer[]): Buffer | Promise<Buffer>
       }
       return out.take();
     }
-    case 'set': {
-      if (args.length < 4 || args.length % 2 !== 0) throw wrongArgs();
-      for (let i = 2; i < args.length; i += 2) ctx.configSet(args[i].toString(), args[i + 1].toString());
-      return OK;
-    }
+    case 'set':
+      return configSet(ctx, args);
     case 'resetstat':
-      if (args.length !== 2) throw wrongArgs();
       return ctx.resetStats().then(() => OK);
     case 'rewrite':
-      if (args.length !== 2) throw wrongArgs();
       ctx.configRewrite();
       return OK;
     default:
-      throw wrongArgs();
+      throw new CommandError(subcommandSyntaxError(args));
   }
+}
+
+/**
+ * CONFIG SET name value [name value ...], all or nothing, as Redis 7.0's configSetCommand: the
+ * first unknown name or repeated parameter refuses the whole command before anything is set,
+ * and a value refused part-way restores the parameters already set.
+ */
+function configSet(ctx: ServerContext, args: Buffer[]): Buffer {
+  if (args.length % 2 === 1) throw new CommandError(ERR_SYNTAX);
+  const current = (k: string) => ctx.configGet(k).find(([n]) => n === k)?.[1];
+  const pairs: [string, string, string][] = []; // [name as given, canonical name, value]
+  for (let i = 2; i < args.length; i += 2) {
+    const given = args[i].toString();
+    const k = given.toLowerCase();
+    if (current(k) === undefined) throw new CommandError(`ERR Unknown option or number of arguments for CONFIG SET - '${given}'`);
+    if (pairs.some(([, n]) => n === k)) throw new CommandError(`ERR CONFIG SET failed (possibly related to argument '${given}') - duplicate parameter`);
+    pairs.push([given, k, args[i + 1].toString()]);
+  }
+  const done: [string, string][] = [];
+  try {
+    for (const [given, k, v] of pairs) {
+      const old = current(k)!;
+      ctx.configSet(given, v);
+      done.push([k, old]);
+    }
+  } catch (e) {
+    for (const [k, old] of done.reverse()) ctx.configSet(k, old);
+    throw e;
+  }
+  return OK;
 }
 
 function commandReplyFor(out: ReplyWriter, c: CommandSpec): void {
@@ -238,6 +290,8 @@ function command(ctx: ServerContext, args: Buffer[]): Buffer {
       out.arrayHeader(visible.length);
       for (const c of visible) commandReplyFor(out, c);
       return out.take();
+    case 'help':
+      return helpReply(args[0], COMMAND_HELP);
     case 'count':
       return intReply(visible.length);
     case 'list':
@@ -270,7 +324,6 @@ function command(ctx: ServerContext, args: Buffer[]): Buffer {
       return out.take();
     }
     case 'getkeys': {
-      if (args.length < 3) throw new CommandError(`ERR unknown subcommand or wrong number of arguments for 'getkeys'. Try COMMAND HELP.`);
       const c = table.get(lower(args[2]));
       if (!c || c.flags.includes('internal')) throw new CommandError('ERR Invalid command specified');
       const line = args.slice(2);
@@ -281,9 +334,20 @@ function command(ctx: ServerContext, args: Buffer[]): Buffer {
       return out.take();
     }
     default:
-      throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString()}'. Try COMMAND HELP.`);
+      throw new CommandError(subcommandSyntaxError(args));
   }
 }
+
+const COMMAND_HELP = [
+  '(no subcommand)', '    Return details about all Redis commands.',
+  'COUNT', '    Return the total number of commands in this Redis server.',
+  'LIST', '    Return a list of all commands in this Redis server.',
+  'INFO [<command-name> ...]', '    Return details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all', '    commands are returned.',
+  'DOCS [<command-name> ...]', '    Return documentation details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all', '    commands are returned.',
+  'GETKEYS <full-command>', '    Return the keys from a full Redis command.',
+];
 
 function time(): Buffer {
   const now = process.hrtime.bigint();
@@ -293,39 +357,38 @@ function time(): Buffer {
   return out.take();
 }
 
+const SLOWLOG_HELP = [
+  'GET [<count>]', '    Return top <count> entries from the slowlog (default: 10, -1 mean all).',
+  '    Entries are made of:', '    id, timestamp, time in microseconds, arguments array, client IP and port,', '    client name',
+  'LEN', '    Return the length of the slowlog.',
+  'RESET', '    Reset the slowlog.',
+];
+
 function slowlog(ctx: ServerContext, args: Buffer[]): Buffer {
   const sub = lower(args[1]);
-  if (sub === 'get' && args.length <= 3) {
-    const count = args.length === 3 ? intArg(args[2]) : 10;
-    return ctx.slowlogGet(count < 0 ? Infinity : count).take();
-  }
-  if (sub === 'len' && args.length === 2) return intReply(ctx.slowlogLen());
+  if (sub === 'help' && args.length === 2) return helpReply(args[0], SLOWLOG_HELP);
   if (sub === 'reset' && args.length === 2) {
     ctx.slowlogReset();
     return OK;
   }
-  if (sub === 'help' && args.length === 2) {
-    const out = new ReplyWriter();
-    out.bulkArray(['SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'GET [<count>]', 'LEN', 'RESET', 'HELP']);
-    return out.take();
+  if (sub === 'len' && args.length === 2) return intReply(ctx.slowlogLen());
+  if (sub === 'get' && (args.length === 2 || args.length === 3)) {
+    const count = args.length === 3 ? rangeArg(args[2], -1n, INT64_MAX, 'ERR count should be greater than or equal to -1') : 10n;
+    return ctx.slowlogGet(count === -1n ? Infinity : Number(count)).take();
   }
-  throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString()}'. Try SLOWLOG HELP.`);
+  throw new CommandError(subcommandSyntaxError(args));
 }
 
 async function debug(_ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
   const sub = lower(args[1]);
-  if (sub === 'log') return OK;
+  if (sub === 'help' && args.length === 2) return helpReply(args[0], ['LOG <message>', '    Write <message> to the server log.', 'SLEEP <seconds>', '    Stop the server for <seconds>. Decimals allowed.']);
+  if (sub === 'log' && args.length === 3) return OK;
   if (sub === 'sleep' && args.length === 3) {
     const secs = Number(args[2].toString());
-    await new Promise((r) => setTimeout(r, Math.max(0, secs) * 1000));
+    await new Promise((r) => setTimeout(r, Math.max(0, secs || 0) * 1000));
     return OK;
   }
-  if (sub === 'help') {
-    const out = new ReplyWriter();
-    out.bulkArray(['DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'LOG <message>', 'SLEEP <seconds>', 'HELP']);
-    return out.take();
-  }
-  throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString()}'. Try DEBUG HELP.`);
+  throw new CommandError(subcommandSyntaxError(args));
 }
 
 async function info(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
@@ -348,14 +411,38 @@ export function matchConfig(pattern: string, key: string): boolean {
 /** Pika has no scripting: the function library is always empty, so FLUSH and LIST are exact. */
 function functionCmd(_ctx: ServerContext, args: Buffer[]): Buffer {
   const sub = lower(args[1]);
-  if (sub === 'flush' && (args.length === 2 || (args.length === 3 && ['async', 'sync'].includes(lower(args[2]))))) return OK;
-  if (sub === 'list') return EMPTY_ARRAY;
-  throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1].toString()}'. Try FUNCTION HELP.`);
+  if (sub === 'help') {
+    return helpReply(args[0], [
+      'LIST [LIBRARYNAME PATTERN] [WITHCODE]', '    Return general information on all the libraries (there are none here).',
+      'FLUSH [ASYNC|SYNC]', '    Delete all the libraries.',
+    ]);
+  }
+  if (sub === 'flush') {
+    if (args.length > 3) throw new CommandError(subcommandSyntaxError(args));
+    if (args.length === 3 && !['async', 'sync'].includes(lower(args[2]))) throw new CommandError('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
+    return OK;
+  }
+  if (sub === 'list') {
+    let withCode = false;
+    let libraryName = false;
+    for (let i = 2; i < args.length; i++) {
+      const opt = lower(args[i]);
+      if (!withCode && opt === 'withcode') withCode = true;
+      else if (!libraryName && opt === 'libraryname') {
+        if (i >= args.length - 1) throw new CommandError('ERR library name argument was not given');
+        libraryName = true;
+        i++;
+      } else throw new CommandError(`ERR Unknown argument ${args[i].toString()}`);
+    }
+    return EMPTY_ARRAY;
+  }
+  throw new CommandError(subcommandSyntaxError(args));
 }
 
 const M = (
   name: string, arity: number, flags: CommandSpec['flags'], group: string, summary: string, main: CommandSpec['main'],
-): CommandSpec => ({ name, arity, flags, firstKey: 0, lastKey: 0, keyStep: 0, group, summary, since: '1.0.0', main });
+  subcommands?: Record<string, number>,
+): CommandSpec => ({ name, arity, flags, firstKey: 0, lastKey: 0, keyStep: 0, group, summary, since: '1.0.0', main, ...(subcommands && { subcommands }) });
 
 export const SERVER_COMMANDS: CommandSpec[] = [
   M('ping', -1, ['fast', 'stale'], 'connection', 'Ping the server', ping),
@@ -364,13 +451,19 @@ export const SERVER_COMMANDS: CommandSpec[] = [
   M('quit', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Close the connection', quit),
   M('auth', -2, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Authenticate to the server', auth),
   M('hello', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Handshake with Redis', hello),
-  M('client', -2, ['admin', 'loading', 'stale'], 'connection', 'A container for client connection commands', client),
-  M('config', -2, ['admin', 'loading', 'stale'], 'server', 'A container for server configuration commands', configCmd),
-  M('command', -1, ['loading', 'stale'], 'server', 'Get array of Redis command details', command),
+  M('client', -2, ['admin', 'loading', 'stale'], 'connection', 'A container for client connection commands', client, {
+    getname: 2, help: 2, id: 2, info: 2, kill: -3, list: -2, 'no-evict': 3, 'no-touch': 3, setname: 3,
+  }),
+  M('config', -2, ['admin', 'loading', 'stale'], 'server', 'A container for server configuration commands', configCmd, {
+    get: -3, help: 2, resetstat: 2, rewrite: 2, set: -4,
+  }),
+  M('command', -1, ['loading', 'stale'], 'server', 'Get array of Redis command details', command, {
+    count: 2, docs: -2, getkeys: -4, help: 2, info: -2, list: -2,
+  }),
   M('time', 1, ['fast', 'loading', 'stale', 'random'], 'server', 'Return the current server time', time),
-  M('slowlog', -2, ['admin', 'loading', 'stale'], 'server', 'A container for slow log commands', slowlog),
+  M('slowlog', -2, ['admin', 'loading', 'stale'], 'server', 'A container for slow log commands', slowlog, { get: -2, help: 2, len: 2, reset: 2 }),
   M('debug', -2, ['admin', 'loading', 'stale'], 'server', 'A container for debugging commands', debug),
-  M('function', -2, ['noscript'], 'scripting', 'A container for function commands', functionCmd),
+  M('function', -2, ['noscript'], 'scripting', 'A container for function commands', functionCmd, { flush: -2, help: 2, list: -2 }),
   M('info', -1, ['loading', 'stale'], 'server', 'Get information and statistics about the server', info),
   M('shutdown', -1, ['admin', 'noauth', 'loading', 'stale'], 'server', 'Synchronously save the dataset to disk and then shut down the server', shutdown),
 ];

@@ -96,6 +96,11 @@ export interface CommandSpec {
   summary: string;
   since: string;
   spread?: Spread;
+  /**
+   * A container command's subcommands (lowercase) with their Redis arities: dispatch answers
+   * an unknown one, or a wrong argument count, as Redis 7.0 does before the handler runs.
+   */
+  subcommands?: Record<string, number>;
   /** Reaches into another table (MOVE, COPY ... DB): always run as 'exclusive'. */
   crossTable?: boolean;
   worker?: WorkerHandler;

@@ -10,6 +10,9 @@
 // reads SIGNAL, then checks the ring once more; a producer that sees SLEEPING after
 // publishing bumps SIGNAL and notifies. Sequentially consistent Atomics make a lost wake-up
 // impossible: either the consumer's re-check sees the new HEAD, or the producer sees SLEEPING.
+// A worker sleeps in Atomics.wait and is notified with Atomics.notify. Main cannot block, and
+// Node 20 resolves Atomics.waitAsync through a delayed task that often runs late
+// (native-notes/atomics.md), so main's doorbell is rung with one MessagePort message instead.
 import { MessagePort, receiveMessageOnPort } from 'worker_threads';
 
 const HEAD = 0;
@@ -26,7 +29,8 @@ export class Doorbell {
   static readonly SIGNAL = 1;
   readonly cells: Int32Array;
 
-  constructor(readonly sab: SharedArrayBuffer = new SharedArrayBuffer(8)) {
+  /** `wakePort`: ring by posting on it (main's doorbell) rather than Atomics.notify. */
+  constructor(readonly sab: SharedArrayBuffer = new SharedArrayBuffer(8), private wakePort?: MessagePort) {
     this.cells = new Int32Array(sab);
   }
 
@@ -35,7 +39,8 @@ export class Doorbell {
     if (Atomics.load(this.cells, Doorbell.SLEEPING) !== 0) {
       Atomics.store(this.cells, Doorbell.SLEEPING, 0);
       Atomics.add(this.cells, Doorbell.SIGNAL, 1);
-      Atomics.notify(this.cells, Doorbell.SIGNAL);
+      if (this.wakePort) this.wakePort.postMessage(0);
+      else Atomics.notify(this.cells, Doorbell.SIGNAL);
     }
   }
 
@@ -55,11 +60,6 @@ export class Doorbell {
     Atomics.store(this.cells, Doorbell.SLEEPING, 0);
   }
 
-  /** Non-blocking wait for the main thread: resolves when rung (or at once if already rung). */
-  sleepAsync(signal: number): Promise<unknown> | null {
-    const r = Atomics.waitAsync(this.cells, Doorbell.SIGNAL, signal);
-    return r.async ? r.value : null;
-  }
 }
 
 export interface RingShared {

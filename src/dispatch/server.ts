@@ -13,6 +13,7 @@ import { ProtocolError, RequestParser } from '../protocol/parser';
 import { decodeReply, RespError } from '../protocol/reply-reader';
 import { errorReply, intReply, OK, ReplyWriter } from '../protocol/reply';
 import { keysOf, matchConfig, SERVER_VERSION } from '../commands/server-family';
+import { checkCommand } from '../commands/container';
 import { COMMAND_INDEX, COMMANDS } from '../commands/table';
 import { ClientInfo, CommandSpec, ServerContext } from '../commands/types';
 import { SyncMode } from '../storage/slot-store';
@@ -171,14 +172,11 @@ export class Node {
       if (spec && this.bySpelling.size < SPELLINGS_MAX) this.bySpelling.set(spelled, spec);
     }
     const name = spec ? spec.name : spelled.toLowerCase();
-    if (!spec || spec.flags.includes('internal')) {
+    // unknown command or subcommand, wrong argument count: Redis's texts (commands/container.ts)
+    const refusal = checkCommand(spec, args);
+    if (refusal !== null || !spec) {
       this.stats.errors++;
-      const shown = args.slice(1).map((a) => `'${a.toString().slice(0, 128)}' `).join('');
-      return this.immediate(client, errorReply(`ERR unknown command '${args[0].toString().slice(0, 128)}', with args beginning with: ${shown}`), name);
-    }
-    if ((spec.arity > 0 && args.length !== spec.arity) || args.length < -spec.arity) {
-      this.stats.errors++;
-      return this.immediate(client, errorReply(arityError(name)), name);
+      return this.immediate(client, refusal!, name);
     }
     if (!info.authenticated && !spec.flags.includes('noauth') && this.passwordRequired()) {
       this.stats.errors++;

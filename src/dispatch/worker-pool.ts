@@ -1,6 +1,6 @@
 // Main's side of the workers: spawns them, writes requests into their rings (batched per
 // event-loop turn, one publish and at most one wake-up per worker per turn), and drains all
-// reply rings whenever a worker rings main's doorbell (Atomics.waitAsync).
+// reply rings whenever a worker rings main's doorbell (a message on its wake port).
 import * as path from 'path';
 import { MessageChannel, Worker } from 'worker_threads';
 import Denque from 'denque';
@@ -49,7 +49,7 @@ export class WorkerPool {
   constructor(private opts: PoolOptions, private onReply: ReplyHandler) {
     this.live[LIVE_MIN_FREE_DISK] = opts.minFreeDisk;
     for (let i = 0; i < opts.workers; i++) this.lanes.push(this.spawn(i));
-    this.armDoorbell();
+    this.onWake();
   }
 
   get count(): number {
@@ -62,18 +62,21 @@ export class WorkerPool {
     const reqChan = new MessageChannel();
     const repChan = new MessageChannel();
     const ctlChan = new MessageChannel();
+    const wakeChan = new MessageChannel();
+    wakeChan.port1.on('message', () => this.onWake());
     const ownDoorbell = new Doorbell();
     const init: WorkerInit = {
       index, count: this.opts.workers, dbPath: this.opts.dbPath, maxOpenSlots: Math.max(1, Math.floor(this.opts.maxOpenSlots / this.opts.workers)),
       syncMode: this.opts.syncMode, tableSlots: this.opts.tableSlots, requests: reqRing, replies: repRing,
       ownDoorbell: ownDoorbell.sab, mainDoorbell: this.mainDoorbell.sab, foreignEpoch: this.foreignEpoch, live: this.live.buffer as SharedArrayBuffer,
-      requestPort: reqChan.port2, replyPort: repChan.port1, controlPort: ctlChan.port2,
+      requestPort: reqChan.port2, replyPort: repChan.port1, controlPort: ctlChan.port2, wakePort: wakeChan.port2,
     };
     const worker = new Worker(path.join(__dirname, 'worker-thread.js'), {
       workerData: init,
-      transferList: [reqChan.port2, repChan.port1, ctlChan.port2],
+      transferList: [reqChan.port2, repChan.port1, ctlChan.port2, wakeChan.port2],
     });
     const exited = new Promise<void>((resolve) => worker.once('exit', (code) => {
+      wakeChan.port1.close();
       if (code !== 0 && !this.stopped) {
         log.error(`worker ${index} exited with code ${code}; stopping the node`);
         process.exit(1);
@@ -163,19 +166,14 @@ export class WorkerPool {
     }
   }
 
-  private armDoorbell(): void {
+  /** Drains every reply ring, then sleeps until a worker posts on its wake port. */
+  private onWake(): void {
     for (;;) {
       this.drainReplies();
       if (this.stopped) return;
-      const signal = this.mainDoorbell.prepareSleep();
-      if (this.lanes.some((l) => l.replies.hasData())) {
-        this.mainDoorbell.cancelSleep();
-        continue;
-      }
-      const wait = this.mainDoorbell.sleepAsync(signal);
-      if (!wait) continue;
-      wait.then(() => this.armDoorbell());
-      return;
+      this.mainDoorbell.prepareSleep();
+      if (!this.lanes.some((l) => l.replies.hasData())) return;
+      this.mainDoorbell.cancelSleep();
     }
   }
 

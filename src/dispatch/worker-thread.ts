@@ -38,13 +38,15 @@ export interface WorkerInit {
   requestPort: MessagePort;
   replyPort: MessagePort;
   controlPort: MessagePort;
+  /** Rings main's doorbell: main waits for messages here, never on an Atomics cell. */
+  wakePort: MessagePort;
 }
 
 const init = workerData as WorkerInit;
 const log = logger(`W${init.index}`);
 const store = new SlotStore(init.dbPath, init.maxOpenSlots, init.syncMode);
 const requests = new RingConsumer(init.requests, init.requestPort);
-const replies = new RingProducer(init.replies, init.replyPort, new Doorbell(init.mainDoorbell), RING_INLINE_MAX_BYTES);
+const replies = new RingProducer(init.replies, init.replyPort, new Doorbell(init.mainDoorbell, init.wakePort), RING_INLINE_MAX_BYTES);
 const ownDoorbell = new Doorbell(init.ownDoorbell);
 const epochCell = new Int32Array(init.foreignEpoch);
 let seenEpoch = Atomics.load(epochCell, 0);

@@ -236,33 +236,42 @@ test('writeLarge on a full ring returns false and sends nothing', () => {
   close();
 });
 
-test('Doorbell: ring wakes only a consumer that announced sleep', async () => {
-  const bell = new Doorbell();
+test('Doorbell with a wake port: rings post once, only to a consumer that announced sleep', () => {
+  const { port1, port2 } = new MessageChannel();
+  const bell = new Doorbell(undefined, port1);
   bell.ring();
-  assert.is(Atomics.load(bell.cells, Doorbell.SIGNAL), 0, 'no signal without a sleeper');
-  const sig = bell.prepareSleep();
-  const wait = bell.sleepAsync(sig);
-  assert.ok(wait, 'waits while nothing rang');
+  assert.is(receiveMessageOnPort(port2), undefined, 'no message without a sleeper');
+  bell.prepareSleep();
   bell.ring();
-  assert.is(await wait, 'ok');
+  assert.ok(receiveMessageOnPort(port2), 'a sleeping consumer gets one message');
   assert.is(Atomics.load(bell.cells, Doorbell.SLEEPING), 0);
-  // a ring between prepareSleep and sleepAsync is not lost
-  const sig2 = bell.prepareSleep();
   bell.ring();
-  assert.is(bell.sleepAsync(sig2), null);
+  assert.is(receiveMessageOnPort(port2), undefined, 'a second ring before the next sleep posts nothing');
   // cancelSleep: the producer then does not signal
   const before = Atomics.load(bell.cells, Doorbell.SIGNAL);
   bell.prepareSleep();
   bell.cancelSleep();
   bell.ring();
   assert.is(Atomics.load(bell.cells, Doorbell.SIGNAL), before);
+  assert.is(receiveMessageOnPort(port2), undefined);
+  port1.close();
+  port2.close();
+});
+
+test('Doorbell without a port: a blocking sleeper is woken by Atomics.notify', () => {
+  const bell = new Doorbell();
+  const sig = bell.prepareSleep();
+  bell.ring(); // SIGNAL moves, so the wait returns at once instead of timing out
+  assert.is.not(Atomics.load(bell.cells, Doorbell.SIGNAL), sig);
+  bell.sleep(sig, 10_000);
+  assert.is(Atomics.load(bell.cells, Doorbell.SLEEPING), 0);
 });
 
 const PRODUCER_CODE = `
 const { workerData, parentPort } = require('worker_threads');
 const { RingProducer, Doorbell } = require(${JSON.stringify(RING_MODULE)});
-const { shared, port, bellSab, spaceSab, count, bigEvery } = workerData;
-const producer = new RingProducer(shared, port, new Doorbell(bellSab), 1024);
+const { shared, port, bellSab, wakePort, spaceSab, count, bigEvery } = workerData;
+const producer = new RingProducer(shared, port, new Doorbell(bellSab, wakePort), 1024);
 const space = new Doorbell(spaceSab);
 const lenOf = (i) => 4 + (i % 61);
 function waitForRoom(tryIt) {
@@ -303,16 +312,16 @@ test('two threads: 100k numbered messages from a worker, in order, none lost', a
   const bell = new Doorbell();
   const space = new Doorbell();
   const consumer = new RingConsumer(shared, port2);
+  const wakeChannel = new MessageChannel();
   let failure = null;
   let exited = false;
-  const wake = () => {
-    Atomics.add(bell.cells, Doorbell.SIGNAL, 1);
-    Atomics.notify(bell.cells, Doorbell.SIGNAL);
-  };
+  let woken = null;
+  wakeChannel.port1.on('message', () => woken?.());
+  const wake = () => woken?.();
   const worker = new Worker(PRODUCER_CODE, {
     eval: true,
-    workerData: { shared, port: port1, bellSab: bell.sab, spaceSab: space.sab, count, bigEvery },
-    transferList: [port1],
+    workerData: { shared, port: port1, bellSab: bell.sab, wakePort: wakeChannel.port2, spaceSab: space.sab, count, bigEvery },
+    transferList: [port1, wakeChannel.port2],
   });
   worker.on('error', (e) => {
     failure = e;
@@ -344,15 +353,16 @@ test('two threads: 100k numbered messages from a worker, in order, none lost', a
       space.ring();
       continue;
     }
-    const sig = bell.prepareSleep();
+    const asleep = new Promise((resolve) => (woken = resolve));
+    bell.prepareSleep();
     if (consumer.hasData()) {
       bell.cancelSleep();
       continue;
     }
     if (exited) break;
-    const w = bell.sleepAsync(sig);
-    if (w) await w;
+    await asleep;
   }
+  wakeChannel.port1.close();
   await new Promise((resolve) => (exited ? resolve() : worker.once('exit', resolve)));
   port2.close();
   assert.is(failure, null);
