@@ -3,7 +3,7 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, client, rejects, sleep, parseInfo, redisCli, rawRequest } = require('./helpers');
+const { TARGET, useNode, client, rejects, sleep, parseInfo, redisCli, rawRequest } = require('./helpers');
 
 const test = suite('keys');
 const h = useNode(test);
@@ -96,6 +96,19 @@ test('SCAN MATCH and TYPE', async () => {
   assert.strictEqual((await scanAll('TYPE', 'hash')).size, 0);
   assert.strictEqual((await scanAll('MATCH', 'bar:*', 'TYPE', 'string', 'COUNT', 1000)).size, 200);
   await rejects(r().call('scan', 'abc'), 'ERR invalid cursor');
+  // the cursor is an unsigned 64-bit number, as Redis's strtoul reads it
+  await rejects(r().call('scan', '18446744073709551616'), 'ERR invalid cursor');
+  await rejects(r().call('scan', '1.5'), 'ERR invalid cursor');
+  await rejects(r().call('scan', ' 0'), 'ERR invalid cursor');
+  await rejects(r().call('scan', '-'), 'ERR invalid cursor');
+  // the largest cursor ends the iteration (in Redis it names the last bucket)
+  assert.strictEqual((await r().call('scan', '18446744073709551615'))[0], '0');
+  if (TARGET === 'pika') {
+    // pika's cursors name saved positions: one it never handed out finds nothing
+    assert.deepStrictEqual(await r().call('scan', '18446744073709551615'), ['0', []]);
+    assert.deepStrictEqual(await r().call('scan', '99999999999999999', 'COUNT', '1000'), ['0', []]);
+  }
+  assert.strictEqual((await r().call('scan', '0', 'COUNT', '9223372036854775807'))[0], '0', 'a huge COUNT is accepted');
   await rejects(r().call('scan', '0', 'COUNT', '0'), 'ERR syntax error');
   await rejects(r().call('scan', '0', 'COUNT', 'x'), NOT_INT);
   await rejects(r().call('scan', '0', 'FOO', 'bar'), 'ERR syntax error');

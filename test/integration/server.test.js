@@ -339,6 +339,11 @@ test('unknown command', async () => {
 test('unknown command: the arguments shown stop after 128 characters', async () => {
   const args = Array.from({ length: 30 }, () => 'abcdefghij');
   await rejects(r().call('foo', ...args), `ERR unknown command 'foo', with args beginning with: ${"'abcdefghij' ".repeat(10)}`);
+  // one long argument is cut to the room left
+  await rejects(r().call('foo', 'a'.repeat(200)), `ERR unknown command 'foo', with args beginning with: '${'a'.repeat(128)}' `);
+  await rejects(r().call('foo', 'abc', 'x'.repeat(200)), `ERR unknown command 'foo', with args beginning with: 'abc' '${'x'.repeat(122)}' `);
+  // newlines become spaces, one for one
+  await rejects(r().call('foo', 'a\r\nb'), "ERR unknown command 'foo', with args beginning with: 'a  b' ");
 });
 
 test('container commands answer Redis 7.0 subcommand errors', async () => {
@@ -350,6 +355,36 @@ test('container commands answer Redis 7.0 subcommand errors', async () => {
   await rejects(r().call('slowlog', 'foo'), "ERR unknown subcommand 'foo'. Try SLOWLOG HELP.");
   await rejects(r().call('command', 'foo'), "ERR unknown subcommand 'foo'. Try COMMAND HELP.");
   await rejects(r().call('command', 'getkeys', 'get'), "ERR wrong number of arguments for 'command|getkeys' command");
+  await rejects(r().call('command', 'count', 'x'), "ERR wrong number of arguments for 'command|count' command");
+  await rejects(r().call('object', 'help', 'x'), "ERR wrong number of arguments for 'object|help' command");
+  await rejects(r().call('function', 'foo'), "ERR unknown subcommand 'foo'. Try FUNCTION HELP.");
+  await rejects(r().call('config'), arity('config'));
+  // DEBUG is no container in Redis 7.0: it keeps the older text
+  await rejects(r().call('debug', 'foo'), "ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP.");
+  // arguments of a known subcommand that its handler refuses
+  await rejects(r().call('slowlog', 'get', '1', '2'), "ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.");
+  // HELP answers status lines, as Redis's addReplyHelp
+  const help = await r().call('object', 'help');
+  assert.strictEqual(help[0], 'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
+  assert.deepStrictEqual(help.slice(-2), ['HELP', '    Prints this help.']);
+  assert.strictEqual((await r().call('config', 'help'))[1], 'GET <pattern>');
+});
+
+test('argument checks of server commands (Redis 7.0)', async () => {
+  await rejects(r().client('KILL', 'ID', '0'), 'ERR client-id should be greater than 0');
+  await rejects(r().client('KILL', 'ID', 'abc'), 'ERR client-id should be greater than 0');
+  await rejects(r().client('KILL', 'SKIPME', 'maybe', 'ID', '5'), 'ERR syntax error');
+  await rejects(r().call('config', 'set', 'timeout', '1', 'timeout', '2'), "ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter");
+  await rejects(r().call('config', 'set', 'timeout', '1', 'maxclients'), 'ERR syntax error');
+  // all or nothing: a bad value leaves the parameters before it unchanged
+  await rejects(r().call('config', 'set', 'timeout', '5', 'maxclients', 'abc'), /^ERR CONFIG SET failed \(possibly related to argument 'maxclients'\)/);
+  assert.deepStrictEqual(await r().config('GET', 'timeout'), ['timeout', '0']);
+  await rejects(r().call('hello', '2.0'), 'ERR Protocol version is not an integer or out of range');
+  await rejects(r().slowlog('GET', '-2'), 'ERR count should be greater than or equal to -1');
+  await rejects(r().slowlog('GET', 'abc'), 'ERR count should be greater than or equal to -1');
+  assert.ok(Array.isArray(await r().slowlog('GET', '-1')));
+  await rejects(r().call('function', 'flush', 'x'), 'ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
+  await rejects(r().call('function', 'list', 'x'), 'ERR Unknown argument x');
 });
 
 test.run();
