@@ -27,6 +27,9 @@ export const CLIENT_MAX_INFLIGHT = 10_000;
 export const INLINE_MAX_BYTES = 64 * KB;
 /** Multibulk argument count limit, as in Redis. */
 export const MULTIBULK_MAX_ARGS = 1024 * 1024;
+/** A slot environment unused this long is closed; the sweep runs this often. */
+export const SLOT_IDLE_CLOSE_MS = 5 * 60 * 1000;
+export const SLOT_IDLE_SWEEP_MS = 10 * 1000;
 /** Keys a SCAN cursor cache remembers. */
 export const SCAN_CURSOR_CACHE_MAX = 10_000;
 /** Entries a single KEYS call may return before it answers an error instead. */

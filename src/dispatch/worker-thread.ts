@@ -6,7 +6,7 @@ import { MessagePort, parentPort, workerData } from 'worker_threads';
 import { slotOf } from '../common/crc32';
 import { CommandError, ERR_DISK_FULL } from '../common/errors';
 import {
-  EXPIRE_CYCLE_BUDGET_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
+  EXPIRE_CYCLE_BUDGET_MS, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
   WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS,
 } from '../common/limits';
 import { logger } from '../common/log';
@@ -140,6 +140,7 @@ function runGroup(table: number, slot: number, items: Item[], writes: boolean): 
 }
 
 function executeBatch(batch: Item[]): void {
+  store.now = Date.now();
   const current = Atomics.load(epochCell, 0);
   if (current !== seenEpoch) {
     seenEpoch = current;
@@ -215,10 +216,16 @@ function waitForRoom(): void {
 }
 
 let lastExpireCycle = 0;
+let lastIdleSweep = Date.now();
 let lastSync = Date.now();
 
 function timers(): void {
   const now = Date.now();
+  store.now = now;
+  if (now - lastIdleSweep >= SLOT_IDLE_SWEEP_MS) {
+    lastIdleSweep = now;
+    store.closeIdle(SLOT_IDLE_CLOSE_MS);
+  }
   if (now - lastExpireCycle >= EXPIRE_CYCLE_INTERVAL_MS) {
     lastExpireCycle = now;
     const deadline = now + EXPIRE_CYCLE_BUDGET_MS;

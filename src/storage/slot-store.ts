@@ -21,7 +21,9 @@ const INITIAL_MAP_BYTES = 64 * 1024 * 1024;
 export class SlotEnv {
   readonly dbs: Record<SubDbName, Database<Buffer, Buffer>>;
   dirty = false;
+  /** LRU clock value of the last use, and its wall time for idle closing. */
   lastUsed = 0;
+  lastUsedAt = 0;
   private txnDepth = 0;
 
   constructor(readonly table: number, readonly slot: number, readonly root: RootDatabase<Buffer, Buffer>) {
@@ -69,6 +71,8 @@ export class SlotStore {
   /** Slots known to have no environment on disk, so reads of them skip the file system. */
   private absent = new Set<number>();
   private clock = 0;
+  /** Wall time as of the current batch (set by the worker), cheaper than Date.now() per access. */
+  now = Date.now();
 
   constructor(readonly dbPath: string, private maxOpen: number, public syncMode: SyncMode) {
     if (maxOpen < 1) throw new Error('max-open-slots must be ≥ 1');
@@ -98,6 +102,7 @@ export class SlotStore {
       this.open.set(id, env);
     }
     env.lastUsed = ++this.clock;
+    env.lastUsedAt = this.now;
     return env;
   }
 
@@ -122,6 +127,18 @@ export class SlotStore {
   resetReadTxns(): void {
     for (const env of this.open.values()) env.root.resetReadTxn();
     this.absent.clear();
+  }
+
+  /** Closes environments unused for `idleMs` (their data is synced first). Returns how many. */
+  closeIdle(idleMs: number): number {
+    let n = 0;
+    for (const [id, env] of this.open) {
+      if (env.inWrite() || this.now - env.lastUsedAt < idleMs) continue;
+      env.close();
+      this.open.delete(id);
+      n++;
+    }
+    return n;
   }
 
   openCount(): number {
