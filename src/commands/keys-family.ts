@@ -7,7 +7,7 @@ import { CommandError, ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, expireError
 import { decodeReply, RespError, RespValue } from '../protocol/reply-reader';
 import { bulkReply, errorReply, intReply, OK, ReplyWriter } from '../protocol/reply';
 import {
-  clearAll, countExpires, countKeys, keyAt, KeyType, lookup, randomKey, remove, scanKeys, setExpire, store, TYPE_NAMES,
+  clearAll, copyKey, countExpires, countKeys, keyAt, KeyType, lookup, randomKey, remove, scanKeys, setExpire, store, TYPE_NAMES,
 } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import { intArg, lower, parseInt64 } from './args';
@@ -102,10 +102,6 @@ function persist(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
 }
 
 /** Copies a key's record into `dst` (in `dstEnv`), keeping its expiry. */
-function copyRecord(dstEnv: SlotEnv, dst: Buffer, rec: NonNullable<ReturnType<typeof lookup>>): void {
-  if (rec.type !== KeyType.String) throw new CommandError('ERR COPY/RENAME of this type is not supported yet');
-  dstEnv.write(() => store(dstEnv, dst, rec.type, rec.expireAt, rec.payload));
-}
 
 function renameGeneric(nx: boolean) {
   return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter) => {
@@ -116,7 +112,7 @@ function renameGeneric(nx: boolean) {
     if (src.equals(dst)) return nx ? out.int(0) : out.ok();
     const dstEnv = ctx.env(dst, true)!;
     if (nx && lookup(dstEnv, dst, ctx.now)) return out.int(0);
-    copyRecord(dstEnv, dst, rec);
+    copyKey(srcEnv!, rec, dstEnv, dst);
     remove(srcEnv, src, ctx.now);
     return nx ? out.int(1) : out.ok();
   };
@@ -135,11 +131,12 @@ function copy(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     } else throw new CommandError(ERR_SYNTAX);
   }
   if (table === ctx.table && src.equals(dst)) throw new CommandError('ERR source and destination objects are the same');
-  const rec = lookup(ctx.env(src, false), src, ctx.now);
+  const srcEnv = ctx.env(src, false);
+  const rec = lookup(srcEnv, src, ctx.now);
   if (!rec) return out.int(0);
   const dstEnv = ctx.envIn(table, dst, true)!;
   if (!replace && lookup(dstEnv, dst, ctx.now)) return out.int(0);
-  copyRecord(dstEnv, dst, rec);
+  copyKey(srcEnv!, rec, dstEnv, dst);
   out.int(1);
 }
 
@@ -152,7 +149,7 @@ function move(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   if (!rec) return out.int(0);
   const dstEnv = ctx.envIn(table, args[1], true)!;
   if (lookup(dstEnv, args[1], ctx.now)) return out.int(0);
-  copyRecord(dstEnv, args[1], rec);
+  copyKey(srcEnv!, rec, dstEnv, args[1]);
   remove(srcEnv, args[1], ctx.now);
   out.int(1);
 }

@@ -43,6 +43,21 @@ export function registerMemberDropper(type: KeyType, fn: MemberDropper): void {
 /** Keys LMDB cannot hold verbatim: longer than its key limit allows, or empty. */
 const needsDigest = (key: Buffer) => key.length === 0 || key.length > DIRECT_KEY_MAX_BYTES;
 
+/** Copies a collection's members into `dst` and returns the payload naming the copies. */
+export type MemberCopier = (src: SlotEnv, rec: KeyRecord, dst: SlotEnv) => Buffer;
+const copiers: (MemberCopier | undefined)[] = [];
+export function registerMemberCopier(type: KeyType, fn: MemberCopier): void {
+  copiers[type] = fn;
+}
+
+/** Writes a copy of `rec` (from `src`) as `dstKey` in `dst`, members included, expiry kept. */
+export function copyKey(src: SlotEnv, rec: KeyRecord, dst: SlotEnv, dstKey: Buffer): void {
+  dst.write(() => {
+    const payload = copiers[rec.type] ? copiers[rec.type]!(src, rec, dst) : rec.payload;
+    store(dst, dstKey, rec.type, rec.expireAt, payload);
+  });
+}
+
 export function directoryKey(key: Buffer): Buffer {
   if (!needsDigest(key)) return key;
   const digest = createHash('sha1').update(key).digest();

@@ -1,0 +1,129 @@
+// What every collection type (hash, set; later list and zset) shares: the meta payload kept in
+// the key's directory record, member records in the type's own sub-database, and dropping or
+// copying those members when the key is deleted, overwritten, renamed or copied.
+//
+// Meta payload: [u64 BE collection id][u64 BE member count][type-specific bytes...]
+// Member key:   [u64 BE collection id][member]         (member ≤ MEMBER_DIRECT_MAX bytes)
+//               [u64 BE collection id][first MEMBER_DIRECT_MAX bytes][SHA-1]   (longer ones)
+// Member value: [u8 1 if digested][u32 member length + member, if digested][type's value]
+// Collection ids come from a counter stored at the all-zero 8-byte key of the sub-database,
+// so they are unique for the life of the slot, and old members can never alias new ones.
+import { createHash } from 'crypto';
+import { CommandError, ERR_WRONGTYPE } from '../common/errors';
+import { KeyRecord, KeyType, lookup, registerMemberCopier, registerMemberDropper, remove, store } from '../storage/keyspace';
+import { SlotEnv, SubDbName } from '../storage/slot-store';
+
+const ID_BYTES = 8;
+const COUNTER_KEY = Buffer.alloc(ID_BYTES);
+/** Longest member kept verbatim in an LMDB key (1978-byte limit, minus the id). */
+export const MEMBER_DIRECT_MAX = 1900;
+const META_BYTES = 16;
+
+export interface Meta {
+  id: Buffer;
+  count: number;
+  /** Type-specific bytes after id and count. */
+  extra: Buffer;
+}
+
+export function decodeMeta(payload: Buffer): Meta {
+  return { id: payload.subarray(0, ID_BYTES), count: Number(payload.readBigUInt64BE(ID_BYTES)), extra: payload.subarray(META_BYTES) };
+}
+
+export function encodeMeta(meta: Meta): Buffer {
+  const out = Buffer.allocUnsafe(META_BYTES + meta.extra.length);
+  meta.id.copy(out, 0);
+  out.writeBigUInt64BE(BigInt(meta.count), ID_BYTES);
+  meta.extra.copy(out, META_BYTES);
+  return out;
+}
+
+/** A fresh collection id for this sub-database. Inside env.write. */
+export function allocateId(env: SlotEnv, db: SubDbName): Buffer {
+  const raw = env.dbs[db].getBinaryFast(COUNTER_KEY);
+  const next = raw ? Buffer.from(raw.buffer, raw.byteOffset, raw.length).readBigUInt64BE(0) + 1n : 1n;
+  const id = Buffer.allocUnsafe(ID_BYTES);
+  id.writeBigUInt64BE(next, 0);
+  env.dbs[db].putSync(COUNTER_KEY, id);
+  return id;
+}
+
+export function memberKey(id: Buffer, member: Buffer): Buffer {
+  if (member.length <= MEMBER_DIRECT_MAX) return Buffer.concat([id, member]);
+  return Buffer.concat([id, member.subarray(0, MEMBER_DIRECT_MAX), createHash('sha1').update(member).digest()]);
+}
+
+export function encodeMemberValue(member: Buffer, value: Buffer): Buffer {
+  if (member.length <= MEMBER_DIRECT_MAX) return Buffer.concat([Buffer.of(0), value]);
+  const len = Buffer.allocUnsafe(4);
+  len.writeUInt32BE(member.length, 0);
+  return Buffer.concat([Buffer.of(1), len, member, value]);
+}
+
+/** The member and its value from a member record. */
+export function decodeMember(key: Buffer, raw: Uint8Array): { member: Buffer; value: Buffer } {
+  const v = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+  if (v[0] === 0) return { member: Buffer.from(key.subarray(ID_BYTES)), value: Buffer.from(v.subarray(1)) };
+  const len = v.readUInt32BE(1);
+  return { member: Buffer.from(v.subarray(5, 5 + len)), value: Buffer.from(v.subarray(5 + len)) };
+}
+
+/** The value stored for a member, or undefined. */
+export function memberValue(env: SlotEnv, db: SubDbName, id: Buffer, member: Buffer): Buffer | undefined {
+  const raw = env.dbs[db].getBinaryFast(memberKey(id, member));
+  if (!raw) return undefined;
+  const v = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+  return Buffer.from(v[0] === 0 ? v.subarray(1) : v.subarray(5 + v.readUInt32BE(1)));
+}
+
+function idRange(id: Buffer): { start: Buffer; end: Buffer } {
+  const end = Buffer.from(id);
+  for (let i = ID_BYTES - 1; i >= 0; i--) {
+    if (end[i] === 0xff) end[i] = 0;
+    else {
+      end[i]++;
+      break;
+    }
+  }
+  return { start: id, end };
+}
+
+/** Every member record of a collection, in member-key order. */
+export function* members(env: SlotEnv, db: SubDbName, id: Buffer): Generator<{ member: Buffer; value: Buffer }> {
+  for (const { key, value } of env.dbs[db].getRange(idRange(id)) as Iterable<{ key: Buffer; value: Buffer }>) {
+    yield decodeMember(key, value);
+  }
+}
+
+/** Deletes every member record of a collection. Inside env.write. */
+export function dropMembers(env: SlotEnv, db: SubDbName, id: Buffer): void {
+  const keys: Buffer[] = [];
+  for (const k of env.dbs[db].getKeys(idRange(id)) as Iterable<Buffer>) keys.push(Buffer.from(k));
+  for (const k of keys) env.dbs[db].removeSync(k);
+}
+
+/** The live collection of `type` at `key`: its meta, or undefined; WRONGTYPE for another type. */
+export function getCollection(env: SlotEnv | null, key: Buffer, type: KeyType, now: number): (Meta & { expireAt: number }) | undefined {
+  const rec = lookup(env, key, now);
+  if (!rec) return undefined;
+  if (rec.type !== type) throw new CommandError(ERR_WRONGTYPE);
+  return { ...decodeMeta(rec.payload), expireAt: rec.expireAt };
+}
+
+/** Writes a collection's meta; a count of 0 deletes the key, as Redis removes empty collections. */
+export function putCollection(env: SlotEnv, key: Buffer, type: KeyType, meta: Meta, expireAt: number, now: number): void {
+  if (meta.count === 0) remove(env, key, now);
+  else store(env, key, type, expireAt, encodeMeta(meta));
+}
+
+/** Registers a collection type's sub-database for drops and copies of its keys. */
+export function registerCollection(type: KeyType, db: SubDbName): void {
+  registerMemberDropper(type, (env: SlotEnv, rec: KeyRecord) => dropMembers(env, db, decodeMeta(rec.payload).id));
+  registerMemberCopier(type, (src: SlotEnv, rec: KeyRecord, dst: SlotEnv) => {
+    const meta = decodeMeta(rec.payload);
+    const copied = [...members(src, db, meta.id)];
+    const id = allocateId(dst, db);
+    for (const { member, value } of copied) dst.dbs[db].putSync(memberKey(id, member), encodeMemberValue(member, value));
+    return encodeMeta({ ...meta, id });
+  });
+}
