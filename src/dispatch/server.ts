@@ -122,7 +122,7 @@ export class Node {
     if (client.closeAfterFlush) return;
     this.stats.netIn += chunk.length;
     try {
-      client.parser.feed(chunk, (args) => this.dispatch(client, args));
+      client.parser.feed(chunk, (args) => this.dispatchSafely(client, args));
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
       this.immediate(client, errorReply(`ERR ${e.message}`), 'protocol');
@@ -153,6 +153,16 @@ export class Node {
   private immediate(client: Client, reply: Buffer, name: string): void {
     client.push({ reply, args: [], name, startedAt: 0, micros: 0 });
     this.markDirty(client);
+  }
+
+  /** Nothing a client sends may take the node down: a bug in routing answers an error instead. */
+  private dispatchSafely(client: Client, args: Buffer[]): void {
+    try {
+      this.dispatch(client, args);
+    } catch (e) {
+      log.error(`dispatch of '${args[0]?.toString('latin1', 0, 64)}' failed: ${(e as Error).stack}`);
+      this.immediate(client, errorReply(`ERR internal error: ${(e as Error).message}`), 'error');
+    }
   }
 
   private dispatch(client: Client, args: Buffer[]): void {
@@ -299,7 +309,7 @@ export class Node {
     while (this.exclusiveQueue.length > 0) await this.exclusiveQueue.shift()!();
     const held = this.held!;
     this.held = null;
-    for (const [client, args] of held) if (!client.closed) this.dispatch(client, args);
+    for (const [client, args] of held) if (!client.closed) this.dispatchSafely(client, args);
   }
 
   private callSpec(w: number, table: number, spec: CommandSpec, args: Buffer[]): Promise<Buffer> {
