@@ -161,7 +161,7 @@ function executeBatch(batch: Item[]): void {
       refuse(item, ERR_DISK_FULL);
       continue;
     }
-    const singleKey = spec.firstKey > 0 && spec.lastKey === spec.firstKey && spec.spread === undefined;
+    const singleKey = spec.firstKey > 0 && spec.lastKey === spec.firstKey && spec.spread === undefined && req.args[spec.firstKey] !== undefined;
     if (!singleKey) {
       flushGroups();
       if (spec.spread === 'exclusive') {
