@@ -10,6 +10,8 @@ import {
   clearAll, copyKey, countExpires, countKeys, keyAt, KeyType, lookup, randomKey, remove, scanKeys, setExpire, store, TYPE_NAMES,
 } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
+import { decodeMeta } from '../types/collection';
+import { hashEncoding } from '../types/hash';
 import { intArg, lower, parseInt64 } from './args';
 import { helpReply } from './container';
 import { CommandSpec, ServerContext, WorkerContext } from './types';
@@ -191,6 +193,7 @@ function encodingOf(type: KeyType, payload: Buffer): string {
     if (payload.length <= 20 && parseInt64(payload) !== undefined) return 'int';
     return payload.length <= 44 ? 'embstr' : 'raw';
   }
+  if (type === KeyType.Hash) return hashEncoding(decodeMeta(payload));
   return ['', 'hashtable', 'quicklist', 'hashtable', 'skiplist'][type];
 }
 
