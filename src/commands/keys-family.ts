@@ -14,6 +14,7 @@ import { decodeMeta } from '../types/collection';
 import { hashEncoding } from '../types/hash';
 import { intArg, lower, parseInt64 } from './args';
 import { helpReply } from './container';
+import { setEncoding } from '../types/set';
 import { CommandSpec, ServerContext, WorkerContext } from './types';
 
 function del(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
@@ -194,6 +195,7 @@ function encodingOf(type: KeyType, payload: Buffer): string {
     return payload.length <= 44 ? 'embstr' : 'raw';
   }
   if (type === KeyType.Hash) return hashEncoding(decodeMeta(payload));
+  if (type === KeyType.Set) return setEncoding(payload);
   return ['', 'hashtable', 'quicklist', 'hashtable', 'skiplist'][type];
 }
 

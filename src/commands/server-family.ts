@@ -273,6 +273,7 @@ function commandReplyFor(out: ReplyWriter, c: CommandSpec): void {
 
 /** Keys of `args` (a full command line) according to its table entry. */
 export function keysOf(spec: CommandSpec, args: Buffer[]): Buffer[] {
+  if (spec.keys) return spec.keys(args);
   if (spec.firstKey === 0) return [];
   const last = spec.lastKey < 0 ? args.length + spec.lastKey : spec.lastKey;
   const out: Buffer[] = [];

@@ -92,6 +92,8 @@ export interface CommandSpec {
   firstKey: number;
   lastKey: number;
   keyStep: number;
+  /** The key arguments when positions cannot say (SINTERCARD's numkeys); overrides first/last/step. */
+  keys?: (args: Buffer[]) => Buffer[];
   group: string;
   summary: string;
   since: string;

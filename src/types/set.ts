@@ -1,0 +1,194 @@
+// Set storage on top of types/collection.ts: members in the `sets` sub-database with an empty
+// value; the meta's type-specific byte is Redis 7.0's encoding ('intset' while every member is
+// an integer and there are at most 512, then 'hashtable' for good, as Redis never converts back).
+import { KeyType, remove } from '../storage/keyspace';
+import { SlotEnv } from '../storage/slot-store';
+import {
+  allocateId, decodeMember, decodeMeta, encodeMemberValue, getCollection, Meta, memberKey, members, memberValue, putCollection, registerCollection,
+} from './collection';
+
+const DB = 'sets' as const;
+registerCollection(KeyType.Set, DB);
+
+const ENC_INTSET = 0;
+const ENC_HASHTABLE = 1;
+/** Redis's set-max-intset-entries default. */
+export const INTSET_MAX_ENTRIES = 512;
+/** Sets larger than this pick random members by offset instead of reading them all. */
+const READ_ALL_MAX = 1000;
+const EMPTY = Buffer.alloc(0);
+
+export type SetMeta = Meta & { expireAt: number };
+
+/** As Redis's string2ll: an optional '-', no leading zeros, no '-0', within 64 bits. */
+export function isIntMember(m: Buffer): boolean {
+  const n = m.length;
+  if (n === 0 || n > 20) return false;
+  let i = 0;
+  if (m[0] === 0x2d) {
+    if (n === 1) return false;
+    i = 1;
+  }
+  if (m[i] === 0x30) return n === 1; // "0" only; "-0", "01" are not integers
+  for (; i < n; i++) if (m[i] < 0x30 || m[i] > 0x39) return false;
+  if (n - (m[0] === 0x2d ? 1 : 0) < 19) return true;
+  const v = BigInt(m.toString('latin1'));
+  return v >= -(2n ** 63n) && v < 2n ** 63n;
+}
+
+/** The live set at `key`, undefined when absent; throws WRONGTYPE for another type. */
+export function getSet(env: SlotEnv | null, key: Buffer, now: number): SetMeta | undefined {
+  return getCollection(env, key, KeyType.Set, now);
+}
+
+/** A fresh, empty set meta (not stored yet). Inside env.write. */
+export function newSetMeta(env: SlotEnv): SetMeta {
+  return { id: allocateId(env, DB), count: 0, extra: Buffer.of(ENC_INTSET), expireAt: 0 };
+}
+
+export function setHas(env: SlotEnv, meta: SetMeta, member: Buffer): boolean {
+  return memberValue(env, DB, meta.id, member) !== undefined;
+}
+
+/** Every member, in storage order. */
+export function setMembers(env: SlotEnv, meta: SetMeta): Buffer[] {
+  const out: Buffer[] = [];
+  for (const { member } of members(env, DB, meta.id)) out.push(member);
+  return out;
+}
+
+/** Adds members to `meta` (updating count and encoding); returns how many were new. Inside env.write; call setSave after. */
+export function setAddMembers(env: SlotEnv, meta: SetMeta, items: Buffer[]): number {
+  let added = 0;
+  for (const m of items) {
+    const k = memberKey(meta.id, m);
+    if (env.dbs[DB].getBinaryFast(k) !== undefined) continue;
+    env.dbs[DB].putSync(k, encodeMemberValue(m, EMPTY));
+    added++;
+    meta.count++;
+    if (meta.extra[0] === ENC_INTSET && (!isIntMember(m) || meta.count > INTSET_MAX_ENTRIES)) meta.extra = Buffer.of(ENC_HASHTABLE);
+  }
+  return added;
+}
+
+/** Removes members from `meta`; returns how many were there. Inside env.write; call setSave after. */
+export function setRemoveMembers(env: SlotEnv, meta: SetMeta, items: Buffer[]): number {
+  let removed = 0;
+  for (const m of items) {
+    const k = memberKey(meta.id, m);
+    if (env.dbs[DB].getBinaryFast(k) === undefined) continue;
+    env.dbs[DB].removeSync(k);
+    removed++;
+    meta.count--;
+  }
+  return removed;
+}
+
+/** Writes the set's meta back; an empty set deletes the key. Inside env.write. */
+export function setSave(env: SlotEnv, key: Buffer, meta: SetMeta, now: number): void {
+  putCollection(env, key, KeyType.Set, meta, meta.expireAt, now);
+}
+
+/**
+ * Replaces whatever `key` holds with a new set of `items` (distinct), without expiry, as
+ * SINTERSTORE and friends do; no items deletes the key. Inside env.write. Returns the count.
+ */
+export function setReplace(env: SlotEnv, key: Buffer, items: Buffer[], now: number): number {
+  remove(env, key, now); // also drops the members of a set (live or expired) stored there
+  if (items.length === 0) return 0;
+  const meta = newSetMeta(env);
+  setAddMembers(env, meta, items);
+  setSave(env, key, meta, now);
+  return meta.count;
+}
+
+/** The member at `offset` in storage order. */
+function memberAt(env: SlotEnv, meta: SetMeta, offset: number): Buffer {
+  const end = Buffer.from(meta.id);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i] === 0xff) end[i] = 0;
+    else {
+      end[i]++;
+      break;
+    }
+  }
+  for (const { key, value } of env.dbs[DB].getRange({ start: meta.id, end, offset, limit: 1 }) as Iterable<{ key: Buffer; value: Uint8Array }>) {
+    return decodeMember(key, value).member;
+  }
+  throw new Error('set count does not match its members');
+}
+
+const randomIndex = (n: number) => Math.floor(Math.random() * n);
+
+/**
+ * `count` members chosen uniformly: distinct when `unique` (at most the set's size, in random
+ * order), else independently, repeats allowed.
+ */
+export function setRandomMembers(env: SlotEnv, meta: SetMeta, count: number, unique: boolean): Buffer[] {
+  const size = meta.count;
+  if (size === 0 || count <= 0) return [];
+  if (unique && count >= size) return shuffle(setMembers(env, meta));
+  const readAll = size <= READ_ALL_MAX || (unique ? count * 4 >= size : count >= size);
+  if (readAll) {
+    const all = setMembers(env, meta);
+    if (!unique) {
+      const out: Buffer[] = new Array(count);
+      for (let i = 0; i < count; i++) out[i] = all[randomIndex(all.length)];
+      return out;
+    }
+    // partial Fisher-Yates: the first `count` slots end up a uniform sample in random order
+    for (let i = 0; i < count; i++) {
+      const j = i + randomIndex(all.length - i);
+      [all[i], all[j]] = [all[j], all[i]];
+    }
+    return all.slice(0, count);
+  }
+  const out: Buffer[] = [];
+  if (!unique) {
+    for (let i = 0; i < count; i++) out.push(memberAt(env, meta, randomIndex(size)));
+    return out;
+  }
+  const picked = new Set<number>();
+  while (picked.size < count) picked.add(randomIndex(size));
+  for (const off of picked) out.push(memberAt(env, meta, off));
+  return out;
+}
+
+function shuffle<T>(a: T[]): T[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = randomIndex(i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/**
+ * Up to `limit` members after the member key `after` (exclusive; null from the start), in
+ * storage order; `next` is the last member key visited, or null when the set was exhausted.
+ */
+export function setScan(env: SlotEnv, meta: SetMeta, after: Buffer | null, limit: number): { items: Buffer[]; next: Buffer | null } {
+  const end = Buffer.from(meta.id);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i] === 0xff) end[i] = 0;
+    else {
+      end[i]++;
+      break;
+    }
+  }
+  const items: Buffer[] = [];
+  let last: Buffer | null = null;
+  const range = env.dbs[DB].getRange(
+    after ? { start: Buffer.concat([meta.id, after]), end, exclusiveStart: true, limit: limit + 1 } : { start: meta.id, end, limit: limit + 1 },
+  );
+  for (const { key, value } of range as Iterable<{ key: Buffer; value: Uint8Array }>) {
+    if (items.length === limit) return { items, next: last };
+    items.push(decodeMember(key, value).member);
+    last = Buffer.from(key.subarray(meta.id.length));
+  }
+  return { items, next: null };
+}
+
+/** OBJECT ENCODING of a set from its meta payload. */
+export function setEncoding(payload: Buffer): string {
+  return decodeMeta(payload).extra[0] === ENC_INTSET ? 'intset' : 'hashtable';
+}
