@@ -23,6 +23,8 @@ export const TYPE_NAMES = ['string', 'hash', 'list', 'set', 'zset'];
 const TYPE_MASK = 0x0f;
 const LONG_KEY = 0x80;
 const HEADER = 9;
+/** Collections start their payload with an 8-byte id (src/types/collection.ts). */
+export const COLLECTION_ID_BYTES = 8;
 const EXPIRE_PREFIX = 8;
 
 export interface KeyRecord {
@@ -151,7 +153,11 @@ export function store(env: SlotEnv, key: Buffer, type: KeyType, expireAt: number
   if (raw) {
     const oldType: KeyType = raw[0] & TYPE_MASK;
     // decode copies the record: it must be read before the next LMDB call reuses `raw`
-    if (oldType !== type && droppers[oldType]) droppers[oldType]!(env, decode(raw));
+    // A different type, or a new collection (its id, the first 8 payload bytes, differs) over
+    // an old one — live or expired — leaves the old members unreachable: drop them now.
+    if (droppers[oldType] && (oldType !== type || !raw.subarray(payloadStart(raw), payloadStart(raw) + COLLECTION_ID_BYTES).equals(payload.subarray(0, COLLECTION_ID_BYTES)))) {
+      droppers[oldType]!(env, decode(raw));
+    }
     if (oldExpireAt !== expireAt && oldExpireAt !== 0) env.dbs.expires.removeSync(expireKey(oldExpireAt, dirKey));
   }
   if (expireAt !== 0 && oldExpireAt !== expireAt) env.dbs.expires.putSync(expireKey(expireAt, dirKey), EMPTY);

@@ -10,10 +10,10 @@
 // so they are unique for the life of the slot, and old members can never alias new ones.
 import { createHash } from 'crypto';
 import { CommandError, ERR_WRONGTYPE } from '../common/errors';
-import { KeyRecord, KeyType, lookup, registerMemberCopier, registerMemberDropper, remove, store } from '../storage/keyspace';
+import { COLLECTION_ID_BYTES, KeyRecord, KeyType, lookup, registerMemberCopier, registerMemberDropper, remove, store } from '../storage/keyspace';
 import { SlotEnv, SubDbName } from '../storage/slot-store';
 
-const ID_BYTES = 8;
+const ID_BYTES = COLLECTION_ID_BYTES;
 const COUNTER_KEY = Buffer.alloc(ID_BYTES);
 /** Longest member kept verbatim in an LMDB key (1978-byte limit, minus the id). */
 export const MEMBER_DIRECT_MAX = 1900;
