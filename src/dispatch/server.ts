@@ -524,7 +524,7 @@ export class Node {
       ['executable', process.argv[1] ?? ''], ['config_file', this.config.file ?? ''], ['node_version', process.version],
     ]);
     add('Clients', [['connected_clients', this.clients.size], ['maxclients', this.config.num('maxclients')], ['blocked_clients', 0]]);
-    add('Memory', [['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00']]);
+    add('Memory', [['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['mem_allocator', 'libc'], ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00']]);
     add('Persistence', [['loading', 0], ['sync', this.config.str('sync')], ['db_path', this.config.str('db-path')], ['rdb_changes_since_last_save', 0], ['aof_enabled', 0]]);
     const needWorkers = want('stats') || want('pika');
     const ws = needWorkers ? await this.workerStats() : { hits: 0, misses: 0, expired: 0, open: 0 };
