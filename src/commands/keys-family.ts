@@ -15,6 +15,7 @@ import { hashEncoding } from '../types/hash';
 import { intArg, lower, parseInt64 } from './args';
 import { helpReply } from './container';
 import { setEncoding } from '../types/set';
+import { zsetEncoding } from '../types/zset';
 import { CommandSpec, ServerContext, WorkerContext } from './types';
 
 function del(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
@@ -196,6 +197,7 @@ function encodingOf(type: KeyType, payload: Buffer): string {
   }
   if (type === KeyType.Hash) return hashEncoding(decodeMeta(payload));
   if (type === KeyType.Set) return setEncoding(payload);
+  if (type === KeyType.ZSet) return zsetEncoding(payload);
   return ['', 'hashtable', 'quicklist', 'hashtable', 'skiplist'][type];
 }
 
