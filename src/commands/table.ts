@@ -3,6 +3,7 @@
 import { BITMAP_COMMANDS } from './bitmap-family';
 import { HASH_COMMANDS } from './hash-family';
 import { KEYS_COMMANDS } from './keys-family';
+import { LIST_COMMANDS } from './list-family';
 import { MEMORY_COMMANDS } from './memory-family';
 import { SERVER_COMMANDS } from './server-family';
 import { SET_COMMANDS } from './set-family';
@@ -12,7 +13,7 @@ import { CommandSpec } from './types';
 
 function build(): Map<string, CommandSpec> {
   const table = new Map<string, CommandSpec>();
-  for (const spec of [...STRING_COMMANDS, ...BITMAP_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS, ...ZSET_COMMANDS, ...KEYS_COMMANDS, ...MEMORY_COMMANDS, ...SERVER_COMMANDS]) {
+  for (const spec of [...STRING_COMMANDS, ...BITMAP_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS, ...LIST_COMMANDS, ...ZSET_COMMANDS, ...KEYS_COMMANDS, ...MEMORY_COMMANDS, ...SERVER_COMMANDS]) {
     if (table.has(spec.name)) throw new Error(`command ${spec.name} declared twice`);
     if (!spec.worker === !spec.main) throw new Error(`command ${spec.name} needs exactly one of worker/main`);
     table.set(spec.name, spec);

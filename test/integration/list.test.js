@@ -1,0 +1,332 @@
+// List commands through ioredis against a real node with two workers.
+'use strict';
+
+const assert = require('assert');
+const { suite } = require('uvu');
+const { useNode, rejects, sleep } = require('./helpers');
+const { slotOf } = require('../../dist/common/crc32');
+
+const test = suite('lists');
+const h = useNode(test);
+const r = () => h.redis;
+
+const arity = (cmd) => `ERR wrong number of arguments for '${cmd}' command`;
+const NOT_INT = 'ERR value is not an integer or out of range';
+const SYNTAX = 'ERR syntax error';
+const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+const POSITIVE = 'ERR value is out of range, must be positive';
+const range = (n, f = (i) => String(i)) => Array.from({ length: n }, (_, i) => f(i));
+
+/** Keys whose slots (128 per table, slot % 2 workers) land on worker `w`. */
+function keysOnWorker(w, n, prefix) {
+  const out = [];
+  for (let i = 0; out.length < n; i++) {
+    const k = `${prefix}${i}`;
+    if (slotOf(Buffer.from(k), 128) % 2 === w) out.push(k);
+  }
+  return out;
+}
+
+test.before.each(async () => {
+  await r().flushall();
+});
+
+test('LPUSH RPUSH LLEN LRANGE TYPE OBJECT ENCODING', async () => {
+  assert.strictEqual(await r().rpush('l', 'a', 'b', 'c'), 3);
+  assert.strictEqual(await r().lpush('l', 'x', 'y'), 5);
+  assert.deepStrictEqual(await r().lrange('l', 0, -1), ['y', 'x', 'a', 'b', 'c']);
+  assert.strictEqual(await r().llen('l'), 5);
+  assert.strictEqual(await r().llen('none'), 0);
+  assert.strictEqual(await r().type('l'), 'list');
+  assert.strictEqual(await r().object('encoding', 'l'), 'quicklist');
+  assert.strictEqual(await r().rpush('l', ''), 6);
+  assert.strictEqual(await r().lindex('l', -1), '');
+});
+
+test('LPUSHX RPUSHX', async () => {
+  assert.strictEqual(await r().lpushx('l', 'a'), 0);
+  assert.strictEqual(await r().rpushx('l', 'a', 'b'), 0);
+  assert.strictEqual(await r().exists('l'), 0);
+  await r().rpush('l', 'm');
+  assert.strictEqual(await r().lpushx('l', 'a', 'b'), 3);
+  assert.strictEqual(await r().rpushx('l', 'y', 'z'), 5);
+  assert.deepStrictEqual(await r().lrange('l', 0, -1), ['b', 'a', 'm', 'y', 'z']);
+});
+
+test('LRANGE indexes', async () => {
+  await r().rpush('l', ...range(10));
+  assert.deepStrictEqual(await r().lrange('l', 2, 4), ['2', '3', '4']);
+  assert.deepStrictEqual(await r().lrange('l', -3, -1), ['7', '8', '9']);
+  assert.deepStrictEqual(await r().lrange('l', -100, 1), ['0', '1']);
+  assert.deepStrictEqual(await r().lrange('l', 8, 100), ['8', '9']);
+  assert.deepStrictEqual(await r().lrange('l', 5, 4), []);
+  assert.deepStrictEqual(await r().lrange('l', 10, 20), []);
+  assert.deepStrictEqual(await r().lrange('l', -1, -2), []);
+  assert.deepStrictEqual(await r().lrange('none', 0, -1), []);
+  await rejects(r().lrange('l', 'a', 1), NOT_INT);
+  await rejects(r().lrange('none', 0, 'b'), NOT_INT);
+});
+
+test('LPOP RPOP with and without count', async () => {
+  assert.strictEqual(await r().lpop('none'), null);
+  assert.strictEqual(await r().call('lpop', 'none', '2'), null);
+  await r().rpush('l', 'a', 'b', 'c', 'd', 'e');
+  assert.strictEqual(await r().lpop('l'), 'a');
+  assert.strictEqual(await r().rpop('l'), 'e');
+  assert.deepStrictEqual(await r().call('lpop', 'l', '0'), []);
+  assert.deepStrictEqual(await r().call('rpop', 'l', '2'), ['d', 'c']);
+  assert.deepStrictEqual(await r().call('lpop', 'l', '10'), ['b']);
+  assert.strictEqual(await r().exists('l'), 0);
+  await rejects(r().call('lpop', 'l', '-1'), POSITIVE);
+  await rejects(r().call('rpop', 'l', 'x'), POSITIVE);
+  await rejects(r().call('lpop', 'l', '1', '2'), arity('lpop'));
+  await r().rpush('l', 'a');
+  assert.deepStrictEqual(await r().call('rpop', 'l', '9223372036854775807'), ['a']);
+});
+
+test('LINDEX LSET', async () => {
+  await r().rpush('l', 'a', 'b', 'c');
+  assert.strictEqual(await r().lindex('l', 0), 'a');
+  assert.strictEqual(await r().lindex('l', -1), 'c');
+  assert.strictEqual(await r().lindex('l', -3), 'a');
+  assert.strictEqual(await r().lindex('l', 3), null);
+  assert.strictEqual(await r().lindex('l', -4), null);
+  assert.strictEqual(await r().lindex('none', 'x'), null);
+  await rejects(r().lindex('l', 'x'), NOT_INT);
+  assert.strictEqual(await r().lset('l', 1, 'B'), 'OK');
+  assert.strictEqual(await r().lset('l', -1, 'C'), 'OK');
+  assert.deepStrictEqual(await r().lrange('l', 0, -1), ['a', 'B', 'C']);
+  await rejects(r().lset('l', 3, 'x'), 'ERR index out of range');
+  await rejects(r().lset('l', -4, 'x'), 'ERR index out of range');
+  await rejects(r().lset('none', 0, 'x'), 'ERR no such key');
+  await rejects(r().lset('l', 'x', 'x'), NOT_INT);
+});
+
+test('LINSERT', async () => {
+  assert.strictEqual(await r().linsert('none', 'BEFORE', 'a', 'x'), 0);
+  await r().rpush('l', 'a', 'b', 'c', 'd', 'e');
+  assert.strictEqual(await r().linsert('l', 'BEFORE', 'a', 'x'), 6);
+  assert.strictEqual(await r().linsert('l', 'after', 'e', 'y'), 7);
+  assert.strictEqual(await r().linsert('l', 'before', 'd', 'm'), 8);
+  assert.strictEqual(await r().linsert('l', 'AFTER', 'b', 'n'), 9);
+  assert.strictEqual(await r().linsert('l', 'after', 'zz', 'n'), -1);
+  assert.deepStrictEqual(await r().lrange('l', 0, -1), ['x', 'a', 'b', 'n', 'c', 'm', 'd', 'e', 'y']);
+  await rejects(r().call('linsert', 'l', 'middle', 'a', 'x'), SYNTAX);
+  await rejects(r().call('linsert', 'none', 'middle', 'a', 'x'), SYNTAX);
+  // pushes keep working at both ends after renumbering
+  await r().lpush('l', 'L');
+  await r().rpush('l', 'R');
+  assert.deepStrictEqual(await r().lrange('l', 0, -1), ['L', 'x', 'a', 'b', 'n', 'c', 'm', 'd', 'e', 'y', 'R']);
+  assert.strictEqual(await r().lindex('l', 5), 'c');
+});
+
+test('LREM', async () => {
+  assert.strictEqual(await r().lrem('none', 0, 'a'), 0);
+  await r().rpush('l', 'a', 'b', 'a', 'c', 'a', 'd', 'a');
+  assert.strictEqual(await r().lrem('l', 1, 'a'), 1);
+  assert.deepStrictEqual(await r().lrange('l', 0, -1), ['b', 'a', 'c', 'a', 'd', 'a']);
+  assert.strictEqual(await r().lrem('l', -2, 'a'), 2);
+  assert.deepStrictEqual(await r().lrange('l', 0, -1), ['b', 'a', 'c', 'd']);
+  assert.strictEqual(await r().lrem('l', 0, 'zz'), 0);
+  await r().rpush('l', 'a', 'a');
+  assert.strictEqual(await r().lrem('l', 0, 'a'), 3);
+  assert.deepStrictEqual(await r().lrange('l', 0, -1), ['b', 'c', 'd']);
+  assert.strictEqual(await r().lrem('l', 0, 'b'), 1);
+  assert.strictEqual(await r().lrem('l', 0, 'c'), 1);
+  assert.strictEqual(await r().lrem('l', 5, 'd'), 1);
+  assert.strictEqual(await r().exists('l'), 0);
+  await rejects(r().lrem('l', 'x', 'a'), NOT_INT);
+});
+
+test('LTRIM', async () => {
+  assert.strictEqual(await r().ltrim('none', 0, 1), 'OK');
+  await r().rpush('l', ...range(10));
+  assert.strictEqual(await r().ltrim('l', 2, -3), 'OK');
+  assert.deepStrictEqual(await r().lrange('l', 0, -1), ['2', '3', '4', '5', '6', '7']);
+  await r().ltrim('l', -100, 100);
+  assert.strictEqual(await r().llen('l'), 6);
+  await r().ltrim('l', 1, 1);
+  assert.deepStrictEqual(await r().lrange('l', 0, -1), ['3']);
+  await r().ltrim('l', 5, 1);
+  assert.strictEqual(await r().exists('l'), 0);
+  await rejects(r().ltrim('l', 'a', 1), NOT_INT);
+});
+
+test('LPOS', async () => {
+  await r().rpush('l', 'a', 'b', 'c', '1', '2', '3', 'c', 'c');
+  assert.strictEqual(await r().lpos('l', 'c'), 2);
+  assert.strictEqual(await r().lpos('l', 'zz'), null);
+  assert.strictEqual(await r().call('lpos', 'l', 'c', 'RANK', '2'), 6);
+  assert.strictEqual(await r().call('lpos', 'l', 'c', 'RANK', '-1'), 7);
+  assert.strictEqual(await r().call('lpos', 'l', 'c', 'RANK', '4'), null);
+  assert.deepStrictEqual(await r().call('lpos', 'l', 'c', 'COUNT', '0'), [2, 6, 7]);
+  assert.deepStrictEqual(await r().call('lpos', 'l', 'c', 'COUNT', '2'), [2, 6]);
+  assert.deepStrictEqual(await r().call('lpos', 'l', 'c', 'COUNT', '0', 'RANK', '-2'), [6, 2]);
+  assert.deepStrictEqual(await r().call('lpos', 'l', 'c', 'COUNT', '0', 'MAXLEN', '7'), [2, 6]);
+  assert.deepStrictEqual(await r().call('lpos', 'l', 'c', 'COUNT', '0', 'RANK', '-1', 'MAXLEN', '1'), [7]);
+  assert.strictEqual(await r().call('lpos', 'l', 'c', 'MAXLEN', '2'), null);
+  assert.deepStrictEqual(await r().call('lpos', 'l', 'zz', 'COUNT', '0'), []);
+  assert.strictEqual(await r().lpos('none', 'a'), null);
+  assert.deepStrictEqual(await r().call('lpos', 'none', 'a', 'COUNT', '1'), []);
+  await rejects(r().call('lpos', 'l', 'c', 'RANK', '0'), "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
+  await rejects(r().call('lpos', 'l', 'c', 'COUNT', '-1'), "ERR COUNT can't be negative");
+  await rejects(r().call('lpos', 'l', 'c', 'MAXLEN', '-1'), "ERR MAXLEN can't be negative");
+  await rejects(r().call('lpos', 'l', 'c', 'RANK', 'x'), NOT_INT);
+  await rejects(r().call('lpos', 'l', 'c', 'RANK'), SYNTAX);
+  await rejects(r().call('lpos', 'l', 'c', 'FOO', '1'), SYNTAX);
+});
+
+test('LMOVE RPOPLPUSH', async () => {
+  assert.strictEqual(await r().lmove('none', 'd', 'LEFT', 'RIGHT'), null);
+  assert.strictEqual(await r().rpoplpush('none', 'd'), null);
+  assert.strictEqual(await r().exists('d'), 0);
+  await r().rpush('s', 'a', 'b', 'c');
+  assert.strictEqual(await r().lmove('s', 'd', 'LEFT', 'RIGHT'), 'a');
+  assert.strictEqual(await r().lmove('s', 'd', 'right', 'left'), 'c');
+  assert.deepStrictEqual(await r().lrange('d', 0, -1), ['c', 'a']);
+  assert.strictEqual(await r().rpoplpush('s', 'd'), 'b');
+  assert.strictEqual(await r().exists('s'), 0);
+  assert.deepStrictEqual(await r().lrange('d', 0, -1), ['b', 'c', 'a']);
+  // the same key rotates
+  assert.strictEqual(await r().rpoplpush('d', 'd'), 'a');
+  assert.deepStrictEqual(await r().lrange('d', 0, -1), ['a', 'b', 'c']);
+  assert.strictEqual(await r().lmove('d', 'd', 'LEFT', 'RIGHT'), 'a');
+  assert.deepStrictEqual(await r().lrange('d', 0, -1), ['b', 'c', 'a']);
+  assert.strictEqual(await r().lmove('d', 'd', 'LEFT', 'LEFT'), 'b');
+  assert.deepStrictEqual(await r().lrange('d', 0, -1), ['b', 'c', 'a']);
+  await r().rpush('one', 'x');
+  assert.strictEqual(await r().lmove('one', 'one', 'LEFT', 'RIGHT'), 'x');
+  assert.deepStrictEqual(await r().lrange('one', 0, -1), ['x']);
+  await rejects(r().lmove('d', 'e', 'UP', 'LEFT'), SYNTAX);
+  await rejects(r().lmove('d', 'e', 'LEFT', 'DOWN'), SYNTAX);
+  // a wrong-typed destination changes nothing
+  await r().set('str', 'v');
+  await rejects(r().lmove('d', 'str', 'LEFT', 'LEFT'), WRONGTYPE);
+  await rejects(r().rpoplpush('d', 'str'), WRONGTYPE);
+  assert.deepStrictEqual(await r().lrange('d', 0, -1), ['b', 'c', 'a']);
+  assert.strictEqual(await r().rpoplpush('none', 'str'), null);
+});
+
+test('LMOVE and LMPOP between keys on different workers', async () => {
+  const [a0, a1] = keysOnWorker(0, 2, 'w0-');
+  const [b0, b1] = keysOnWorker(1, 2, 'w1-');
+  await r().rpush(a0, '1', '2', '3');
+  assert.strictEqual(await r().lmove(a0, b0, 'LEFT', 'LEFT'), '1');
+  assert.strictEqual(await r().rpoplpush(a0, b0), '3');
+  assert.deepStrictEqual(await r().lrange(b0, 0, -1), ['3', '1']);
+  assert.strictEqual(await r().lmove(b0, a1, 'RIGHT', 'RIGHT'), '1');
+  assert.deepStrictEqual(await r().lrange(a1, 0, -1), ['1']);
+  assert.deepStrictEqual(await r().lmpop(3, b1, a0, b0, 'RIGHT', 'COUNT', 5), [a0, ['2']]);
+  assert.deepStrictEqual(await r().lmpop(3, b1, a0, b0, 'LEFT'), [b0, ['3']]);
+  assert.strictEqual(await r().lmpop(3, b1, a0, b0, 'LEFT'), null);
+  await r().set(b1, 'x');
+  await rejects(r().lmpop(2, b1, a1, 'LEFT'), WRONGTYPE);
+  await rejects(r().lmove(a1, b1, 'LEFT', 'LEFT'), WRONGTYPE);
+  assert.deepStrictEqual(await r().lrange(a1, 0, -1), ['1']);
+  // keys are tried in order: a list before the wrong-typed key answers
+  assert.deepStrictEqual(await r().lmpop(2, a1, b1, 'LEFT'), [a1, ['1']]);
+});
+
+test('LMPOP', async () => {
+  await r().rpush('l', 'a', 'b', 'c', 'd');
+  assert.deepStrictEqual(await r().lmpop(2, 'none', 'l', 'LEFT'), ['l', ['a']]);
+  assert.deepStrictEqual(await r().lmpop(1, 'l', 'RIGHT', 'COUNT', 2), ['l', ['d', 'c']]);
+  assert.deepStrictEqual(await r().lmpop(1, 'l', 'left', 'count', 10), ['l', ['b']]);
+  assert.strictEqual(await r().exists('l'), 0);
+  assert.strictEqual(await r().lmpop(1, 'l', 'LEFT'), null);
+  await rejects(r().call('lmpop', '0', 'l', 'LEFT'), 'ERR numkeys should be greater than 0');
+  await rejects(r().call('lmpop', 'x', 'l', 'LEFT'), 'ERR numkeys should be greater than 0');
+  await rejects(r().call('lmpop', '3', 'l', 'LEFT'), SYNTAX);
+  await rejects(r().call('lmpop', '1', 'l', 'UP'), SYNTAX);
+  await rejects(r().call('lmpop', '1', 'l', 'LEFT', 'COUNT', '0'), 'ERR count should be greater than 0');
+  await rejects(r().call('lmpop', '1', 'l', 'LEFT', 'COUNT', 'x'), 'ERR count should be greater than 0');
+  await rejects(r().call('lmpop', '1', 'l', 'LEFT', 'COUNT', '1', 'COUNT', '1'), SYNTAX);
+  await rejects(r().call('lmpop', '1', 'l', 'LEFT', 'COUNT'), SYNTAX);
+});
+
+test('wrong types', async () => {
+  await r().set('str', 'x');
+  for (const cmd of [
+    ['lpush', 'str', 'a'], ['rpush', 'str', 'a'], ['lpushx', 'str', 'a'], ['rpushx', 'str', 'a'], ['lpop', 'str'], ['rpop', 'str', '2'],
+    ['llen', 'str'], ['lrange', 'str', '0', '-1'], ['lindex', 'str', '0'], ['lset', 'str', '0', 'a'], ['linsert', 'str', 'before', 'a', 'b'],
+    ['lrem', 'str', '0', 'a'], ['ltrim', 'str', '0', '1'], ['lpos', 'str', 'a'], ['lmove', 'str', 'd', 'left', 'left'],
+    ['rpoplpush', 'str', 'd'], ['lmpop', '1', 'str', 'left'],
+  ]) {
+    await rejects(r().call(...cmd), WRONGTYPE);
+  }
+  assert.strictEqual(await r().get('str'), 'x');
+  await r().rpush('l', 'a');
+  await rejects(r().get('l'), WRONGTYPE);
+  await rejects(r().sadd('l', 'a'), WRONGTYPE);
+});
+
+test('arity', async () => {
+  for (const [cmd, n] of [
+    ['lpush', 1], ['rpush', 1], ['lpushx', 1], ['rpushx', 1], ['lpop', 0], ['rpop', 0], ['llen', 0], ['llen', 2], ['lrange', 2],
+    ['lindex', 1], ['lset', 2], ['linsert', 3], ['lrem', 2], ['ltrim', 2], ['lpos', 1], ['lmove', 3], ['rpoplpush', 1], ['lmpop', 2],
+  ]) {
+    await rejects(r().call(cmd, ...range(n, (i) => `k${i}`)), arity(cmd));
+  }
+});
+
+test('empty and large lists', async () => {
+  const items = range(10_000, (i) => `item-${i}`);
+  for (let i = 0; i < items.length; i += 1000) await r().rpush('big', ...items.slice(i, i + 1000));
+  assert.strictEqual(await r().llen('big'), 10_000);
+  assert.deepStrictEqual(await r().lrange('big', 0, -1), items);
+  assert.deepStrictEqual(await r().lrange('big', 4998, 5001), items.slice(4998, 5002));
+  assert.strictEqual(await r().lindex('big', 7777), 'item-7777');
+  assert.strictEqual(await r().linsert('big', 'AFTER', 'item-5000', 'new'), 10_001);
+  assert.strictEqual(await r().lindex('big', 5001), 'new');
+  assert.strictEqual(await r().lindex('big', 5002), 'item-5001');
+  assert.strictEqual(await r().lrem('big', 0, 'new'), 1);
+  assert.deepStrictEqual(await r().lrange('big', 0, -1), items);
+  assert.strictEqual(await r().lpos('big', 'item-9999'), 9999);
+  await r().ltrim('big', 100, -101);
+  assert.strictEqual(await r().llen('big'), 9800);
+  assert.strictEqual(await r().lindex('big', 0), 'item-100');
+  assert.deepStrictEqual((await r().call('lpop', 'big', '20000')).length, 9800);
+  assert.strictEqual(await r().exists('big'), 0);
+  // copies and renames carry the elements
+  await r().rpush('c', ...range(300));
+  assert.strictEqual(await r().copy('c', 'c2'), 1);
+  await r().rename('c', 'c3');
+  assert.deepStrictEqual(await r().lrange('c2', 0, -1), range(300));
+  assert.deepStrictEqual(await r().lrange('c3', 0, -1), range(300));
+  await r().lset('c2', 0, 'changed');
+  assert.strictEqual(await r().lindex('c3', 0), '0');
+  // elements of any size and bytes
+  const blob = Buffer.alloc(100_000, 7);
+  await r().rpush('bin', blob, Buffer.from([0, 255, 13, 10]));
+  assert.deepStrictEqual(await r().lrangeBuffer('bin', 0, -1), [blob, Buffer.from([0, 255, 13, 10])]);
+});
+
+test('LINDEX in the middle of a 100k list', async () => {
+  const pipe = r().pipeline();
+  for (let i = 0; i < 100_000; i += 5000) pipe.rpush('huge', ...range(5000, (j) => `v${i + j}`));
+  await pipe.exec();
+  assert.strictEqual(await r().llen('huge'), 100_000);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < 200; i++) assert.strictEqual(await r().lindex('huge', 50_000 + i), `v${50_000 + i}`);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  assert.ok(ms < 2000, `200 LINDEX took ${ms} ms`);
+  assert.strictEqual(await r().lset('huge', -50_000, 'x'), 'OK');
+  assert.deepStrictEqual(await r().lrange('huge', 49_999, 50_001), ['v49999', 'x', 'v50001']);
+});
+
+test('expiry of a list key', async () => {
+  await r().rpush('l', 'a', 'b');
+  await r().pexpire('l', 100);
+  await r().rpush('l', 'c'); // a push keeps the expiry
+  assert.ok((await r().pttl('l')) > 0);
+  await sleep(200);
+  assert.strictEqual(await r().exists('l'), 0);
+  assert.strictEqual(await r().llen('l'), 0);
+  assert.strictEqual(await r().lpushx('l', 'x'), 0);
+  // a list made again at the expired key holds only its new elements
+  assert.strictEqual(await r().rpush('l', 'new'), 1);
+  assert.deepStrictEqual(await r().lrange('l', 0, -1), ['new']);
+  assert.strictEqual(await r().ttl('l'), -1);
+});
+
+test.run();
