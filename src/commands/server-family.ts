@@ -8,8 +8,14 @@ import { ClientInfo, CommandSpec, ServerContext } from './types';
 
 export const SERVER_VERSION = '7.0.15';
 
-function ping(_ctx: ServerContext, args: Buffer[]): Buffer {
+function ping(ctx: ServerContext, args: Buffer[]): Buffer {
   if (args.length > 2) throw new CommandError(arityError('ping'));
+  if (ctx.client.sub + ctx.client.psub > 0) {
+    // a subscribed RESP2 client gets PING's answer shaped like a message, as Redis does
+    const out = new ReplyWriter();
+    out.bulkArray(['pong', args.length === 2 ? args[1] : '']);
+    return out.take();
+  }
   return args.length === 2 ? bulkReply(args[1]) : PONG;
 }
 
@@ -76,7 +82,7 @@ function setName(ctx: ServerContext, name: Buffer): void {
 export function clientLine(c: ClientInfo, now: number): string {
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
-    `idle=${Math.floor((now - c.lastActive) / 1000)} flags=N db=${c.table} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 ` +
+    `idle=${Math.floor((now - c.lastActive) / 1000)} flags=N db=${c.table} sub=${c.sub} psub=${c.psub} ssub=0 multi=-1 qbuf=0 qbuf-free=0 ` +
     `argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp}`
   );
 }
@@ -446,10 +452,10 @@ const M = (
 ): CommandSpec => ({ name, arity, flags, firstKey: 0, lastKey: 0, keyStep: 0, group, summary, since: '1.0.0', main, ...(subcommands && { subcommands }) });
 
 export const SERVER_COMMANDS: CommandSpec[] = [
-  M('ping', -1, ['fast', 'stale'], 'connection', 'Ping the server', ping),
+  { ...M('ping', -1, ['fast', 'stale'], 'connection', 'Ping the server', ping), whileSubscribed: true },
   M('echo', 2, ['fast'], 'connection', 'Echo the given string', (_c, a) => bulkReply(a[1])),
   M('select', 2, ['fast', 'loading', 'stale'], 'connection', 'Change the selected database for the current connection', select),
-  M('quit', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Close the connection', quit),
+  { ...M('quit', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Close the connection', quit), whileSubscribed: true },
   M('auth', -2, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Authenticate to the server', auth),
   M('hello', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Handshake with Redis', hello),
   M('client', -2, ['admin', 'loading', 'stale'], 'connection', 'A container for client connection commands', client, {

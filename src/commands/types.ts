@@ -3,7 +3,7 @@
 import { ReplyWriter } from '../protocol/reply';
 import { SlotEnv, SlotStore } from '../storage/slot-store';
 
-export type Flag = 'noscript' | 'write' | 'readonly' | 'admin' | 'fast' | 'denyoom' | 'noauth' | 'loading' | 'stale' | 'random' | 'internal';
+export type Flag = 'pubsub' | 'noscript' | 'write' | 'readonly' | 'admin' | 'fast' | 'denyoom' | 'noauth' | 'loading' | 'stale' | 'random' | 'internal';
 
 /** How a command whose keys span several workers is carried out. */
 export type Spread =
@@ -48,6 +48,9 @@ export interface ClientInfo {
   lastCommand: string;
   resp: number;
   authenticated: boolean;
+  /** Channels and patterns subscribed to (CLIENT LIST's sub= and psub=). */
+  sub: number;
+  psub: number;
 }
 
 /** What main-thread handlers may ask of the server; implemented in dispatch. */
@@ -78,6 +81,15 @@ export interface ServerContext {
   checkPassword(password: string): boolean;
   passwordRequired(): boolean;
   commandTable(): Map<string, CommandSpec>;
+  /** This client's view of Pub/Sub: its (un)subscriptions answer per name; publish counts receivers. */
+  readonly pubsub: {
+    subscribe(names: Buffer[], pattern: boolean): Buffer;
+    unsubscribe(names: Buffer[], pattern: boolean): Buffer;
+    publish(channel: Buffer, message: Buffer): number;
+    channelsMatching(pattern: Buffer | null): Buffer[];
+    numsub(channel: Buffer): number;
+    numpat(): number;
+  };
   scanCursors: Map<string, Buffer>;
 }
 
@@ -103,6 +115,8 @@ export interface CommandSpec {
    * an unknown one, or a wrong argument count, as Redis 7.0 does before the handler runs.
    */
   subcommands?: Record<string, number>;
+  /** Allowed while the client is subscribed (RESP2): (P)(UN)SUBSCRIBE, PING, QUIT. */
+  whileSubscribed?: boolean;
   /** Reaches into another table (MOVE, COPY ... DB): always run as 'exclusive'. */
   crossTable?: boolean;
   worker?: WorkerHandler;

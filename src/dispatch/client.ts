@@ -22,6 +22,9 @@ export class Client {
   closeAfterFlush = false;
   closed = false;
   paused = false;
+  /** Pub/Sub subscriptions (dispatch/pubsub.ts). */
+  channels = new Set<string>();
+  patterns = new Set<string>();
   /** What main-thread handlers see of this client and the server; made on first use. */
   context: ServerContext | null = null;
   private outbox: Buffer[] = [];
@@ -41,6 +44,8 @@ export class Client {
       lastCommand: 'NULL',
       resp: 2,
       authenticated: false,
+      sub: 0,
+      psub: 0,
     };
   }
 
@@ -63,6 +68,11 @@ export class Client {
       this.outboxBytes += p.reply!.length;
       onDone(p);
     }
+  }
+
+  /** Bytes handed to the socket and not yet sent, plus replies collected but not written. */
+  backlog(): number {
+    return this.socket.writableLength + this.outboxBytes;
   }
 
   flush(): void {

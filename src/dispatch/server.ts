@@ -18,6 +18,7 @@ import { COMMAND_INDEX, COMMANDS } from '../commands/table';
 import { ClientInfo, CommandSpec, ServerContext } from '../commands/types';
 import { SyncMode } from '../storage/slot-store';
 import { Client, Pending } from './client';
+import { PubSub, Subscriber } from './pubsub';
 import { WorkerPool } from './worker-pool';
 
 const log = logger('M');
@@ -42,6 +43,8 @@ export class Node {
   private server: net.Server | null = null;
   private clients = new Map<number, Client>();
   private bySpelling = new Map<string, CommandSpec>();
+  private pubsub = new PubSub();
+  private subscribers = new WeakMap<Client, Subscriber>();
   private nextClientId = 1;
   private nextCallId = 1;
   private calls = new Map<number, (reply: Buffer) => void>();
@@ -115,6 +118,7 @@ export class Node {
     socket.on('close', () => {
       client.closed = true;
       this.clients.delete(client.info.id);
+      this.pubsub.leave(this.subscriberOf(client));
     });
   }
 
@@ -187,6 +191,11 @@ export class Node {
     if (refusal !== null || !spec) {
       this.stats.errors++;
       return this.immediate(client, refusal!, name);
+    }
+    if (info.sub + info.psub > 0 && !spec.whileSubscribed) {
+      this.stats.errors++;
+      const msg = `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
+      return this.immediate(client, errorReply(msg), name);
     }
     if (!info.authenticated && !spec.flags.includes('noauth') && this.passwordRequired()) {
       this.stats.errors++;
@@ -402,6 +411,23 @@ export class Node {
     return this.config.str('requirepass') !== '';
   }
 
+  /** The client as Pub/Sub sees it: messages queue behind its replies, in order. */
+  private subscriberOf(client: Client): Subscriber {
+    let s = this.subscribers.get(client);
+    if (!s) {
+      s = {
+        id: client.info.id,
+        channels: client.channels,
+        patterns: client.patterns,
+        deliver: (bytes: Buffer) => this.immediate(client, bytes, 'message'),
+        backlog: () => client.backlog(),
+        drop: () => client.close(),
+      };
+      this.subscribers.set(client, s);
+    }
+    return s;
+  }
+
   private contextFor(client: Client): ServerContext {
     const node = this;
     const ctx = {
@@ -450,8 +476,22 @@ export class Node {
       checkPassword: (pw: string) => constantTimeEquals(pw, node.config.str('requirepass')),
       passwordRequired: () => node.passwordRequired(),
       commandTable: () => COMMANDS,
+      pubsub: {
+        subscribe: (names: Buffer[], pattern: boolean) => node.countSubscriptions(client, node.pubsub.subscribe(node.subscriberOf(client), names, pattern)),
+        unsubscribe: (names: Buffer[], pattern: boolean) => node.countSubscriptions(client, node.pubsub.unsubscribe(node.subscriberOf(client), names, pattern)),
+        publish: (channel: Buffer, message: Buffer) => node.pubsub.publish(channel, message),
+        channelsMatching: (pattern: Buffer | null) => node.pubsub.channelsMatching(pattern),
+        numsub: (channel: Buffer) => node.pubsub.numsub(channel),
+        numpat: () => node.pubsub.numpat(),
+      },
     };
     return ctx;
+  }
+
+  private countSubscriptions(client: Client, reply: Buffer): Buffer {
+    client.info.sub = client.channels.size;
+    client.info.psub = client.patterns.size;
+    return reply;
   }
 
   private configSet(key: string, value: string): void {

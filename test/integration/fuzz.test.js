@@ -9,8 +9,8 @@ const { useNode, RawConn, encode, plain, alive } = require('./helpers');
 const test = suite('fuzz');
 const h = useNode(test);
 
-/** Commands that end the connection, the node, or block by design. */
-const SKIP = new Set(['shutdown', 'quit', 'debug', 'client', 'monitor', 'subscribe', 'psubscribe', 'blpop', 'brpop', 'blmove', 'brpoplpush', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop']);
+/** Commands that end the connection or the node, block by design, or (Pub/Sub) answer once per name. */
+const SKIP = new Set(['shutdown', 'quit', 'debug', 'client', 'monitor', 'subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'blpop', 'brpop', 'blmove', 'brpoplpush', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop']);
 const ODD = ['', 'x', '-1', '0', '1', '18446744073709551616', '-9223372036854775809', 'nan', 'inf', '{tag}k', '*', 'EX', 'COUNT', 'x'.repeat(3000)];
 
 /** Deterministic pseudo-random numbers, so a failure can be replayed. */

@@ -1,0 +1,139 @@
+// Channels and patterns live on the main thread: PUBLISH reaches every subscriber of this node
+// at once, in publish order, with no worker hop. A subscriber whose socket holds more than
+// PUBSUB_OUTPUT_MAX_BYTES of unsent messages is disconnected, as Redis's pubsub output limit.
+import { globMatch } from '../common/glob';
+import { logger } from '../common/log';
+import { ReplyWriter } from '../protocol/reply';
+
+const log = logger('M');
+/** Unsent bytes a subscriber may hold before it is cut off (Redis's pubsub hard limit). */
+export const PUBSUB_OUTPUT_MAX_BYTES = 32 * 1024 * 1024;
+
+export interface Subscriber {
+  readonly id: number;
+  channels: Set<string>;
+  patterns: Set<string>;
+  /** Queues bytes behind the subscriber's earlier replies. */
+  deliver(bytes: Buffer): void;
+  /** Bytes written to the socket and not yet sent. */
+  backlog(): number;
+  drop(reason: string): void;
+}
+
+const key = (b: Buffer) => b.toString('latin1');
+const bytes = (s: string) => Buffer.from(s, 'latin1');
+
+export class PubSub {
+  private channels = new Map<string, Set<Subscriber>>();
+  private patterns = new Map<string, Set<Subscriber>>();
+
+  /** SUBSCRIBE and PSUBSCRIBE: one confirmation per name, with the running count. */
+  subscribe(s: Subscriber, names: Buffer[], pattern: boolean): Buffer {
+    const out = new ReplyWriter();
+    const own = pattern ? s.patterns : s.channels;
+    const all = pattern ? this.patterns : this.channels;
+    for (const n of names) {
+      const k = key(n);
+      if (!own.has(k)) {
+        own.add(k);
+        let set = all.get(k);
+        if (!set) all.set(k, (set = new Set()));
+        set.add(s);
+      }
+      out.arrayHeader(3);
+      out.bulk(pattern ? 'psubscribe' : 'subscribe');
+      out.bulk(n);
+      out.int(s.channels.size + s.patterns.size);
+    }
+    return out.take();
+  }
+
+  /** UNSUBSCRIBE and PUNSUBSCRIBE; no names means all of them. */
+  unsubscribe(s: Subscriber, names: Buffer[], pattern: boolean): Buffer {
+    const out = new ReplyWriter();
+    const own = pattern ? s.patterns : s.channels;
+    const kind = pattern ? 'punsubscribe' : 'unsubscribe';
+    const targets = names.length ? names.map(key) : [...own];
+    if (targets.length === 0) {
+      out.arrayHeader(3);
+      out.bulk(kind);
+      out.nullBulk();
+      out.int(s.channels.size + s.patterns.size);
+      return out.take();
+    }
+    for (const k of targets) {
+      this.forget(s, k, pattern);
+      out.arrayHeader(3);
+      out.bulk(kind);
+      out.bulk(bytes(k));
+      out.int(s.channels.size + s.patterns.size);
+    }
+    return out.take();
+  }
+
+  private forget(s: Subscriber, k: string, pattern: boolean): void {
+    const own = pattern ? s.patterns : s.channels;
+    const all = pattern ? this.patterns : this.channels;
+    own.delete(k);
+    const set = all.get(k);
+    if (!set) return;
+    set.delete(s);
+    if (set.size === 0) all.delete(k);
+  }
+
+  /** A closed connection leaves every channel and pattern. */
+  leave(s: Subscriber): void {
+    for (const k of [...s.channels]) this.forget(s, k, false);
+    for (const k of [...s.patterns]) this.forget(s, k, true);
+  }
+
+  /** Delivers to channel and pattern subscribers; returns how many received it. */
+  publish(channel: Buffer, message: Buffer): number {
+    let n = 0;
+    const direct = this.channels.get(key(channel));
+    if (direct) {
+      const w = new ReplyWriter();
+      w.arrayHeader(3);
+      w.bulk('message');
+      w.bulk(channel);
+      w.bulk(message);
+      const msg = w.take();
+      for (const s of direct) n += this.send(s, msg);
+    }
+    for (const [p, subs] of this.patterns) {
+      if (!globMatch(bytes(p), channel)) continue;
+      const w = new ReplyWriter();
+      w.arrayHeader(4);
+      w.bulk('pmessage');
+      w.bulk(bytes(p));
+      w.bulk(channel);
+      w.bulk(message);
+      const msg = w.take();
+      for (const s of subs) n += this.send(s, msg);
+    }
+    return n;
+  }
+
+  private send(s: Subscriber, msg: Buffer): number {
+    if (s.backlog() + msg.length > PUBSUB_OUTPUT_MAX_BYTES) {
+      log.warn(`subscriber ${s.id} disconnected: over ${PUBSUB_OUTPUT_MAX_BYTES} bytes of unsent messages`);
+      s.drop('pubsub output buffer limit');
+      this.leave(s);
+      return 0;
+    }
+    s.deliver(msg);
+    return 1;
+  }
+
+  channelsMatching(pattern: Buffer | null): Buffer[] {
+    return [...this.channels.keys()].filter((c) => !pattern || globMatch(pattern, bytes(c))).map(bytes);
+  }
+
+  numsub(channel: Buffer): number {
+    return this.channels.get(key(channel))?.size ?? 0;
+  }
+
+  numpat(): number {
+    return this.patterns.size;
+  }
+}
