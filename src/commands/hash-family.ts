@@ -8,6 +8,7 @@ import {
   deleteField, fieldAt, fields, getField, getHash, getOrCreateHash, Hash, hashEncoding, saveHash, scanFields, setField,
 } from '../types/hash';
 import { bigIntArg, lower, parseInt64 } from './args';
+import { matches, parseScanCursor, parseScanOptions, scanReply, ScanPositions } from './scan-cursor';
 import { CommandSpec, WorkerContext } from './types';
 
 const INT64_MAX = 2n ** 63n - 1n;
@@ -214,50 +215,13 @@ function hrandfieldWithCount(ctx: WorkerContext, key: Buffer, l: bigint, withVal
 
 // ---- HSCAN ----
 
-const UINT64_SPAN = 2n ** 64n;
-
-/** Redis's parseScanCursorOrReply: strtoul over the whole text (sign allowed, '' is 0), 64 bits. */
-function parseCursor(b: Buffer): bigint {
-  const text = b.toString('latin1');
-  if (text === '') return 0n;
-  const m = /^([+-]?)(\d+)$/.exec(text);
-  const n = m ? BigInt(m[2]) : UINT64_SPAN;
-  if (n >= UINT64_SPAN) throw new CommandError('ERR invalid cursor');
-  return m![1] === '-' ? (UINT64_SPAN - n) % UINT64_SPAN : n;
-}
-
-/**
- * Scan positions handed out by this worker (a hash's keys always live on the same worker):
- * cursor token → the stored position of the last field returned. The oldest are forgotten
- * beyond HSCAN_CURSORS_MAX; a forgotten or never-issued cursor ends the iteration.
- */
-const scanCursors = new Map<bigint, Buffer>();
-const HSCAN_CURSORS_MAX = 100_000;
-let nextScanToken = 1n;
+const hashScans = new ScanPositions();
 
 function hscan(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  const cursor = parseCursor(args[2]);
+  const cursor = parseScanCursor(args[2]);
   const r = readHash(ctx, args[1]);
-  if (!r) {
-    out.arrayHeader(2);
-    out.bulk('0');
-    return out.arrayHeader(0);
-  }
-  let count = 10;
-  let match: Buffer | null = null;
-  for (let i = 3; i < args.length; i++) {
-    const opt = lower(args[i]);
-    const left = args.length - i;
-    if (opt === 'count' && left >= 2) {
-      const n = parseInt64(args[++i]);
-      if (n === undefined) throw new CommandError(ERR_NOT_INTEGER);
-      if (n < 1n) throw new CommandError(ERR_SYNTAX);
-      count = n > 1_000_000_000n ? 1_000_000_000 : Number(n);
-    } else if (opt === 'match' && left >= 2) {
-      match = args[++i];
-      if (match.length === 1 && match[0] === 0x2a) match = null; // '*' matches everything
-    } else throw new CommandError(ERR_SYNTAX);
-  }
+  if (!r) return scanReply(out, 0, []);
+  const o = parseScanOptions(args, 3);
   const { env, h } = r;
   let items: { member: Buffer; value: Buffer }[];
   let nextCursor = 0n;
@@ -267,32 +231,17 @@ function hscan(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   } else {
     let after: Buffer | null = null;
     if (cursor !== 0n) {
-      const saved = scanCursors.get(cursor);
-      if (!saved) return emptyScan(out);
+      const saved = hashScans.resolve(cursor, args[1]);
+      if (!saved) return scanReply(out, 0, []);
       after = saved;
     }
-    const page = scanFields(env, h, after, count);
+    const page = scanFields(env, h, after, o.count);
     items = page.items;
-    if (page.next) {
-      nextCursor = nextScanToken++;
-      scanCursors.set(nextCursor, page.next);
-      if (scanCursors.size > HSCAN_CURSORS_MAX) scanCursors.delete(scanCursors.keys().next().value!);
-    }
+    if (page.next) nextCursor = hashScans.remember(args[1], page.next);
   }
   const found: Buffer[] = [];
-  for (const { member, value } of items) {
-    if (match && !globMatch(match, member)) continue;
-    found.push(member, value);
-  }
-  out.arrayHeader(2);
-  out.bulk(String(nextCursor));
-  out.bulkArray(found);
-}
-
-function emptyScan(out: ReplyWriter): void {
-  out.arrayHeader(2);
-  out.bulk('0');
-  out.arrayHeader(0);
+  for (const { member, value } of items) if (matches(o, member)) found.push(member, value);
+  scanReply(out, nextCursor, found);
 }
 
 const H = (

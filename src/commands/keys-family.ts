@@ -16,6 +16,7 @@ import { intArg, lower, parseInt64 } from './args';
 import { helpReply } from './container';
 import { setEncoding } from '../types/set';
 import { zsetEncoding } from '../types/zset';
+import { parseScanCursor } from './scan-cursor';
 import { CommandSpec, ServerContext, WorkerContext } from './types';
 
 function del(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
@@ -372,20 +373,9 @@ async function randomkey(ctx: ServerContext): Promise<Buffer> {
 const CURSOR_SLOT_SPACE = SLOTS_PER_TABLE_MAX;
 let nextCursorToken = 1;
 
-const UINT64_SPAN = 2n ** 64n;
-
-/** Redis's parseScanCursorOrReply: strtoul over the whole text (sign allowed, '' is 0), 64 bits. */
-function parseCursor(b: Buffer): bigint {
-  const text = b.toString('latin1');
-  if (text === '') return 0n;
-  const m = /^([+-]?)(\d+)$/.exec(text);
-  const n = m ? BigInt(m[2]) : UINT64_SPAN;
-  if (n >= UINT64_SPAN) throw new CommandError('ERR invalid cursor');
-  return m![1] === '-' ? (UINT64_SPAN - n) % UINT64_SPAN : n;
-}
 
 async function scan(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
-  const cursor = parseCursor(args[1]);
+  const cursor = parseScanCursor(args[1]);
   let count = 10;
   let match: Buffer = Buffer.alloc(0);
   let wantType: Buffer = Buffer.alloc(0);

@@ -10,6 +10,7 @@ import {
   getSet, newSetMeta, setAddMembers, setHas, setMembers, setRandomMembers, setRemoveMembers, setReplace, setSave, setScan, SetMeta,
 } from '../types/set';
 import { lower, parseInt64 } from './args';
+import { matches, parseScanCursor, parseScanOptions, scanReply, ScanPositions } from './scan-cursor';
 import { CommandSpec, WorkerContext } from './types';
 
 const LONG_MAX = 2n ** 63n - 1n;
@@ -218,65 +219,22 @@ export function sintercardKeys(args: Buffer[]): Buffer[] {
 
 // ---- SSCAN ----
 
-/**
- * Positions of SSCANs in progress on this worker: cursor → [set key, last member key seen].
- * A key always lives on the same worker, so its cursors do too. Oldest forgotten first.
- */
-const scanPositions = new Map<number, [Buffer, Buffer]>();
-const SCAN_POSITIONS_MAX = 100_000;
-let nextScanCursor = 1;
-const UINT64_SPAN = 2n ** 64n;
-
-/** Redis's parseScanCursorOrReply: strtoul over the whole text (sign allowed, '' is 0), 64 bits. */
-function parseCursor(b: Buffer): bigint {
-  const text = b.toString('latin1');
-  if (text === '') return 0n;
-  const m = /^([+-]?)(\d+)$/.exec(text);
-  const n = m ? BigInt(m[2]) : UINT64_SPAN;
-  if (n >= UINT64_SPAN) throw new CommandError('ERR invalid cursor');
-  return m![1] === '-' ? (UINT64_SPAN - n) % UINT64_SPAN : n;
-}
+const setScans = new ScanPositions();
 
 function sscan(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  const cursor = parseCursor(args[2]);
+  const cursor = parseScanCursor(args[2]);
   const s = readSet(ctx, args[1]);
-  const empty = () => {
-    out.arrayHeader(2);
-    out.bulk('0');
-    out.arrayHeader(0);
-  };
-  if (!s) return empty();
-  let count = 10;
-  let match: Buffer | null = null;
-  for (let i = 3; i < args.length; i++) {
-    const opt = lower(args[i]);
-    if (i + 1 >= args.length) throw new CommandError(ERR_SYNTAX);
-    if (opt === 'count') {
-      const n = parseInt64(args[++i]);
-      if (n === undefined) throw new CommandError(ERR_NOT_INTEGER);
-      if (n < 1n) throw new CommandError(ERR_SYNTAX);
-      count = clampCount(n);
-    } else if (opt === 'match') match = args[++i];
-    else throw new CommandError(ERR_SYNTAX);
-  }
+  if (!s) return scanReply(out, 0, []);
+  const o = parseScanOptions(args, 3);
   let after: Buffer | null = null;
   if (cursor !== 0n) {
-    const pos = cursor <= BigInt(Number.MAX_SAFE_INTEGER) ? scanPositions.get(Number(cursor)) : undefined;
     // a cursor this worker never handed out for this key finds nothing, as a random one in Redis
-    if (!pos || !pos[0].equals(args[1])) return empty();
-    after = pos[1];
+    const saved = setScans.resolve(cursor, args[1]);
+    if (!saved) return scanReply(out, 0, []);
+    after = saved;
   }
-  const { items, next } = setScan(s.env, s.meta, after, count);
-  let nextCursor = 0;
-  if (next) {
-    nextCursor = nextScanCursor++;
-    scanPositions.set(nextCursor, [Buffer.from(args[1]), next]);
-    if (scanPositions.size > SCAN_POSITIONS_MAX) scanPositions.delete(scanPositions.keys().next().value!);
-  }
-  const shown = match && !(match.length === 1 && match[0] === 0x2a) ? items.filter((m) => globMatch(match!, m)) : items;
-  out.arrayHeader(2);
-  out.bulk(String(nextCursor));
-  out.bulkArray(shown);
+  const { items, next } = setScan(s.env, s.meta, after, o.count);
+  scanReply(out, next ? setScans.remember(args[1], next) : 0, items.filter((m) => matches(o, m)));
 }
 
 const T = (

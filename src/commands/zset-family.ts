@@ -11,6 +11,7 @@ import {
   zscore, zscoreRange,
 } from '../types/zset';
 import { lower, parseFloatArg, parseInt64 } from './args';
+import { matches, parseScanCursor, parseScanOptions, ScanPositions, scanReply } from './scan-cursor';
 import { CommandSpec, WorkerContext } from './types';
 
 const LONG_MAX = 2n ** 63n - 1n;
@@ -426,59 +427,23 @@ function zrandmember(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void
 
 // ---- ZSCAN ----
 
-const scanPositions = new Map<number, [Buffer, Buffer]>();
-const SCAN_POSITIONS_MAX = 100_000;
-let nextScanCursor = 1;
-const UINT64_SPAN = 2n ** 64n;
-
-function parseCursor(b: Buffer): bigint {
-  const text = b.toString('latin1');
-  if (text === '') return 0n;
-  const m = /^([+-]?)(\d+)$/.exec(text);
-  const n = m ? BigInt(m[2]) : UINT64_SPAN;
-  if (n >= UINT64_SPAN) throw new CommandError('ERR invalid cursor');
-  return m![1] === '-' ? (UINT64_SPAN - n) % UINT64_SPAN : n;
-}
+const zsetScans = new ScanPositions();
 
 function zscanCmd(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  const cursor = parseCursor(args[2]);
+  const cursor = parseScanCursor(args[2]);
   const z = readZ(ctx, args[1]);
-  const empty = () => {
-    out.arrayHeader(2);
-    out.bulk('0');
-    out.arrayHeader(0);
-  };
-  if (!z) return empty();
-  let count = 10;
-  let match: Buffer | null = null;
-  for (let i = 3; i < args.length; i++) {
-    const opt = lower(args[i]);
-    if (i + 1 >= args.length) throw new CommandError(ERR_SYNTAX);
-    if (opt === 'count') {
-      const n = parseInt64(args[++i]);
-      if (n === undefined) throw new CommandError(ERR_NOT_INTEGER);
-      if (n < 1n) throw new CommandError(ERR_SYNTAX);
-      count = clampCount(n);
-    } else if (opt === 'match') match = args[++i];
-    else throw new CommandError(ERR_SYNTAX);
-  }
+  if (!z) return scanReply(out, 0, []);
+  const o = parseScanOptions(args, 3);
   let after: Buffer | null = null;
   if (cursor !== 0n) {
-    const pos = cursor <= BigInt(Number.MAX_SAFE_INTEGER) ? scanPositions.get(Number(cursor)) : undefined;
-    if (!pos || !pos[0].equals(args[1])) return empty();
-    after = pos[1];
+    const saved = zsetScans.resolve(cursor, args[1]);
+    if (!saved) return scanReply(out, 0, []);
+    after = saved;
   }
-  const { items, next } = zscan(z.env, z.meta, after, count);
-  let nextCursor = 0;
-  if (next) {
-    nextCursor = nextScanCursor++;
-    scanPositions.set(nextCursor, [Buffer.from(args[1]), next]);
-    if (scanPositions.size > SCAN_POSITIONS_MAX) scanPositions.delete(scanPositions.keys().next().value!);
-  }
-  const shown = match && !(match.length === 1 && match[0] === 0x2a) ? items.filter((it) => globMatch(match!, it.member)) : items;
+  const { items, next } = zscan(z.env, z.meta, after, o.count);
   out.arrayHeader(2);
-  out.bulk(String(nextCursor));
-  replyItems(out, shown, true);
+  out.bulk(String(next ? zsetScans.remember(args[1], next) : 0));
+  replyItems(out, items.filter((it) => matches(o, it.member)), true);
 }
 
 // ---- ZUNION / ZINTER / ZDIFF and their STORE forms, ZINTERCARD ----
