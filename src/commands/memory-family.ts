@@ -5,7 +5,7 @@ import { CommandError, ERR_SYNTAX } from '../common/errors';
 import { ReplyWriter } from '../protocol/reply';
 import { directoryKey, KeyType, lookup } from '../storage/keyspace';
 import { SubDbName } from '../storage/slot-store';
-import { decodeMeta } from '../types/collection';
+import { decodeMeta, prefixRange } from '../types/collection';
 import { intArg, lower } from './args';
 import { helpReply } from './container';
 import { CommandSpec, ServerContext, WorkerContext } from './types';
@@ -50,9 +50,7 @@ function ownMemoryUsage(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): v
     const samples = Number(args[2].toString()) || count;
     let seen = 0;
     let sampled = 0;
-    const end = Buffer.from(id);
-    end.writeBigUInt64BE(id.readBigUInt64BE(0) + 1n, 0);
-    for (const { key, value } of env.dbs[db].getRange({ start: id, end, limit: samples }) as Iterable<{ key: Buffer; value: Buffer }>) {
+    for (const { key, value } of env.dbs[db].getRange({ ...prefixRange(id), limit: samples }) as Iterable<{ key: Buffer; value: Buffer }>) {
       sampled += key.length + value.length + RECORD_OVERHEAD;
       seen++;
     }

@@ -76,21 +76,22 @@ export function memberValue(env: SlotEnv, db: SubDbName, id: Buffer, member: Buf
   return Buffer.from(v[0] === 0 ? v.subarray(1) : v.subarray(5 + v.readUInt32BE(1)));
 }
 
-function idRange(id: Buffer): { start: Buffer; end: Buffer } {
-  const end = Buffer.from(id);
-  for (let i = ID_BYTES - 1; i >= 0; i--) {
+/** The key range of every record starting with `prefix` (a collection id, or id + more). */
+export function prefixRange(prefix: Buffer): { start: Buffer; end: Buffer } {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
     if (end[i] === 0xff) end[i] = 0;
     else {
       end[i]++;
-      break;
+      return { start: prefix, end };
     }
   }
-  return { start: id, end };
+  return { start: prefix, end: Buffer.alloc(prefix.length + 1, 0xff) };
 }
 
 /** Every member record of a collection, in member-key order. */
 export function* members(env: SlotEnv, db: SubDbName, id: Buffer): Generator<{ member: Buffer; value: Buffer }> {
-  for (const { key, value } of env.dbs[db].getRange(idRange(id)) as Iterable<{ key: Buffer; value: Buffer }>) {
+  for (const { key, value } of env.dbs[db].getRange(prefixRange(id)) as Iterable<{ key: Buffer; value: Buffer }>) {
     yield decodeMember(key, value);
   }
 }
@@ -98,7 +99,7 @@ export function* members(env: SlotEnv, db: SubDbName, id: Buffer): Generator<{ m
 /** Deletes every member record of a collection. Inside env.write. */
 export function dropMembers(env: SlotEnv, db: SubDbName, id: Buffer): void {
   const keys: Buffer[] = [];
-  for (const k of env.dbs[db].getKeys(idRange(id)) as Iterable<Buffer>) keys.push(Buffer.from(k));
+  for (const k of env.dbs[db].getKeys(prefixRange(id)) as Iterable<Buffer>) keys.push(Buffer.from(k));
   for (const k of keys) env.dbs[db].removeSync(k);
 }
 

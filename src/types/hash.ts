@@ -8,7 +8,7 @@
 import { KeyType, remove } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import {
-  allocateId, decodeMember, encodeMemberValue, getCollection, Meta, memberKey, members, memberValue, putCollection, registerCollection,
+  allocateId, decodeMember, encodeMemberValue, getCollection, Meta, memberKey, members, memberValue, prefixRange, putCollection, registerCollection,
 } from './collection';
 
 const DB = 'hashes' as const;
@@ -100,7 +100,7 @@ export function scanFields(
 ): { items: { member: Buffer; value: Buffer }[]; next: Buffer | null } {
   const items: { member: Buffer; value: Buffer }[] = [];
   const start = after ? Buffer.concat([h.id, after]) : h.id;
-  const end = idEnd(h.id);
+  const end = prefixRange(h.id).end;
   let last: Buffer | null = null;
   let more = false;
   for (const { key, value } of env.dbs[DB].getRange({ start, end, exclusiveStart: after !== null, limit: limit + 1 }) as Iterable<{ key: Buffer; value: Uint8Array }>) {
@@ -116,20 +116,9 @@ export function scanFields(
 
 /** The field at `index` (0-based, in stored order) with its value. */
 export function fieldAt(env: SlotEnv, h: Hash, index: number): { member: Buffer; value: Buffer } | undefined {
-  for (const { key, value } of env.dbs[DB].getRange({ start: h.id, end: idEnd(h.id), offset: index, limit: 1 }) as Iterable<{ key: Buffer; value: Uint8Array }>) {
+  for (const { key, value } of env.dbs[DB].getRange({ start: h.id, end: prefixRange(h.id).end, offset: index, limit: 1 }) as Iterable<{ key: Buffer; value: Uint8Array }>) {
     return decodeMember(key, value);
   }
   return undefined;
 }
 
-function idEnd(id: Buffer): Buffer {
-  const end = Buffer.from(id);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i] === 0xff) end[i] = 0;
-    else {
-      end[i]++;
-      break;
-    }
-  }
-  return end;
-}

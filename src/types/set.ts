@@ -4,7 +4,7 @@
 import { KeyType, remove } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import {
-  allocateId, decodeMember, decodeMeta, encodeMemberValue, getCollection, Meta, memberKey, members, memberValue, putCollection, registerCollection,
+  allocateId, decodeMember, decodeMeta, encodeMemberValue, getCollection, Meta, memberKey, members, memberValue, prefixRange, putCollection, registerCollection,
 } from './collection';
 
 const DB = 'sets' as const;
@@ -104,14 +104,7 @@ export function setReplace(env: SlotEnv, key: Buffer, items: Buffer[], now: numb
 
 /** The member at `offset` in storage order. */
 function memberAt(env: SlotEnv, meta: SetMeta, offset: number): Buffer {
-  const end = Buffer.from(meta.id);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i] === 0xff) end[i] = 0;
-    else {
-      end[i]++;
-      break;
-    }
-  }
+  const { end } = prefixRange(meta.id);
   for (const { key, value } of env.dbs[DB].getRange({ start: meta.id, end, offset, limit: 1 }) as Iterable<{ key: Buffer; value: Uint8Array }>) {
     return decodeMember(key, value).member;
   }
@@ -167,14 +160,7 @@ function shuffle<T>(a: T[]): T[] {
  * storage order; `next` is the last member key visited, or null when the set was exhausted.
  */
 export function setScan(env: SlotEnv, meta: SetMeta, after: Buffer | null, limit: number): { items: Buffer[]; next: Buffer | null } {
-  const end = Buffer.from(meta.id);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i] === 0xff) end[i] = 0;
-    else {
-      end[i]++;
-      break;
-    }
-  }
+  const { end } = prefixRange(meta.id);
   const items: Buffer[] = [];
   let last: Buffer | null = null;
   const range = env.dbs[DB].getRange(

@@ -11,7 +11,7 @@
 import { createHash } from 'crypto';
 import { COLLECTION_ID_BYTES, KeyRecord, KeyType, registerMemberCopier, registerMemberDropper, remove } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
-import { allocateId, decodeMeta, dropMembers, encodeMeta, getCollection, Meta, MEMBER_DIRECT_MAX, putCollection } from './collection';
+import { allocateId, decodeMeta, dropMembers, encodeMeta, getCollection, Meta, MEMBER_DIRECT_MAX, prefixRange, putCollection } from './collection';
 
 const DB = 'zsets' as const;
 const ID = COLLECTION_ID_BYTES;
@@ -42,18 +42,6 @@ registerMemberCopier(KeyType.ZSet, (src: SlotEnv, rec: KeyRecord, dst: SlotEnv) 
   return encodeMeta({ ...meta, id });
 });
 
-/** The key range of every record starting with `prefix`. */
-function prefixRange(prefix: Buffer): { start: Buffer; end: Buffer } {
-  const end = Buffer.from(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i] === 0xff) end[i] = 0;
-    else {
-      end[i]++;
-      return { start: prefix, end };
-    }
-  }
-  return { start: prefix, end: Buffer.alloc(prefix.length + 1, 0xff) };
-}
 
 function memberPart(member: Buffer): Buffer {
   if (member.length <= MEMBER_DIRECT_MAX) return member;
