@@ -16,7 +16,7 @@ import { intArg, lower, parseInt64 } from './args';
 import { helpReply } from './container';
 import { setEncoding } from '../types/set';
 import { zsetEncoding } from '../types/zset';
-import { parseScanCursor } from './scan-cursor';
+import { parseScanCursor, parseScanOptions } from './scan-cursor';
 import { CommandSpec, ServerContext, WorkerContext } from './types';
 
 function del(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
@@ -376,21 +376,9 @@ let nextCursorToken = 1;
 
 async function scan(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
   const cursor = parseScanCursor(args[1]);
-  let count = 10;
-  let match: Buffer = Buffer.alloc(0);
-  let wantType: Buffer = Buffer.alloc(0);
-  for (let i = 2; i < args.length; i++) {
-    const opt = lower(args[i]);
-    if (i + 1 >= args.length) throw new CommandError(ERR_SYNTAX);
-    if (opt === 'count') {
-      const n = parseInt64(args[++i]);
-      if (n === undefined) throw new CommandError(ERR_NOT_INTEGER);
-      if (n < 1n) throw new CommandError(ERR_SYNTAX);
-      count = n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
-    } else if (opt === 'match') match = args[++i];
-    else if (opt === 'type') wantType = Buffer.from(lower(args[++i]));
-    else throw new CommandError(ERR_SYNTAX);
-  }
+  const { count, match: pattern, type } = parseScanOptions(args, 2, true);
+  const match = pattern ?? Buffer.alloc(0);
+  const wantType = type ?? Buffer.alloc(0);
   const slots = ctx.slotCount(ctx.client.table);
   let slot = Number(cursor % BigInt(CURSOR_SLOT_SPACE));
   const bigToken = cursor / BigInt(CURSOR_SLOT_SPACE);

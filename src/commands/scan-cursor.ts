@@ -23,11 +23,13 @@ export interface ScanOptions {
   count: number;
   /** null when absent or '*', which matches everything. */
   match: Buffer | null;
+  /** SCAN's TYPE filter, lowercased; null when absent. */
+  type: Buffer | null;
 }
 
-/** COUNT and MATCH from `args[from..]`, with Redis's errors. */
-export function parseScanOptions(args: Buffer[], from: number): ScanOptions {
-  const o: ScanOptions = { count: 10, match: null };
+/** COUNT, MATCH (and for SCAN, TYPE) from `args[from..]`, with Redis's errors. */
+export function parseScanOptions(args: Buffer[], from: number, allowType = false): ScanOptions {
+  const o: ScanOptions = { count: 10, match: null, type: null };
   for (let i = from; i < args.length; i++) {
     const opt = lower(args[i]);
     if (i + 1 >= args.length) throw new CommandError(ERR_SYNTAX);
@@ -39,7 +41,8 @@ export function parseScanOptions(args: Buffer[], from: number): ScanOptions {
     } else if (opt === 'match') {
       const m = args[++i];
       o.match = m.length === 1 && m[0] === 0x2a ? null : m;
-    } else throw new CommandError(ERR_SYNTAX);
+    } else if (opt === 'type' && allowType) o.type = Buffer.from(lower(args[++i]));
+    else throw new CommandError(ERR_SYNTAX);
   }
   return o;
 }
