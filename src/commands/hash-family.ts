@@ -100,13 +100,16 @@ function hexists(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
 function hgetallGeneric(keys: boolean, values: boolean) {
   return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void => {
     const r = readHash(ctx, args[1]);
-    if (!r) return out.arrayHeader(0);
+    if (!r) return keys && values ? out.mapHeader(0) : out.arrayHeader(0);
     const items: Buffer[] = [];
     for (const { member, value } of fields(r.env, r.h)) {
       if (keys) items.push(member);
       if (values) items.push(value);
     }
-    out.bulkArray(items);
+    if (keys && values) {
+      out.mapHeader(items.length / 2);
+      for (const it of items) out.bulk(it);
+    } else out.bulkArray(items);
   };
 }
 
@@ -182,8 +185,10 @@ function hrandfieldWithCount(ctx: WorkerContext, key: Buffer, l: bigint, withVal
   const count = Number(uniq ? l : -l);
   if (count === 0) return out.arrayHeader(0);
   const reply = (items: { member: Buffer; value: Buffer }[]) => {
-    out.arrayHeader(items.length * (withValues ? 2 : 1));
+    if (withValues) out.pairsHeader(items.length);
+    else out.arrayHeader(items.length);
     for (const { member, value } of items) {
+      if (withValues) out.pairHeader();
       out.bulk(member);
       if (withValues) out.bulk(value);
     }

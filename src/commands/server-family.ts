@@ -1,16 +1,24 @@
 // Connection and server commands, executed on the main thread against connection state.
 import { globMatch } from '../common/glob';
 import { CommandError, ERR_DB_INDEX, ERR_SYNTAX, ERR_WRONGPASS, arityError } from '../common/errors';
-import { bulkReply, EMPTY_ARRAY, intReply, OK, PONG, ReplyWriter } from '../protocol/reply';
+import { bulkReply, EMPTY_ARRAY, intReply, OK, PONG, Protocol, ReplyWriter } from '../protocol/reply';
 import { intArg, lower, parseInt64 } from './args';
 import { helpReply, subcommandSyntaxError } from './container';
 import { ClientInfo, CommandSpec, ServerContext } from './types';
 
 export const SERVER_VERSION = '7.0.15';
 
+/** Human-readable text: a verbatim string for RESP3 clients, as Redis answers INFO and CLIENT LIST. */
+function textReply(ctx: ServerContext, text: string): Buffer {
+  if (ctx.client.resp === 2) return bulkReply(text);
+  const out = new ReplyWriter(3);
+  out.verbatim(text);
+  return out.take();
+}
+
 function ping(ctx: ServerContext, args: Buffer[]): Buffer {
   if (args.length > 2) throw new CommandError(arityError('ping'));
-  if (ctx.client.sub + ctx.client.psub > 0) {
+  if (ctx.client.sub + ctx.client.psub > 0 && ctx.client.resp === 2) {
     // a subscribed RESP2 client gets PING's answer shaped like a message, as Redis does
     const out = new ReplyWriter();
     out.bulkArray(['pong', args.length === 2 ? args[1] : '']);
@@ -45,11 +53,13 @@ function auth(ctx: ServerContext, args: Buffer[]): Buffer {
 
 function hello(ctx: ServerContext, args: Buffer[]): Buffer {
   let i = 1;
+  let resp = ctx.client.resp;
   if (args.length > 1) {
-    // as Redis: a strict 64-bit integer ('2.0' is refused); only RESP2 is served here
+    // as Redis: a strict 64-bit integer ('2.0' is refused)
     const ver = parseInt64(args[1]);
     if (ver === undefined) throw new CommandError('ERR Protocol version is not an integer or out of range');
-    if (ver !== 2n) throw new CommandError('NOPROTO unsupported protocol version');
+    if (ver !== 2n && ver !== 3n) throw new CommandError('NOPROTO unsupported protocol version');
+    resp = Number(ver) as Protocol;
     i = 2;
   }
   for (; i < args.length; i++) {
@@ -62,9 +72,10 @@ function hello(ctx: ServerContext, args: Buffer[]): Buffer {
     } else throw new CommandError(`ERR Syntax error in HELLO option '${args[i].toString()}'`);
   }
   if (ctx.passwordRequired() && !ctx.client.authenticated) throw new CommandError('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
-  const out = new ReplyWriter();
-  out.arrayHeader(14);
-  for (const [k, v] of [['server', 'redis'], ['version', SERVER_VERSION], ['proto', 2], ['id', ctx.client.id], ['mode', 'standalone'], ['role', 'master']] as const) {
+  ctx.client.resp = resp;
+  const out = new ReplyWriter(resp);
+  out.mapHeader(7);
+  for (const [k, v] of [['server', 'redis'], ['version', SERVER_VERSION], ['proto', resp], ['id', ctx.client.id], ['mode', 'standalone'], ['role', 'master']] as const) {
     out.bulk(k);
     if (typeof v === 'number') out.int(v);
     else out.bulk(v);
@@ -130,12 +141,12 @@ function client(ctx: ServerContext, args: Buffer[]): Buffer {
       setName(ctx, args[2]);
       return OK;
     case 'info':
-      return bulkReply(clientLine(ctx.client, now) + '\n');
+      return textReply(ctx, clientLine(ctx.client, now) + '\n');
     case 'list': {
       if (args.length === 4 && lower(args[2]) === 'type') {
         const t = lower(args[3]);
         if (!CLIENT_TYPES.includes(t)) throw new CommandError(`ERR Unknown client type '${args[3].toString()}'`);
-        return bulkReply(t === 'normal' ? ctx.clients().map((c) => clientLine(c, now) + '\n').join('') : '');
+        return textReply(ctx, t === 'normal' ? ctx.clients().map((c) => clientLine(c, now) + '\n').join('') : '');
       }
       if (args.length > 3 && lower(args[2]) === 'id') {
         // in the order asked, as Redis
@@ -147,10 +158,10 @@ function client(ctx: ServerContext, args: Buffer[]): Buffer {
           const c = id > 0n && id <= BigInt(Number.MAX_SAFE_INTEGER) ? byId.get(Number(id)) : undefined;
           if (c) text += clientLine(c, now) + '\n';
         }
-        return bulkReply(text);
+        return textReply(ctx, text);
       }
       if (args.length !== 2) throw new CommandError(ERR_SYNTAX);
-      return bulkReply(ctx.clients().map((c) => clientLine(c, now) + '\n').join(''));
+      return textReply(ctx, ctx.clients().map((c) => clientLine(c, now) + '\n').join(''));
     }
     case 'kill': {
       if (args.length === 3) {
@@ -211,8 +222,8 @@ function configCmd(ctx: ServerContext, args: Buffer[]): Buffer | Promise<Buffer>
     case 'get': {
       const seen = new Map<string, string>();
       for (let i = 2; i < args.length; i++) for (const [k, v] of ctx.configGet(args[i].toString().toLowerCase())) seen.set(k, v);
-      const out = new ReplyWriter();
-      out.arrayHeader(seen.size * 2);
+      const out = new ReplyWriter(ctx.client.resp);
+      out.mapHeader(seen.size);
       for (const [k, v] of seen) {
         out.bulk(k);
         out.bulk(v);
@@ -265,16 +276,16 @@ function commandReplyFor(out: ReplyWriter, c: CommandSpec): void {
   out.arrayHeader(10);
   out.bulk(c.name);
   out.int(c.arity);
-  out.arrayHeader(c.flags.length);
+  out.setHeader(c.flags.length);
   for (const f of c.flags) out.simple(f);
   out.int(c.firstKey);
   out.int(c.lastKey);
   out.int(c.keyStep);
-  out.arrayHeader(1);
+  out.setHeader(1);
   out.simple(`@${c.group}`);
-  out.arrayHeader(0);
-  out.arrayHeader(0);
-  out.arrayHeader(0);
+  out.setHeader(0); // tips
+  out.setHeader(0); // key specs
+  out.arrayHeader(0); // subcommands
 }
 
 /** Keys of `args` (a full command line) according to its table entry. */
@@ -290,7 +301,7 @@ export function keysOf(spec: CommandSpec, args: Buffer[]): Buffer[] {
 function command(ctx: ServerContext, args: Buffer[]): Buffer {
   const table = ctx.commandTable();
   const visible = [...table.values()].filter((c) => !c.flags.includes('internal'));
-  const out = new ReplyWriter();
+  const out = new ReplyWriter(ctx.client.resp);
   const sub = args.length > 1 ? lower(args[1]) : '';
   switch (sub) {
     case '':
@@ -317,10 +328,10 @@ function command(ctx: ServerContext, args: Buffer[]): Buffer {
     case 'docs': {
       const names = args.length > 2 ? args.slice(2).map(lower) : visible.map((c) => c.name);
       const found = names.map((n) => table.get(n)).filter((c): c is CommandSpec => !!c && !c.flags.includes('internal'));
-      out.arrayHeader(found.length * 2);
+      out.mapHeader(found.length);
       for (const c of found) {
         out.bulk(c.name);
-        out.arrayHeader(6);
+        out.mapHeader(3);
         out.bulk('summary');
         out.bulk(c.summary);
         out.bulk('since');
@@ -399,7 +410,7 @@ async function debug(_ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
 }
 
 async function info(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
-  return bulkReply(await ctx.info(args.slice(1).map((a) => a.toString().toLowerCase())));
+  return textReply(ctx, await ctx.info(args.slice(1).map((a) => a.toString().toLowerCase())));
 }
 
 function shutdown(ctx: ServerContext, args: Buffer[]): Buffer {

@@ -82,7 +82,7 @@ function smismember(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void 
 function smembers(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const s = readSet(ctx, args[1]);
   hit(ctx, !!s);
-  out.bulkArray(s ? setMembers(s.env, s.meta) : []);
+  out.bulkSet(s ? setMembers(s.env, s.meta) : []);
 }
 
 function srandmember(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
@@ -105,18 +105,18 @@ function spop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   if (args.length === 3) {
     const count = clampCount(rangeLong(args[2], 0n, LONG_MAX, 'ERR value is out of range, must be positive'));
     const s = readSet(ctx, key);
-    if (!s || count === 0) return out.arrayHeader(0);
+    if (!s || count === 0) return out.setHeader(0);
     if (count >= s.meta.count) {
       const all = setMembers(s.env, s.meta);
       remove(s.env, key, ctx.now);
-      return out.bulkArray(all);
+      return out.bulkSet(all);
     }
     const picked = setRandomMembers(s.env, s.meta, count, true);
     s.env.write(() => {
       setRemoveMembers(s.env, s.meta, picked);
       setSave(s.env, key, s.meta, ctx.now);
     });
-    return out.bulkArray(picked);
+    return out.bulkSet(picked);
   }
   const s = readSet(ctx, key);
   if (!s) return out.nullBulk();
@@ -256,12 +256,12 @@ export const SET_COMMANDS: CommandSpec[] = [
   T('spop', -2, ['write', 'random', 'fast'], ONE, spop, 'Remove and return one or multiple random members from a set', '1.0.0'),
   T('sscan', -3, ['readonly', 'random'], ONE, sscan, 'Incrementally iterate Set elements', '2.8.0'),
   T('smove', 4, ['write', 'fast'], [1, 2, 1], smove, 'Move a member from one set to another', '1.0.0', EXCLUSIVE),
-  T('sinter', -2, ['readonly'], ALL, (c, a, o) => o.bulkArray(intersect(c, a.slice(1))), 'Intersect multiple sets', '1.0.0', EXCLUSIVE),
+  T('sinter', -2, ['readonly'], ALL, (c, a, o) => o.bulkSet(intersect(c, a.slice(1))), 'Intersect multiple sets', '1.0.0', EXCLUSIVE),
   T('sintercard', -3, ['readonly'], [2, -1, 1], sintercard, 'Intersect multiple sets and return the cardinality of the result', '7.0.0', {
     ...EXCLUSIVE, keys: sintercardKeys,
   }),
-  T('sunion', -2, ['readonly'], ALL, (c, a, o) => o.bulkArray(union(c, a.slice(1))), 'Add multiple sets', '1.0.0', EXCLUSIVE),
-  T('sdiff', -2, ['readonly'], ALL, (c, a, o) => o.bulkArray(difference(c, a.slice(1))), 'Subtract multiple sets', '1.0.0', EXCLUSIVE),
+  T('sunion', -2, ['readonly'], ALL, (c, a, o) => o.bulkSet(union(c, a.slice(1))), 'Add multiple sets', '1.0.0', EXCLUSIVE),
+  T('sdiff', -2, ['readonly'], ALL, (c, a, o) => o.bulkSet(difference(c, a.slice(1))), 'Subtract multiple sets', '1.0.0', EXCLUSIVE),
   T('sinterstore', -3, ['write', 'denyoom'], ALL, (c, a, o) => store(c, a[1], intersect(c, a.slice(2)), o),
     'Intersect multiple sets and store the resulting set in a key', '1.0.0', EXCLUSIVE),
   T('sunionstore', -3, ['write', 'denyoom'], ALL, (c, a, o) => store(c, a[1], union(c, a.slice(2)), o),

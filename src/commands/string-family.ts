@@ -344,7 +344,7 @@ function lcs(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   }
   flush();
   if (!wantIdx) return out.bulk(result);
-  out.arrayHeader(4);
+  out.mapHeader(2);
   out.bulk('matches');
   out.arrayHeader(matches.length);
   for (const [a0, a1, b0, b1] of matches) {

@@ -1,6 +1,6 @@
 // What command handlers see. Worker handlers execute against slot storage; main handlers
 // act on connection and server state through ServerContext, which dispatch implements.
-import { ReplyWriter } from '../protocol/reply';
+import { Protocol, ReplyWriter } from '../protocol/reply';
 import { SlotEnv, SlotStore } from '../storage/slot-store';
 
 export type Flag = 'pubsub' | 'noscript' | 'write' | 'readonly' | 'admin' | 'fast' | 'denyoom' | 'noauth' | 'loading' | 'stale' | 'random' | 'internal';
@@ -46,7 +46,7 @@ export interface ClientInfo {
   lastActive: number;
   table: number;
   lastCommand: string;
-  resp: number;
+  resp: Protocol;
   authenticated: boolean;
   /** Channels and patterns subscribed to (CLIENT LIST's sub= and psub=). */
   sub: number;

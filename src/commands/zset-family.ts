@@ -55,11 +55,18 @@ function readZ(ctx: WorkerContext, key: Buffer): Z | undefined {
   return meta && env ? { env, meta } : undefined;
 }
 
-function replyItems(out: ReplyWriter, items: ZItem[], withScores: boolean): void {
-  out.arrayHeader(withScores ? items.length * 2 : items.length);
+/**
+ * Members, each followed by its score when asked. RESP3 nests each member/score pair, except
+ * where Redis 7.0 keeps them flat (`nested` false: ZPOPMIN/ZPOPMAX without a count).
+ */
+function replyItems(out: ReplyWriter, items: ZItem[], withScores: boolean, nested = true): void {
+  const pairs = withScores && nested;
+  if (pairs) out.pairsHeader(items.length);
+  else out.arrayHeader(withScores ? items.length * 2 : items.length);
   for (const it of items) {
+    if (pairs) out.pairHeader();
     out.bulk(it.member);
-    if (withScores) out.bulk(formatDouble(it.score));
+    if (withScores) out.double(it.score);
   }
 }
 
@@ -159,7 +166,7 @@ function zaddGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, incrC
     }
     if (added || updated) zsave(env, key, m, ctx.now);
     if (incr) {
-      if (processed) out.bulk(formatDouble(result!));
+      if (processed) out.double(result!);
       else out.nullBulk();
     } else out.int(ch ? added + updated : added);
   });
@@ -200,7 +207,8 @@ function zlexcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
 function zscoreCmd(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const z = readZ(ctx, args[1]);
   const s = z ? zscore(z.env, z.meta, args[2]) : undefined;
-  out.bulk(s === undefined ? null : formatDouble(s));
+  if (s === undefined) out.nullBulk();
+  else out.double(s);
 }
 
 function zmscore(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
@@ -208,7 +216,8 @@ function zmscore(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   out.arrayHeader(args.length - 2);
   for (let i = 2; i < args.length; i++) {
     const s = z ? zscore(z.env, z.meta, args[i]) : undefined;
-    out.bulk(s === undefined ? null : formatDouble(s));
+    if (s === undefined) out.nullBulk();
+    else out.double(s);
   }
 }
 
@@ -256,7 +265,7 @@ function zrangeGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, at:
   for (let j = at + 3; j < args.length; j++) {
     const left = args.length - j - 1;
     const o = lower(args[j]);
-    if (o === 'withscores') withScores = true;
+    if (o === 'withscores' && store === null) withScores = true;
     else if (o === 'limit' && left >= 2) {
       offset = longArg(args[j + 1]);
       limit = longArg(args[j + 2]);
@@ -353,7 +362,7 @@ function zpop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, max: boolean
   if (args.length > 3) throw new CommandError(ERR_SYNTAX);
   const count = args.length === 3 ? positiveLong(args[2]) : 1;
   const r = popFrom(ctx, [args[1]], max, count);
-  replyItems(out, r ? r.items : [], true);
+  replyItems(out, r ? r.items : [], true, args.length === 3);
 }
 
 function zmpop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
@@ -377,7 +386,7 @@ function zmpop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   for (const it of r.items) {
     out.arrayHeader(2);
     out.bulk(it.member);
-    out.bulk(formatDouble(it.score));
+    out.double(it.score);
   }
 }
 
@@ -443,7 +452,13 @@ function zscanCmd(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const { items, next } = zscan(z.env, z.meta, after, o.count);
   out.arrayHeader(2);
   out.bulk(String(next ? zsetScans.remember(args[1], next) : 0));
-  replyItems(out, items.filter((it) => matches(o, it.member)), true);
+  // SCAN replies carry scores as strings in every protocol
+  const shown = items.filter((it) => matches(o, it.member));
+  out.arrayHeader(shown.length * 2);
+  for (const it of shown) {
+    out.bulk(it.member);
+    out.bulk(formatDouble(it.score));
+  }
 }
 
 // ---- ZUNION / ZINTER / ZDIFF and their STORE forms, ZINTERCARD ----

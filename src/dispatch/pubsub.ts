@@ -3,7 +3,7 @@
 // PUBSUB_OUTPUT_MAX_BYTES of unsent messages is disconnected, as Redis's pubsub output limit.
 import { globMatch } from '../common/glob';
 import { logger } from '../common/log';
-import { ReplyWriter } from '../protocol/reply';
+import { Protocol, ReplyWriter } from '../protocol/reply';
 
 const log = logger('M');
 /** Unsent bytes a subscriber may hold before it is cut off (Redis's pubsub hard limit). */
@@ -11,6 +11,8 @@ export const PUBSUB_OUTPUT_MAX_BYTES = 32 * 1024 * 1024;
 
 export interface Subscriber {
   readonly id: number;
+  /** The connection's protocol: RESP3 receives messages as pushes. */
+  resp(): Protocol;
   channels: Set<string>;
   patterns: Set<string>;
   /** Queues bytes behind the subscriber's earlier replies. */
@@ -18,6 +20,20 @@ export interface Subscriber {
   /** Bytes written to the socket and not yet sent. */
   backlog(): number;
   drop(reason: string): void;
+}
+
+/** A published message encoded once per protocol: RESP3's push differs from RESP2's array in its first byte. */
+class Message {
+  private push: Buffer | null = null;
+  constructor(private readonly array: Buffer) {}
+  in(resp: Protocol): Buffer {
+    if (resp === 2) return this.array;
+    if (!this.push) {
+      this.push = Buffer.from(this.array);
+      this.push[0] = 0x3e; // '>'
+    }
+    return this.push;
+  }
 }
 
 const key = (b: Buffer) => b.toString('latin1');
@@ -29,7 +45,7 @@ export class PubSub {
 
   /** SUBSCRIBE and PSUBSCRIBE: one confirmation per name, with the running count. */
   subscribe(s: Subscriber, names: Buffer[], pattern: boolean): Buffer {
-    const out = new ReplyWriter();
+    const out = new ReplyWriter(s.resp());
     const own = pattern ? s.patterns : s.channels;
     const all = pattern ? this.patterns : this.channels;
     for (const n of names) {
@@ -40,7 +56,7 @@ export class PubSub {
         if (!set) all.set(k, (set = new Set()));
         set.add(s);
       }
-      out.arrayHeader(3);
+      out.pushHeader(3);
       out.bulk(pattern ? 'psubscribe' : 'subscribe');
       out.bulk(n);
       out.int(s.channels.size + s.patterns.size);
@@ -50,12 +66,12 @@ export class PubSub {
 
   /** UNSUBSCRIBE and PUNSUBSCRIBE; no names means all of them. */
   unsubscribe(s: Subscriber, names: Buffer[], pattern: boolean): Buffer {
-    const out = new ReplyWriter();
+    const out = new ReplyWriter(s.resp());
     const own = pattern ? s.patterns : s.channels;
     const kind = pattern ? 'punsubscribe' : 'unsubscribe';
     const targets = names.length ? names.map(key) : [...own];
     if (targets.length === 0) {
-      out.arrayHeader(3);
+      out.pushHeader(3);
       out.bulk(kind);
       out.nullBulk();
       out.int(s.channels.size + s.patterns.size);
@@ -63,7 +79,7 @@ export class PubSub {
     }
     for (const k of targets) {
       this.forget(s, k, pattern);
-      out.arrayHeader(3);
+      out.pushHeader(3);
       out.bulk(kind);
       out.bulk(bytes(k));
       out.int(s.channels.size + s.patterns.size);
@@ -97,7 +113,7 @@ export class PubSub {
       w.bulk('message');
       w.bulk(channel);
       w.bulk(message);
-      const msg = w.take();
+      const msg = new Message(w.take());
       for (const s of direct) n += this.send(s, msg);
     }
     for (const [p, subs] of this.patterns) {
@@ -108,13 +124,14 @@ export class PubSub {
       w.bulk(bytes(p));
       w.bulk(channel);
       w.bulk(message);
-      const msg = w.take();
+      const msg = new Message(w.take());
       for (const s of subs) n += this.send(s, msg);
     }
     return n;
   }
 
-  private send(s: Subscriber, msg: Buffer): number {
+  private send(s: Subscriber, message: Message): number {
+    const msg = message.in(s.resp());
     if (s.backlog() + msg.length > PUBSUB_OUTPUT_MAX_BYTES) {
       log.warn(`subscriber ${s.id} disconnected: over ${PUBSUB_OUTPUT_MAX_BYTES} bytes of unsent messages`);
       s.drop('pubsub output buffer limit');

@@ -11,7 +11,7 @@ import { CLIENT_MAX_INFLIGHT, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '..
 import { logger, setLogLevel } from '../common/log';
 import { ProtocolError, RequestParser } from '../protocol/parser';
 import { decodeReply, RespError } from '../protocol/reply-reader';
-import { errorReply, intReply, OK, ReplyWriter } from '../protocol/reply';
+import { errorReply, intReply, NULL3, NULL_ARRAY, NULL_BULK, OK, Protocol, ReplyWriter } from '../protocol/reply';
 import { keysOf, matchConfig, SERVER_VERSION } from '../commands/server-family';
 import { checkCommand } from '../commands/container';
 import { COMMAND_INDEX, COMMANDS } from '../commands/table';
@@ -192,7 +192,7 @@ export class Node {
       this.stats.errors++;
       return this.immediate(client, refusal!, name);
     }
-    if (info.sub + info.psub > 0 && !spec.whileSubscribed) {
+    if (info.sub + info.psub > 0 && info.resp === 2 && !spec.whileSubscribed) {
       this.stats.errors++;
       const msg = `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
       return this.immediate(client, errorReply(msg), name);
@@ -211,7 +211,8 @@ export class Node {
 
   private runMain(client: Client, spec: CommandSpec, args: Buffer[], pending: Pending): void {
     const done = (reply: Buffer) => {
-      pending.reply = reply;
+      // main handlers answer absent values with the RESP2 constants; RESP3 has one null
+      pending.reply = client.info.resp === 3 && (reply === NULL_BULK || reply === NULL_ARRAY) ? NULL3 : reply;
       pending.micros = (Date.now() - pending.startedAt) * 1000;
       this.markDirty(client);
     };
@@ -240,7 +241,7 @@ export class Node {
     const slots = this.tableSlots[table];
     if (spec.firstKey === spec.lastKey && !spec.crossTable) {
       const w = this.workerOfSlot(slotOf(args[spec.firstKey], slots));
-      this.pool.send(w, client.info.id, seq, table, COMMAND_INDEX.get(spec)!, args);
+      this.pool.send(w, client.info.id, seq, table, COMMAND_INDEX.get(spec)!, args, client.info.resp);
       return;
     }
     const keys = keysOf(spec, args);
@@ -248,7 +249,7 @@ export class Node {
     let spans = spec.crossTable === true;
     for (let i = 1; i < keys.length && !spans; i++) spans = this.workerOfSlot(slotOf(keys[i], slots)) !== first;
     if (!spans) {
-      this.pool.send(first, client.info.id, seq, table, COMMAND_INDEX.get(spec)!, args);
+      this.pool.send(first, client.info.id, seq, table, COMMAND_INDEX.get(spec)!, args, client.info.resp);
       return;
     }
     const finish = (p: Promise<Buffer>) =>
@@ -262,12 +263,12 @@ export class Node {
           this.markDirty(client);
         },
       );
-    if (spec.spread === 'exclusive') finish(this.exclusive(() => this.callSpec(first, table, spec, args)));
-    else finish(this.spread(spec, table, args));
+    if (spec.spread === 'exclusive') finish(this.exclusive(() => this.callSpec(first, table, spec, args, client.info.resp)));
+    else finish(this.spread(spec, table, args, client.info.resp));
   }
 
   /** Splits a multi-key command by worker and merges the parts as Redis would answer. */
-  private async spread(spec: CommandSpec, table: number, args: Buffer[]): Promise<Buffer> {
+  private async spread(spec: CommandSpec, table: number, args: Buffer[], resp: Protocol): Promise<Buffer> {
     const slots = this.tableSlots[table];
     const step = spec.spread === 'mset' ? 2 : 1;
     if (spec.spread === 'mset' && args.length % 2 === 0) throw new CommandError(arityError(spec.name));
@@ -287,7 +288,7 @@ export class Node {
     if (spec.spread === 'mset') return OK;
     const values: (Buffer | null)[] = new Array((args.length - 1) / step);
     entries.forEach(([, p], i) => (replies[i] as (Buffer | null)[]).forEach((v, j) => (values[p.positions[j]] = v)));
-    const out = new ReplyWriter();
+    const out = new ReplyWriter(resp);
     out.bulkArray(values);
     return out.take();
   }
@@ -321,12 +322,13 @@ export class Node {
     for (const [client, args] of held) if (!client.closed) this.dispatchSafely(client, args);
   }
 
-  private callSpec(w: number, table: number, spec: CommandSpec, args: Buffer[]): Promise<Buffer> {
+  /** Runs a command on worker `w` as main's own call; the reply comes in protocol `resp`. */
+  private callSpec(w: number, table: number, spec: CommandSpec, args: Buffer[], resp: Protocol = 2): Promise<Buffer> {
     const id = this.nextCallId;
     this.nextCallId = this.nextCallId >= 0xfffffffe ? 1 : this.nextCallId + 1;
     return new Promise((resolve) => {
       this.calls.set(id, resolve);
-      this.pool.send(w, 0, id, table, COMMAND_INDEX.get(spec)!, args);
+      this.pool.send(w, 0, id, table, COMMAND_INDEX.get(spec)!, args, resp);
     });
   }
 
@@ -417,6 +419,7 @@ export class Node {
     if (!s) {
       s = {
         id: client.info.id,
+        resp: () => client.info.resp,
         channels: client.channels,
         patterns: client.patterns,
         deliver: (bytes: Buffer) => this.immediate(client, bytes, 'message'),

@@ -1,9 +1,13 @@
 // Message layouts on the rings, shared by main and workers.
 //
-// Request payload:  [u32 connId][u32 seq][u16 table][u16 command index][u32 argc]([u32 len][bytes])*
+// Request payload:  [u32 connId][u32 seq][u16 table | RESP3_BIT][u16 command index][u32 argc]([u32 len][bytes])*
 // Reply payload:    [u32 connId][u32 seq][u32 exec µs][RESP reply bytes]
 // connId 0 marks main's own calls (fan-out parts, internal commands); seq then names the call.
+import type { Protocol } from '../protocol/reply';
+
 export const REQUEST_HEADER_BYTES = 16;
+/** Set in the table field when the reply must be RESP3; tables stay below it. */
+const RESP3_BIT = 0x8000;
 export const REPLY_HEADER_BYTES = 12;
 /** Cells of the live-settings Float64Array shared with workers. */
 export const LIVE_MIN_FREE_DISK = 0;
@@ -27,12 +31,12 @@ function viewOf(dst: Uint8Array): DataView {
 }
 
 export function writeRequest(
-  dst: Uint8Array, off: number, connId: number, seq: number, table: number, cmd: number, args: Buffer[],
+  dst: Uint8Array, off: number, connId: number, seq: number, table: number, cmd: number, args: Buffer[], resp: Protocol,
 ): void {
   const dv = viewOf(dst);
   dv.setUint32(off, connId, true);
   dv.setUint32(off + 4, seq, true);
-  dv.setUint16(off + 8, table, true);
+  dv.setUint16(off + 8, resp === 3 ? table | RESP3_BIT : table, true);
   dv.setUint16(off + 10, cmd, true);
   dv.setUint32(off + 12, args.length, true);
   let p = off + REQUEST_HEADER_BYTES;
@@ -47,6 +51,7 @@ export interface Request {
   connId: number;
   seq: number;
   table: number;
+  resp: Protocol;
   cmd: number;
   args: Buffer[];
 }
@@ -57,7 +62,7 @@ export function readRequest(src: Uint8Array, off: number, len: number): Request 
   own.set(src.subarray(off, off + len));
   const connId = own.readUInt32LE(0);
   const seq = own.readUInt32LE(4);
-  const table = own.readUInt16LE(8);
+  const tableWord = own.readUInt16LE(8);
   const cmd = own.readUInt16LE(10);
   const argc = own.readUInt32LE(12);
   const args: Buffer[] = new Array(argc);
@@ -67,5 +72,5 @@ export function readRequest(src: Uint8Array, off: number, len: number): Request 
     args[i] = own.subarray(p + 4, p + 4 + n);
     p += 4 + n;
   }
-  return { connId, seq, table, cmd, args };
+  return { connId, seq, table: tableWord & ~RESP3_BIT, resp: tableWord & RESP3_BIT ? 3 : 2, cmd, args };
 }

@@ -6,6 +6,7 @@ import { MessageChannel, Worker } from 'worker_threads';
 import Denque from 'denque';
 import { MAIN_OVERFLOW_MAX_COMMANDS, REPLY_RING_BYTES, REQUEST_RING_BYTES, RING_INLINE_MAX_BYTES } from '../common/limits';
 import { logger } from '../common/log';
+import type { Protocol } from '../protocol/reply';
 import { SyncMode } from '../storage/slot-store';
 import { createRing, Doorbell, RingConsumer, RingProducer } from './ring';
 import { CONTROL_SHUTDOWN, LIVE_CELLS, LIVE_MIN_FREE_DISK, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
@@ -95,17 +96,17 @@ export class WorkerPool {
   }
 
   /** Queues a request; it is published at the end of this event-loop turn. */
-  send(w: number, connId: number, seq: number, table: number, cmd: number, args: Buffer[]): void {
+  send(w: number, connId: number, seq: number, table: number, cmd: number, args: Buffer[], resp: Protocol = 2): void {
     const lane = this.lanes[w];
     const len = requestLength(args);
     lane.inflight++;
-    if (lane.overflow.length === 0 && this.tryWrite(lane, len, (dst, off) => writeRequest(dst, off, connId, seq, table, cmd, args))) {
+    if (lane.overflow.length === 0 && this.tryWrite(lane, len, (dst, off) => writeRequest(dst, off, connId, seq, table, cmd, args, resp))) {
       this.schedulePublish();
       return;
     }
     if (lane.overflow.length >= MAIN_OVERFLOW_MAX_COMMANDS) throw new Error('worker queue full');
     const encoded = Buffer.allocUnsafe(len);
-    writeRequest(encoded, 0, connId, seq, table, cmd, args);
+    writeRequest(encoded, 0, connId, seq, table, cmd, args, resp);
     lane.overflow.push(encoded);
     this.schedulePublish();
   }
@@ -195,7 +196,7 @@ export class WorkerPool {
       this.moveOverflow(lane);
       const off = lane.requests.reserve(16);
       if (off >= 0) {
-        writeRequest(lane.requests.bytes, off, 0, 0, 0, CONTROL_SHUTDOWN, []);
+        writeRequest(lane.requests.bytes, off, 0, 0, 0, CONTROL_SHUTDOWN, [], 2);
         lane.requests.commit(16);
       }
       lane.requests.publish();

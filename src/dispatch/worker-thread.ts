@@ -96,6 +96,7 @@ interface Item {
 
 function run(item: Item): void {
   ctx.use(item.req.table);
+  out.resp = item.req.resp;
   const t0 = performance.now();
   const mark = out.size();
   try {

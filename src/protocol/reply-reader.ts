@@ -1,4 +1,5 @@
 // Decodes RESP replies that workers produced, for the few places main merges partial results.
+// RESP3 maps and sets decode as flat arrays, doubles as numbers, every null as null.
 export type RespValue = string | number | bigint | Buffer | null | RespError | RespValue[];
 
 export class RespError {
@@ -21,13 +22,25 @@ export function readReply(buf: Buffer, pos = 0): [RespValue, number] {
       const n = Number(line);
       return [Number.isSafeInteger(n) ? n : BigInt(line), next];
     }
+    case 0x5f: // _
+      return [null, next];
+    case 0x23: // #
+      return [line === 't' ? 1 : 0, next];
+    case 0x2c: // ,
+      return [line === 'inf' ? Infinity : line === '-inf' ? -Infinity : Number(line), next];
+    case 0x28: // ( big number
+      return [BigInt(line), next];
+    case 0x3d: // = verbatim
     case 0x24: {
       const len = Number(line);
       if (len < 0) return [null, next];
       return [buf.subarray(next, next + len), next + len + 2];
     }
-    case 0x2a: {
-      const n = Number(line);
+    case 0x2a:
+    case 0x7e: // ~
+    case 0x3e: // >
+    case 0x25: { // %
+      const n = type === 0x25 ? Number(line) * 2 : Number(line);
       if (n < 0) return [null, next];
       const out: RespValue[] = [];
       let p = next;

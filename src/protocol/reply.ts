@@ -1,4 +1,6 @@
-// RESP2 reply encoding into one growable buffer, so a batch of replies costs few allocations.
+// Reply encoding into one growable buffer, so a batch of replies costs few allocations.
+// A writer speaks the protocol of the connection it answers (`resp`, 2 or 3): handlers say
+// what a reply is (a map, a set, a double, a null) and the writer picks RESP2's or RESP3's form.
 const CRLF = '\r\n';
 const INITIAL_BYTES = 64 * 1024;
 const SHARED_INTS = 10_000;
@@ -12,6 +14,10 @@ export const NULL_BULK = Buffer.from('$-1\r\n');
 export const NULL_ARRAY = Buffer.from('*-1\r\n');
 export const EMPTY_ARRAY = Buffer.from('*0\r\n');
 export const QUEUED = Buffer.from('+QUEUED\r\n');
+/** RESP3's one null, for every kind of absent reply. */
+export const NULL3 = Buffer.from('_\r\n');
+
+export type Protocol = 2 | 3;
 
 export function errorReply(msg: string): Buffer {
   return Buffer.from(`-${msg.replace(/[\r\n]+/g, ' ')}${CRLF}`);
@@ -29,6 +35,10 @@ export function bulkReply(v: Buffer | string | null): Buffer {
   out.write(CRLF, o, 'latin1');
   return out;
 }
+const PAIR3 = Buffer.from('*2\r\n');
+const TRUE3 = Buffer.from('#t\r\n');
+const FALSE3 = Buffer.from('#f\r\n');
+
 export function simpleReply(s: string): Buffer {
   return Buffer.from(`+${s}${CRLF}`);
 }
@@ -38,6 +48,9 @@ export class ReplyWriter {
   private buf = Buffer.allocUnsafe(INITIAL_BYTES);
   private start = 0;
   private end = 0;
+
+  /** `resp`: the protocol of the connection being answered; a worker's writer changes it per command. */
+  constructor(public resp: Protocol = 2) {}
 
   private reserve(n: number): void {
     if (this.end + n <= this.buf.length) return;
@@ -73,7 +86,7 @@ export class ReplyWriter {
     else this.ascii(`:${n}${CRLF}`);
   }
   bulk(v: Buffer | string | null): void {
-    if (v === null) return this.raw(NULL_BULK);
+    if (v === null) return this.nullBulk();
     if (typeof v === 'string') v = Buffer.from(v);
     this.ascii(`$${v.length}${CRLF}`);
     this.reserve(v.length + 2);
@@ -82,21 +95,62 @@ export class ReplyWriter {
     this.buf[this.end++] = 10;
   }
   nullBulk(): void {
-    this.raw(NULL_BULK);
+    this.raw(this.resp === 3 ? NULL3 : NULL_BULK);
   }
   nullArray(): void {
-    this.raw(NULL_ARRAY);
+    this.raw(this.resp === 3 ? NULL3 : NULL_ARRAY);
   }
   arrayHeader(n: number): void {
     this.ascii(`*${n}${CRLF}`);
+  }
+  /** A map of `n` key/value pairs; RESP2 flattens it into an array of 2n. */
+  mapHeader(n: number): void {
+    this.ascii(this.resp === 3 ? `%${n}${CRLF}` : `*${n * 2}${CRLF}`);
+  }
+  /** An unordered collection of distinct items (SMEMBERS...); an array in RESP2. */
+  setHeader(n: number): void {
+    this.ascii(this.resp === 3 ? `~${n}${CRLF}` : `*${n}${CRLF}`);
+  }
+  /** Out-of-band data (Pub/Sub messages); an array in RESP2. */
+  pushHeader(n: number): void {
+    this.ascii(this.resp === 3 ? `>${n}${CRLF}` : `*${n}${CRLF}`);
+  }
+  /**
+   * A member with its score, as WITHSCORES replies carry them: RESP3 nests each pair in an
+   * array of two, RESP2 writes them flat.
+   */
+  pairHeader(): void {
+    if (this.resp === 3) this.raw(PAIR3);
+  }
+  /** An array of `n` member/score pairs: 2n flat items in RESP2, n pairs in RESP3. */
+  pairsHeader(n: number): void {
+    this.arrayHeader(this.resp === 3 ? n : n * 2);
+  }
+  bool(b: boolean): void {
+    if (this.resp === 3) this.raw(b ? TRUE3 : FALSE3);
+    else this.int(b ? 1 : 0);
+  }
+  /** Human-readable text (INFO, CLIENT LIST): RESP3's verbatim string, a bulk in RESP2. */
+  verbatim(text: string): void {
+    if (this.resp === 2) return this.bulk(text);
+    const body = Buffer.from(`txt:${text}`);
+    this.ascii(`=${body.length}${CRLF}`);
+    this.raw(body);
+    this.ascii(CRLF);
   }
   bulkArray(items: (Buffer | string | null)[]): void {
     this.arrayHeader(items.length);
     for (const it of items) this.bulk(it);
   }
+  /** Distinct members (SMEMBERS, SINTER ...): a RESP3 set. */
+  bulkSet(items: (Buffer | string)[]): void {
+    this.setHeader(items.length);
+    for (const it of items) this.bulk(it);
+  }
   /** Redis formats doubles with %.17g, trimmed to the shortest exact form. */
   double(d: number): void {
-    this.bulk(formatDouble(d));
+    if (this.resp === 3) this.ascii(`,${formatDouble(d)}${CRLF}`);
+    else this.bulk(formatDouble(d));
   }
 
   size(): number {

@@ -92,19 +92,6 @@ test('HELLO', async () => {
   }
 });
 
-if (pikaOnly) {
-  // pika speaks RESP2 only: RESP3 is refused the way Redis refuses an unknown version.
-  test('HELLO 3 answers NOPROTO (pika speaks RESP2 only)', async () => {
-    const c = await RawConn.open(h.node.port);
-    try {
-      assert.deepStrictEqual(plain(await c.call('HELLO', '3')), '-NOPROTO unsupported protocol version');
-      assert.deepStrictEqual(plain(await c.call('PING')), 'PONG');
-    } finally {
-      c.close();
-    }
-  });
-}
-
 test('AUTH without a password configured', async () => {
   await rejects(
     r().call('auth', 'foo'),
