@@ -131,6 +131,8 @@ export interface CommandSpec {
   whileSubscribed?: boolean;
   /** Runs at once inside MULTI instead of being queued (MULTI EXEC DISCARD WATCH QUIT, as Redis). */
   runsInMulti?: boolean;
+  /** Refused before it runs (arity, auth...), it ends the transaction with EXECABORT naming why (EXEC). */
+  abortsTransaction?: boolean;
   /** Reaches into another table (MOVE, COPY ... DB): always run as 'exclusive'. */
   crossTable?: boolean;
   worker?: WorkerHandler;

@@ -19,7 +19,7 @@ import { ClientInfo, CommandSpec, ServerContext } from '../commands/types';
 import { SyncMode } from '../storage/slot-store';
 import { Client, Pending } from './client';
 import { PubSub, Subscriber } from './pubsub';
-import { flagTransaction, Transactions } from './transaction';
+import { Transactions } from './transaction';
 import { WorkerPool } from './worker-pool';
 
 const log = logger('M');
@@ -196,15 +196,15 @@ export class Node {
     const name = spec ? spec.name : spelled.toLowerCase();
     // unknown command or subcommand, wrong argument count: Redis's texts (commands/container.ts)
     const refusal = checkCommand(spec, args);
-    if (refusal !== null || !spec) return this.refuse(client, refusal!, name);
+    if (refusal !== null || !spec) return this.refuse(client, refusal!, name, spec);
     if (info.sub + info.psub > 0 && !spec.whileSubscribed) {
       const msg = `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
-      return this.refuse(client, errorReply(msg), name);
+      return this.refuse(client, errorReply(msg), name, spec);
     }
-    if (!info.authenticated && !spec.flags.includes('noauth') && this.passwordRequired()) return this.refuse(client, errorReply(ERR_NOAUTH), name);
+    if (!info.authenticated && !spec.flags.includes('noauth') && this.passwordRequired()) return this.refuse(client, errorReply(ERR_NOAUTH), name, spec);
     if (client.tx?.queue) {
       const queued = this.transactions.intercept(client, spec, args);
-      if (queued !== null) return queued[0] === 0x2d ? this.refuse(client, queued, name) : this.immediate(client, queued, name);
+      if (queued !== null) return queued[0] === 0x2d ? this.refuse(client, queued, name, spec) : this.immediate(client, queued, name);
     }
     this.stats.commands++;
     info.lastCommand = name;
@@ -216,10 +216,9 @@ export class Node {
   }
 
   /** A command refused before it runs; inside MULTI it dooms the transaction (Redis's rejectCommand). */
-  private refuse(client: Client, reply: Buffer, name: string): void {
+  private refuse(client: Client, reply: Buffer, name: string, spec: CommandSpec | undefined): void {
     this.stats.errors++;
-    flagTransaction(client);
-    this.immediate(client, reply, name);
+    this.immediate(client, this.transactions.refused(client, spec, reply), name);
   }
 
   private runMain(client: Client, spec: CommandSpec, args: Buffer[], pending: Pending): void {

@@ -14,7 +14,7 @@
 import { CommandError } from '../common/errors';
 import { MULTI_QUEUE_MAX_BYTES, MULTI_QUEUE_MAX_COMMANDS, WATCH_MAX_KEYS } from '../common/limits';
 import { decodeReply, RespError } from '../protocol/reply-reader';
-import { errorReply, OK, QUEUED, ReplyWriter } from '../protocol/reply';
+import { EMPTY_ARRAY, errorReply, OK, QUEUED, ReplyWriter } from '../protocol/reply';
 import { keysOf } from '../commands/server-family';
 import { CommandSpec, ServerContext } from '../commands/types';
 import type { Client } from './client';
@@ -79,11 +79,6 @@ const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
 /** Redis counts a queued command's memory as its arguments plus one pointer each. */
 const ARG_OVERHEAD = 8;
 
-/** A refusal before a command could be queued (unknown command, arity, auth): EXEC will abort. */
-export function flagTransaction(client: Client): void {
-  if (client.tx?.queue) client.tx.aborted = true;
-}
-
 export class Transactions {
   /** Watchers by key bytes (any table): a write filters by its table. */
   private watchers = new Map<string, Set<WatchedKey>>();
@@ -131,6 +126,21 @@ export class Transactions {
     client.info.multi = tx.queue!.length;
     client.info.multiMem = tx.bytes;
     return QUEUED;
+  }
+
+  /**
+   * A command refused before it could run or be queued (unknown, arity, auth...): inside MULTI
+   * EXEC will abort; a refused EXEC itself ends the transaction naming the reason (Redis's
+   * rejectCommand). Returns the reply to send.
+   */
+  refused(client: Client, spec: CommandSpec | undefined, reply: Buffer): Buffer {
+    const tx = client.tx;
+    if (tx?.queue) tx.aborted = true;
+    if (!spec?.abortsTransaction) return reply;
+    if (tx) this.reset(tx);
+    // Redis's own texts carry no 'ERR ' here, its shared errors keep their code (NOAUTH ...)
+    const reason = reply.toString('latin1', reply.subarray(0, 5).toString('latin1') === '-ERR ' ? 5 : 1, reply.length - 2);
+    return errorReply(`EXECABORT Transaction discarded because of: ${reason}`);
   }
 
   /** The watchers a write to `args`'s keys in `table` would dirty, taken when it is dispatched. */
@@ -283,6 +293,10 @@ export class Transactions {
     if (tx.dirty) {
       this.reset(tx);
       return nullArray();
+    }
+    if (queue.length === 0 && tx.watched.length === 0) {
+      this.reset(tx);
+      return EMPTY_ARRAY;
     }
     // the client leaves MULTI now; its watches stay until the barrier, where writes sent
     // before this EXEC have all answered

@@ -90,6 +90,10 @@ test('MULTI, EXEC, DISCARD and WATCH refuse what Redis refuses', async () => {
       'OK', 'QUEUED', '-ERR Command not allowed inside a transaction', '-ERR Command not allowed inside a transaction', `-${EXECABORT}`,
     ]);
     assert.deepStrictEqual(await pipeline(c, ['MULTI'], ['SET', B, 'v'], ['DISCARD'], ['GET', B], ['MULTI'], ['EXEC']), ['OK', 'QUEUED', 'OK', null, 'OK', []]);
+    // EXEC refused before it runs ends the transaction, naming why
+    assert.deepStrictEqual(await pipeline(c, ['MULTI'], ['SET', B, 'v'], ['EXEC', 'now'], ['EXEC'], ['GET', B]), [
+      'OK', 'QUEUED', "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command", '-ERR EXEC without MULTI', null,
+    ]);
   });
   assert.strictEqual(await r().get(A), 'v');
   assert.strictEqual(await r().save(), 'OK');
