@@ -4,8 +4,7 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, client, rejects, sleep, RawConn, encode, plain } = require('./helpers');
-const { slotOf } = require('../../dist/common/crc32');
+const { useNode, client, rejects, sleep, RawConn, encode, plain, keysOnWorker } = require('./helpers');
 
 const test = suite('multi');
 const h = useNode(test);
@@ -14,15 +13,6 @@ const r = () => h.redis;
 const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
-/** Keys whose slots (128 per table, slot % 2 workers) land on worker `w`. */
-function keysOnWorker(w, n, prefix) {
-  const out = [];
-  for (let i = 0; out.length < n; i++) {
-    const k = `${prefix}${i}`;
-    if (slotOf(Buffer.from(k), 128) % 2 === w) out.push(k);
-  }
-  return out;
-}
 const [A, B] = [keysOnWorker(0, 1, 'a')[0], keysOnWorker(1, 1, 'b')[0]];
 
 /** Sends every command in one write and returns their parsed, plain replies. */
