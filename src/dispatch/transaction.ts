@@ -303,8 +303,12 @@ export class Transactions {
     tx.queue = null;
     client.info.multi = -1;
     return this.host.exclusive(async () => {
-      const changed = tx.dirty || (tx.watched.length > 0 && (await this.changedSinceWatch(tx).finally(() => this.reset(tx))));
-      this.reset(tx);
+      let changed = tx.dirty;
+      try {
+        if (!changed && tx.watched.length > 0) changed = await this.changedSinceWatch(tx);
+      } finally {
+        this.reset(tx);
+      }
       if (changed) return nullArray();
       const out = new ReplyWriter();
       out.arrayHeader(queue.length);
