@@ -300,12 +300,23 @@ function scanSlot(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   for (const k of found) out.bulk(k);
 }
 
+/** __live <key> ...: 1 for each key that exists and has not expired, else 0 (WATCH and EXEC's check). */
+function ownLive(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  out.arrayHeader(args.length - 1);
+  for (let i = 1; i < args.length; i++) out.int(lookup(ctx.env(args[i], false), args[i], ctx.now) ? 1 : 0);
+}
+
 function workerStats(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter): void {
   out.arrayHeader(4);
   out.int(ctx.stats.keyspaceHits);
   out.int(ctx.stats.keyspaceMisses);
   out.int(ctx.stats.expiredKeys);
   out.int(ctx.store.openCount());
+}
+
+function ownSave(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter): void {
+  ctx.store.syncDirty();
+  out.ok();
 }
 
 /** __resetstats: CONFIG RESETSTAT's part in this worker. */
@@ -348,6 +359,12 @@ async function flushall(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
   for (let t = 0; t < ctx.tableCount(); t++) {
     await Promise.all(Array.from({ length: ctx.workerCount }, (_, w) => ctx.callWorker(w, t, internal('__flushdb'))));
   }
+  return OK;
+}
+
+/** SAVE: every worker forces its committed writes to disk (the data is always on disk in LMDB). */
+async function save(ctx: ServerContext): Promise<Buffer> {
+  await everyWorker(ctx, internal('__save'));
   return OK;
 }
 
@@ -449,6 +466,7 @@ export const KEYS_COMMANDS: CommandSpec[] = [
   K('dbsize', 1, ['readonly', 'fast'], NO_KEYS, 'Return the number of keys in the selected database', { main: dbsize }),
   K('flushdb', -1, ['write'], NO_KEYS, 'Remove all keys from the current database', { main: flushdb }),
   K('flushall', -1, ['write', 'admin'], NO_KEYS, 'Remove all keys from all databases', { main: flushall }),
+  { ...K('save', 1, ['admin', 'noscript', 'no_multi'], NO_KEYS, 'Synchronously save the dataset to disk', { main: save }), group: 'server' },
   K('keys', 2, ['readonly'], NO_KEYS, 'Find all keys matching the given pattern', { main: keys }),
   K('randomkey', 1, ['readonly', 'random'], NO_KEYS, 'Return a random key from the keyspace', { main: randomkey }),
   K('scan', -2, ['readonly', 'random'], NO_KEYS, 'Incrementally iterate the keys space', { main: scan }),
@@ -459,7 +477,9 @@ export const KEYS_COMMANDS: CommandSpec[] = [
   K('__randomkey', 1, ['internal'], NO_KEYS, 'A random key of this worker\'s slots', { worker: ownRandomKey }),
   K('__object', 3, ['internal'], NO_KEYS, 'OBJECT\'s part in the key\'s worker', { worker: ownObject }),
   K('__workerstats', 1, ['internal'], NO_KEYS, 'Counters of this worker', { worker: workerStats }),
+  K('__save', 1, ['internal'], NO_KEYS, 'Force this worker\'s committed writes to disk', { worker: ownSave }),
   K('__resetstats', 1, ['internal'], NO_KEYS, 'Zero the counters of this worker', { worker: resetWorkerStats }),
+  K('__live', -2, ['internal'], NO_KEYS, 'Liveness of keys of this worker, for WATCH', { worker: ownLive }),
   K('__scanslot', 6, ['internal'], NO_KEYS, 'One step of SCAN over one slot', { worker: scanSlot }),
 ];
 

@@ -93,9 +93,15 @@ function setName(ctx: ServerContext, name: Buffer): void {
 export function clientLine(c: ClientInfo, now: number): string {
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
-    `idle=${Math.floor((now - c.lastActive) / 1000)} flags=N db=${c.table} sub=${c.sub} psub=${c.psub} ssub=0 multi=-1 qbuf=0 qbuf-free=0 ` +
-    `argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp}`
+    `idle=${Math.floor((now - c.lastActive) / 1000)} flags=${clientFlags(c)} db=${c.table} sub=${c.sub} psub=${c.psub} ssub=0 multi=${c.multi} qbuf=0 qbuf-free=0 ` +
+    `argv-mem=0 multi-mem=${c.multiMem} rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp}`
   );
+}
+
+/** CLIENT LIST's flags, in Redis's order: P subscribed, x in MULTI, d a watched key changed; N none. */
+function clientFlags(c: ClientInfo): string {
+  const f = (c.sub + c.psub > 0 ? 'P' : '') + (c.multi >= 0 ? 'x' : '') + (c.watchDirty ? 'd' : '');
+  return f || 'N';
 }
 
 const CLIENT_HELP = [
@@ -466,7 +472,7 @@ export const SERVER_COMMANDS: CommandSpec[] = [
   { ...M('ping', -1, ['fast', 'stale'], 'connection', 'Ping the server', ping), whileSubscribed: true },
   M('echo', 2, ['fast'], 'connection', 'Echo the given string', (_c, a) => bulkReply(a[1])),
   M('select', 2, ['fast', 'loading', 'stale'], 'connection', 'Change the selected database for the current connection', select),
-  { ...M('quit', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Close the connection', quit), whileSubscribed: true },
+  { ...M('quit', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Close the connection', quit), whileSubscribed: true, runsInMulti: true },
   M('auth', -2, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Authenticate to the server', auth),
   M('hello', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Handshake with Redis', hello),
   M('client', -2, ['admin', 'loading', 'stale'], 'connection', 'A container for client connection commands', client, {
@@ -483,7 +489,7 @@ export const SERVER_COMMANDS: CommandSpec[] = [
   M('debug', -2, ['admin', 'loading', 'stale'], 'server', 'A container for debugging commands', debug),
   M('function', -2, ['noscript'], 'scripting', 'A container for function commands', functionCmd, { flush: -2, help: 2, list: -2 }),
   M('info', -1, ['loading', 'stale'], 'server', 'Get information and statistics about the server', info),
-  M('shutdown', -1, ['admin', 'noauth', 'loading', 'stale'], 'server', 'Synchronously save the dataset to disk and then shut down the server', shutdown),
+  M('shutdown', -1, ['admin', 'noauth', 'loading', 'stale', 'no_multi'], 'server', 'Synchronously save the dataset to disk and then shut down the server', shutdown),
 ];
 
 

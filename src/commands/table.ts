@@ -9,12 +9,13 @@ import { PUBSUB_COMMANDS } from './pubsub-family';
 import { SERVER_COMMANDS } from './server-family';
 import { SET_COMMANDS } from './set-family';
 import { STRING_COMMANDS } from './string-family';
+import { TRANSACTION_COMMANDS } from './transaction-family';
 import { ZSET_COMMANDS } from './zset-family';
 import { CommandSpec } from './types';
 
 function build(): Map<string, CommandSpec> {
   const table = new Map<string, CommandSpec>();
-  for (const spec of [...STRING_COMMANDS, ...BITMAP_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS, ...LIST_COMMANDS, ...ZSET_COMMANDS, ...KEYS_COMMANDS, ...MEMORY_COMMANDS, ...PUBSUB_COMMANDS, ...SERVER_COMMANDS]) {
+  for (const spec of [...STRING_COMMANDS, ...BITMAP_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS, ...LIST_COMMANDS, ...ZSET_COMMANDS, ...KEYS_COMMANDS, ...MEMORY_COMMANDS, ...PUBSUB_COMMANDS, ...SERVER_COMMANDS, ...TRANSACTION_COMMANDS]) {
     if (table.has(spec.name)) throw new Error(`command ${spec.name} declared twice`);
     if (!spec.worker === !spec.main) throw new Error(`command ${spec.name} needs exactly one of worker/main`);
     table.set(spec.name, spec);

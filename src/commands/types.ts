@@ -3,7 +3,7 @@
 import { Protocol, ReplyWriter } from '../protocol/reply';
 import { SlotEnv, SlotStore } from '../storage/slot-store';
 
-export type Flag = 'pubsub' | 'noscript' | 'write' | 'readonly' | 'admin' | 'fast' | 'denyoom' | 'noauth' | 'loading' | 'stale' | 'random' | 'internal';
+export type Flag = 'pubsub' | 'noscript' | 'write' | 'readonly' | 'admin' | 'fast' | 'denyoom' | 'noauth' | 'loading' | 'stale' | 'random' | 'internal' | 'no_multi';
 
 /** How a command whose keys span several workers is carried out. */
 export type Spread =
@@ -51,6 +51,10 @@ export interface ClientInfo {
   /** Channels and patterns subscribed to (CLIENT LIST's sub= and psub=). */
   sub: number;
   psub: number;
+  /** Commands queued since MULTI, -1 outside MULTI; their argument bytes; a watched key changed. */
+  multi: number;
+  multiMem: number;
+  watchDirty: boolean;
 }
 
 /** What main-thread handlers may ask of the server; implemented in dispatch. */
@@ -91,6 +95,14 @@ export interface ServerContext {
     numpat(): number;
   };
   scanCursors: Map<string, Buffer>;
+  /** This client's MULTI/EXEC state (dispatch/transaction.ts). */
+  readonly transaction: {
+    multi(): Buffer;
+    exec(): Buffer | Promise<Buffer>;
+    discard(): Buffer;
+    watch(keys: Buffer[]): Buffer | Promise<Buffer>;
+    unwatch(): Buffer;
+  };
 }
 
 export type MainHandler = (ctx: ServerContext, args: Buffer[]) => Buffer | Promise<Buffer>;
@@ -117,6 +129,10 @@ export interface CommandSpec {
   subcommands?: Record<string, number>;
   /** Allowed while the client is subscribed (RESP2): (P)(UN)SUBSCRIBE, PING, QUIT. */
   whileSubscribed?: boolean;
+  /** Runs at once inside MULTI instead of being queued (MULTI EXEC DISCARD WATCH QUIT, as Redis). */
+  runsInMulti?: boolean;
+  /** Refused before it runs (arity, auth...), it ends the transaction with EXECABORT naming why (EXEC). */
+  abortsTransaction?: boolean;
   /** Reaches into another table (MOVE, COPY ... DB): always run as 'exclusive'. */
   crossTable?: boolean;
   worker?: WorkerHandler;

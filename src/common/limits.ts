@@ -44,3 +44,9 @@ export const SLOWLOG_ARGS_MAX = 32;
 export const SLOWLOG_ARG_BYTES_MAX = 128;
 /** Upper bound of a table's slot count (as Redis Cluster's 16384). */
 export const SLOTS_PER_TABLE_MAX = 16384;
+/** A MULTI's queue: commands and argument bytes it may hold; past either, the command is
+ * refused with an error and EXEC aborts (Redis bounds this only through client eviction). */
+export const MULTI_QUEUE_MAX_COMMANDS = 1_000_000;
+export const MULTI_QUEUE_MAX_BYTES = 512 * MB;
+/** Keys one connection may WATCH at once; past this WATCH answers an error. */
+export const WATCH_MAX_KEYS = 100_000;

@@ -4,6 +4,7 @@ import * as net from 'net';
 import Denque from 'denque';
 import { ClientInfo, ServerContext } from '../commands/types';
 import { RequestParser } from '../protocol/parser';
+import type { ClientTx, WatchedKey } from './transaction';
 
 export interface Pending {
   reply: Buffer | null;
@@ -12,6 +13,8 @@ export interface Pending {
   name: string;
   startedAt: number;
   micros: number;
+  /** A write's watchers, taken at dispatch; dirtied when it answers without an error. */
+  touches?: WatchedKey[] | null;
 }
 
 export class Client {
@@ -25,6 +28,8 @@ export class Client {
   /** Pub/Sub subscriptions (dispatch/pubsub.ts). */
   channels = new Set<string>();
   patterns = new Set<string>();
+  /** MULTI queue and watched keys (dispatch/transaction.ts); made at the first MULTI or WATCH. */
+  tx: ClientTx | null = null;
   /** What main-thread handlers see of this client and the server; made on first use. */
   context: ServerContext | null = null;
   private outbox: Buffer[] = [];
@@ -46,6 +51,9 @@ export class Client {
       authenticated: false,
       sub: 0,
       psub: 0,
+      multi: -1,
+      multiMem: 0,
+      watchDirty: false,
     };
   }
 

@@ -19,6 +19,7 @@ import { ClientInfo, CommandSpec, ServerContext } from '../commands/types';
 import { SyncMode } from '../storage/slot-store';
 import { Client, Pending } from './client';
 import { PubSub, Subscriber } from './pubsub';
+import { Transactions } from './transaction';
 import { WorkerPool } from './worker-pool';
 
 const log = logger('M');
@@ -66,6 +67,12 @@ export class Node {
   private lastOpsCount = 0;
   private timers: NodeJS.Timeout[] = [];
   private stopping: Promise<void> | null = null;
+  private transactions = new Transactions({
+    exclusive: (fn) => this.exclusive(fn),
+    runNow: (client, spec, args) => this.runNow(client, spec, args),
+    callWorker: (w, table, args) => this.callWorker(w, table, args),
+    workerOfKey: (table, key) => this.workerOfSlot(slotOf(key, this.tableSlots[table])),
+  });
 
   constructor(readonly config: Config) {
     this.tableSlots = Array.from({ length: config.num('databases') }, () => config.num('default-slot-num'));
@@ -119,6 +126,7 @@ export class Node {
       client.closed = true;
       this.clients.delete(client.info.id);
       this.pubsub.leave(this.subscriberOf(client));
+      this.transactions.forget(client);
     });
   }
 
@@ -188,31 +196,35 @@ export class Node {
     const name = spec ? spec.name : spelled.toLowerCase();
     // unknown command or subcommand, wrong argument count: Redis's texts (commands/container.ts)
     const refusal = checkCommand(spec, args);
-    if (refusal !== null || !spec) {
-      this.stats.errors++;
-      return this.immediate(client, refusal!, name);
-    }
+    if (refusal !== null || !spec) return this.refuse(client, refusal!, name, spec);
     if (info.sub + info.psub > 0 && info.resp === 2 && !spec.whileSubscribed) {
-      this.stats.errors++;
       const msg = `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
-      return this.immediate(client, errorReply(msg), name);
+      return this.refuse(client, errorReply(msg), name, spec);
     }
-    if (!info.authenticated && !spec.flags.includes('noauth') && this.passwordRequired()) {
-      this.stats.errors++;
-      return this.immediate(client, errorReply(ERR_NOAUTH), name);
+    if (!info.authenticated && !spec.flags.includes('noauth') && this.passwordRequired()) return this.refuse(client, errorReply(ERR_NOAUTH), name, spec);
+    if (client.tx?.queue) {
+      const queued = this.transactions.intercept(client, spec, args);
+      if (queued !== null) return queued[0] === 0x2d ? this.refuse(client, queued, name, spec) : this.immediate(client, queued, name);
     }
     this.stats.commands++;
     info.lastCommand = name;
     const pending: Pending = { reply: null, args, name, startedAt: now, micros: 0 };
+    if (this.transactions.watching && spec.flags.includes('write')) pending.touches = this.transactions.touching(info.table, spec, args);
     const seq = client.push(pending);
     if (spec.main) return this.runMain(client, spec, args, pending);
     this.route(client, spec, args, seq, pending);
   }
 
+  /** A command refused before it runs; inside MULTI it dooms the transaction (Redis's rejectCommand). */
+  private refuse(client: Client, reply: Buffer, name: string, spec: CommandSpec | undefined): void {
+    this.stats.errors++;
+    this.immediate(client, this.transactions.refused(client, spec, reply), name);
+  }
+
   private runMain(client: Client, spec: CommandSpec, args: Buffer[], pending: Pending): void {
     const done = (reply: Buffer) => {
-      // main handlers answer absent values with the RESP2 constants; RESP3 has one null
-      pending.reply = client.info.resp === 3 && (reply === NULL_BULK || reply === NULL_ARRAY) ? NULL3 : reply;
+      pending.reply = this.forProtocol(client, reply);
+      if (pending.touches) this.transactions.touched(pending.touches, reply);
       pending.micros = (Date.now() - pending.startedAt) * 1000;
       this.markDirty(client);
     };
@@ -238,33 +250,63 @@ export class Node {
 
   private route(client: Client, spec: CommandSpec, args: Buffer[], seq: number, pending: Pending): void {
     const table = client.info.table;
-    const slots = this.tableSlots[table];
-    if (spec.firstKey === spec.lastKey && !spec.crossTable) {
-      const w = this.workerOfSlot(slotOf(args[spec.firstKey], slots));
+    const w = this.placement(spec, table, args);
+    if (w >= 0) {
       this.pool.send(w, client.info.id, seq, table, COMMAND_INDEX.get(spec)!, args, client.info.resp);
       return;
     }
+    const done = (reply: Buffer) => {
+      pending.reply = reply;
+      if (pending.touches) this.transactions.touched(pending.touches, reply);
+      this.markDirty(client);
+    };
+    this.spanning(spec, table, args, -1 - w, false, client.info.resp).then(done, (e) => done(this.errorFor(e)));
+  }
+
+  /** The worker holding every key of the command, or -1 - (its first key's worker) when they span workers or tables. */
+  private placement(spec: CommandSpec, table: number, args: Buffer[]): number {
+    const slots = this.tableSlots[table];
+    if (spec.firstKey === spec.lastKey && !spec.crossTable) return this.workerOfSlot(slotOf(args[spec.firstKey], slots));
     const keys = keysOf(spec, args);
     const first = this.workerOfSlot(slotOf(keys[0], slots));
-    let spans = spec.crossTable === true;
-    for (let i = 1; i < keys.length && !spans; i++) spans = this.workerOfSlot(slotOf(keys[i], slots)) !== first;
-    if (!spans) {
-      this.pool.send(first, client.info.id, seq, table, COMMAND_INDEX.get(spec)!, args, client.info.resp);
-      return;
+    if (spec.crossTable) return -1 - first;
+    for (let i = 1; i < keys.length; i++) if (this.workerOfSlot(slotOf(keys[i], slots)) !== first) return -1 - first;
+    return first;
+  }
+
+  /** A command whose keys span workers: split and merged, or run whole while every worker idles (`inBarrier`: the caller already holds exclusive()). */
+  private spanning(spec: CommandSpec, table: number, args: Buffer[], first: number, inBarrier: boolean, resp: Protocol): Promise<Buffer> {
+    if (spec.spread !== 'exclusive') return this.spread(spec, table, args, resp);
+    const run = () => this.callSpec(first, table, spec, args, resp);
+    return inBarrier ? run() : this.exclusive(run);
+  }
+
+  /** Main handlers answer absent values with the RESP2 constants; RESP3 has one null. */
+  private forProtocol(client: Client, reply: Buffer): Buffer {
+    return client.info.resp === 3 && (reply === NULL_BULK || reply === NULL_ARRAY) ? NULL3 : reply;
+  }
+
+  /**
+   * Runs a command of EXEC's queue, inside exclusive(), and resolves with its reply. Blocking
+   * commands (when they come) must answer here as if their timeout had expired, as Redis's
+   * CLIENT_DENY_BLOCKING does.
+   */
+  private async runNow(client: Client, spec: CommandSpec, args: Buffer[]): Promise<Buffer> {
+    this.stats.commands++;
+    let reply: Buffer;
+    const resp = client.info.resp;
+    try {
+      if (spec.main) reply = this.forProtocol(client, await spec.main((client.context ??= this.contextFor(client)), args));
+      else {
+        const table = client.info.table;
+        const w = this.placement(spec, table, args);
+        reply = await (w >= 0 ? this.callSpec(w, table, spec, args, resp) : this.spanning(spec, table, args, -1 - w, true, resp));
+      }
+    } catch (e) {
+      return this.errorFor(e);
     }
-    const finish = (p: Promise<Buffer>) =>
-      p.then(
-        (reply) => {
-          pending.reply = reply;
-          this.markDirty(client);
-        },
-        (e) => {
-          pending.reply = this.errorFor(e);
-          this.markDirty(client);
-        },
-      );
-    if (spec.spread === 'exclusive') finish(this.exclusive(() => this.callSpec(first, table, spec, args, client.info.resp)));
-    else finish(this.spread(spec, table, args, client.info.resp));
+    if (reply[0] === 0x2d) this.stats.errors++;
+    return reply;
   }
 
   /** Splits a multi-key command by worker and merges the parts as Redis would answer. */
@@ -356,6 +398,7 @@ export class Node {
     if (!entry) return;
     entry.reply = Buffer.from(reply);
     entry.micros = micros;
+    if (entry.touches) this.transactions.touched(entry.touches, entry.reply);
     if (reply[0] === 0x2d) this.stats.errors++;
     this.markDirty(client);
   }
@@ -436,6 +479,7 @@ export class Node {
     const ctx = {
       client: client.info,
       scanCursors: this.scanCursors,
+      transaction: this.transactions.commandsFor(client),
       get workerCount() {
         return node.pool.count;
       },

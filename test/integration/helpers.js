@@ -16,6 +16,7 @@ const net = require('net');
 const os = require('os');
 const path = require('path');
 const Redis = require('ioredis');
+const { slotOf } = require('../../dist/common/crc32');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TARGET = process.env.PIKA_TEST_TARGET === 'redis' ? 'redis' : 'pika';
@@ -533,6 +534,16 @@ function parseInfo(text) {
   return out;
 }
 
+/** Keys whose slots (128 per table, slot % 2 workers, the test nodes' defaults) land on worker `w`. */
+function keysOnWorker(w, n, prefix) {
+  const out = [];
+  for (let i = 0; out.length < n; i++) {
+    const k = `${prefix}${i}`;
+    if (slotOf(Buffer.from(k), 128) % 2 === w) out.push(k);
+  }
+  return out;
+}
+
 /** Whether a process with this PID still exists. */
 function alive(pid) {
   try {
@@ -545,5 +556,5 @@ function alive(pid) {
 
 module.exports = {
   ROOT, TARGET, sleep, withTimeout, freePort, startNode, stopAll, useNode, client, closeClients, redisCli,
-  parseReply, plain, RawConn, rawRequest, encode, rejects, parseInfo, alive,
+  parseReply, plain, RawConn, rawRequest, encode, rejects, parseInfo, alive, keysOnWorker,
 };

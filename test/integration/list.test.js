@@ -3,8 +3,7 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, rejects, sleep } = require('./helpers');
-const { slotOf } = require('../../dist/common/crc32');
+const { useNode, rejects, sleep, keysOnWorker } = require('./helpers');
 
 const test = suite('lists');
 const h = useNode(test);
@@ -16,16 +15,6 @@ const SYNTAX = 'ERR syntax error';
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const POSITIVE = 'ERR value is out of range, must be positive';
 const range = (n, f = (i) => String(i)) => Array.from({ length: n }, (_, i) => f(i));
-
-/** Keys whose slots (128 per table, slot % 2 workers) land on worker `w`. */
-function keysOnWorker(w, n, prefix) {
-  const out = [];
-  for (let i = 0; out.length < n; i++) {
-    const k = `${prefix}${i}`;
-    if (slotOf(Buffer.from(k), 128) % 2 === w) out.push(k);
-  }
-  return out;
-}
 
 test.before.each(async () => {
   await r().flushall();

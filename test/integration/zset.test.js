@@ -3,8 +3,7 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, rejects, sleep } = require('./helpers');
-const { slotOf } = require('../../dist/common/crc32');
+const { useNode, rejects, sleep, keysOnWorker } = require('./helpers');
 
 const test = suite('zsets');
 const h = useNode(test);
@@ -17,15 +16,6 @@ const SYNTAX = 'ERR syntax error';
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const MINMAX = 'ERR min or max is not a float';
 const LEXERR = 'ERR min or max not valid string range item';
-
-function keysOnWorker(w, n, prefix) {
-  const out = [];
-  for (let i = 0; out.length < n; i++) {
-    const k = `${prefix}${i}`;
-    if (slotOf(Buffer.from(k), 128) % 2 === w) out.push(k);
-  }
-  return out;
-}
 
 test.before.each(async () => {
   await r().flushall();
