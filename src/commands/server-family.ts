@@ -1,5 +1,6 @@
 // Connection and server commands, executed on the main thread against connection state.
 import { globMatch } from '../common/glob';
+import { PAUSE_MAX_MS } from '../common/limits';
 import { CommandError, ERR_DB_INDEX, ERR_SYNTAX, ERR_WRONGPASS, arityError } from '../common/errors';
 import { bulkReply, EMPTY_ARRAY, intReply, OK, PONG, Protocol, ReplyWriter } from '../protocol/reply';
 import { intArg, lower, parseInt64 } from './args';
@@ -98,9 +99,9 @@ export function clientLine(c: ClientInfo, now: number): string {
   );
 }
 
-/** CLIENT LIST's flags, in Redis's order: P subscribed, x in MULTI, d a watched key changed; N none. */
+/** CLIENT LIST's flags, in Redis's order: O monitor, P subscribed, x in MULTI, d a watched key changed; N none. */
 function clientFlags(c: ClientInfo): string {
-  const f = (c.sub + c.psub > 0 ? 'P' : '') + (c.multi >= 0 ? 'x' : '') + (c.watchDirty ? 'd' : '');
+  const f = (c.monitor ? 'O' : '') + (c.sub + c.psub > 0 ? 'P' : '') + (c.multi >= 0 ? 'x' : '') + (c.watchDirty ? 'd' : '');
   return f || 'N';
 }
 
@@ -120,7 +121,9 @@ const CLIENT_HELP = [
   '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)', '      Return clients of specified type.',
   '    * ID <client-id> [<client-id> ...]', '      Return clients with the specified IDs.',
   'NO-EVICT (ON|OFF)', '    Protect current client connection from eviction.',
+  'PAUSE <timeout> [WRITE|ALL]', '    Suspend all, or just write, clients for <timeout> milliseconds.',
   'SETNAME <name>', '    Assign the name <name> to the current connection.',
+  'UNPAUSE', '    Stop the current client pause, resuming traffic.',
 ];
 const CLIENT_TYPES = ['normal', 'master', 'replica', 'slave', 'pubsub'];
 
@@ -207,6 +210,19 @@ function client(ctx: ServerContext, args: Buffer[]): Buffer {
     case 'no-evict':
     case 'no-touch':
       if (!['on', 'off'].includes(lower(args[2]))) throw new CommandError(ERR_SYNTAX);
+      return OK;
+    case 'pause': {
+      if (args.length > 4) throw new CommandError(subcommandSyntaxError(args));
+      const mode = args.length === 4 ? lower(args[3]) : 'all';
+      if (mode !== 'write' && mode !== 'all') throw new CommandError('ERR CLIENT PAUSE mode must be WRITE or ALL');
+      const ms = parseInt64(args[2]);
+      if (ms === undefined) throw new CommandError('ERR timeout is not an integer or out of range');
+      if (ms < 0n) throw new CommandError('ERR timeout is negative');
+      ctx.pauseClients(Number(ms < BigInt(PAUSE_MAX_MS) ? ms : BigInt(PAUSE_MAX_MS)), mode === 'write');
+      return OK;
+    }
+    case 'unpause':
+      ctx.unpauseClients();
       return OK;
     default:
       throw new CommandError(subcommandSyntaxError(args));
@@ -476,7 +492,7 @@ export const SERVER_COMMANDS: CommandSpec[] = [
   M('auth', -2, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Authenticate to the server', auth),
   M('hello', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Handshake with Redis', hello),
   M('client', -2, ['admin', 'loading', 'stale'], 'connection', 'A container for client connection commands', client, {
-    getname: 2, help: 2, id: 2, info: 2, kill: -3, list: -2, 'no-evict': 3, 'no-touch': 3, setname: 3,
+    getname: 2, help: 2, id: 2, info: 2, kill: -3, list: -2, 'no-evict': 3, 'no-touch': 3, pause: -3, setname: 3, unpause: 2,
   }),
   M('config', -2, ['admin', 'loading', 'stale'], 'server', 'A container for server configuration commands', configCmd, {
     get: -3, help: 2, resetstat: 2, rewrite: 2, set: -4,
@@ -489,6 +505,10 @@ export const SERVER_COMMANDS: CommandSpec[] = [
   M('debug', -2, ['admin', 'loading', 'stale'], 'server', 'A container for debugging commands', debug),
   M('function', -2, ['noscript'], 'scripting', 'A container for function commands', functionCmd, { flush: -2, help: 2, list: -2 }),
   M('info', -1, ['loading', 'stale'], 'server', 'Get information and statistics about the server', info),
+  M('monitor', 1, ['admin', 'noscript', 'loading', 'stale'], 'server', 'Listen for all requests received by the server in real time', (ctx) => {
+    ctx.monitor();
+    return OK;
+  }),
   M('shutdown', -1, ['admin', 'noauth', 'loading', 'stale', 'no_multi'], 'server', 'Synchronously save the dataset to disk and then shut down the server', shutdown),
 ];
 

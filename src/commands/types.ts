@@ -54,6 +54,8 @@ export interface ClientInfo {
   /** Commands queued since MULTI, -1 outside MULTI; their argument bytes; a watched key changed. */
   multi: number;
   multiMem: number;
+  /** Sent MONITOR: receives every command. */
+  monitor: boolean;
   watchDirty: boolean;
 }
 
@@ -78,6 +80,11 @@ export interface ServerContext {
   killClients(filter: (c: ClientInfo) => boolean): number;
   closeAfterReply(): void;
   setClientName(name: string): void;
+  /** Makes this connection a MONITOR client. */
+  monitor(): void;
+  /** CLIENT PAUSE: holds every command (or writes only) for `ms`; CLIENT UNPAUSE ends it. */
+  pauseClients(ms: number, writesOnly: boolean): void;
+  unpauseClients(): void;
   slowlogGet(count: number): ReplyWriter;
   slowlogLen(): number;
   slowlogReset(): void;

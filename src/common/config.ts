@@ -2,9 +2,11 @@
 // validation, CONFIG GET/SET and CONFIG REWRITE.
 import * as fs from 'fs';
 import * as os from 'os';
-import { GB, KB, MB, SLOTS_PER_TABLE_MAX } from './limits';
+import { GB, MB, SLOTS_PER_TABLE_MAX } from './limits';
+import { DEFAULT_OUTPUT_LIMITS_TEXT, formatOutputLimits, parseOutputLimits } from './output-limits';
+import { parseSize } from './size';
 
-type Kind = 'int' | 'size' | 'string' | 'bool' | 'enum';
+type Kind = 'int' | 'size' | 'string' | 'bool' | 'enum' | 'output-limits';
 
 interface Spec {
   kind: Kind;
@@ -38,6 +40,7 @@ const SPECS: Record<string, Spec> = {
   'slowlog-max-len': { kind: 'int', def: '128', live: true, min: 0, max: 1_000_000 },
   'proto-max-bulk-len': { kind: 'size', def: '512mb', live: true, min: 1 * MB, max: 2 * GB },
   'client-query-buffer-limit': { kind: 'size', def: '1gb', live: true, min: 1 * MB, max: 2 * GB },
+  'client-output-buffer-limit': { kind: 'output-limits', def: DEFAULT_OUTPUT_LIMITS_TEXT, live: true },
   // Redis settings clients and Redis's test suite read or set; they carry no meaning here.
   save: { kind: 'string', def: '', live: true, redisOnly: true },
   appendonly: { kind: 'bool', def: 'no', live: true, redisOnly: true },
@@ -80,17 +83,10 @@ export const isRedisOnlyKey = (key: string) => SPECS[key]?.redisOnly === true;
 
 export class ConfigError extends Error {}
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1000, kb: KB, m: 1000 * 1000, mb: MB, g: 1000 ** 3, gb: GB };
+export { parseSize };
 
-/** Redis's memtoll: a number with an optional k/kb/m/mb/g/gb suffix. */
-export function parseSize(text: string): number | undefined {
-  const m = /^(-?\d+)([a-z]*)$/i.exec(text.trim());
-  if (!m) return undefined;
-  const unit = SIZE_UNITS[m[2].toLowerCase()];
-  return unit === undefined ? undefined : Number(m[1]) * unit;
-}
-
-function check(key: string, raw: string): string {
+/** The validated, canonical text of `raw` for `key`; `previous` is the value it replaces. */
+function check(key: string, raw: string, previous?: string): string {
   const spec = SPECS[key];
   if (!spec) throw new ConfigError(`unknown key '${key}'`);
   const value = raw.trim();
@@ -106,6 +102,12 @@ function check(key: string, raw: string): string {
     case 'bool':
       if (value !== 'yes' && value !== 'no') throw new ConfigError(`'${key}' must be yes or no, not '${value}'`);
       return value;
+    case 'output-limits':
+      try {
+        return formatOutputLimits(parseOutputLimits(value, previous === undefined ? undefined : parseOutputLimits(previous)));
+      } catch (e) {
+        throw new ConfigError((e as Error).message);
+      }
     case 'enum':
       if (!spec.values!.includes(value.toLowerCase())) throw new ConfigError(`'${key}' must be one of ${spec.values!.join(', ')}, not '${value}'`);
       return value.toLowerCase();
@@ -161,7 +163,7 @@ export class Config {
     const spec = SPECS[k];
     if (!spec) throw new ConfigError(`unknown key '${key}'`);
     if (!startup && !spec.live) throw new ConfigError(`'${k}' cannot be changed while running`);
-    this.values.set(k, check(k, value));
+    this.values.set(k, check(k, value, this.values.get(k)));
     this.numbers.delete(k);
   }
 

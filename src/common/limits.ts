@@ -21,8 +21,10 @@ export const MAIN_OVERFLOW_MAX_COMMANDS = 100_000;
 export const EXPIRE_CYCLE_BUDGET_MS = 5;
 export const EXPIRE_CYCLE_MAX_KEYS = 2000;
 export const EXPIRE_CYCLE_INTERVAL_MS = 100;
-/** Commands a client may have in flight; past this main stops reading its socket. */
-export const CLIENT_MAX_INFLIGHT = 10_000;
+/** Commands a client may have in flight; past this main stops parsing and reading its input.
+ * It bounds the replies a pipeline has materialised at once (256 × the largest reply), which
+ * is what a slow reader can make the node hold before its output limit is checked. */
+export const CLIENT_MAX_INFLIGHT = 256;
 /** Inline commands (telnet style) are limited as in Redis. */
 export const INLINE_MAX_BYTES = 64 * KB;
 /** Multibulk argument count limit, as in Redis. */
@@ -50,3 +52,10 @@ export const MULTI_QUEUE_MAX_COMMANDS = 1_000_000;
 export const MULTI_QUEUE_MAX_BYTES = 512 * MB;
 /** Keys one connection may WATCH at once; past this WATCH answers an error. */
 export const WATCH_MAX_KEYS = 100_000;
+/** Unsent MONITOR output a monitoring client may hold before it is disconnected (Redis leaves
+ * monitors unbounded under the default normal-class limit; we do not). */
+export const MONITOR_BACKLOG_MAX_BYTES = 64 * MB;
+/** Distinct error codes INFO errorstats tracks (Redis's ERROR_STATS_NUMBER). */
+export const ERROR_CODES_MAX = 128;
+/** Longest CLIENT PAUSE (setTimeout's own limit, about 24.8 days). */
+export const PAUSE_MAX_MS = 2 ** 31 - 1;

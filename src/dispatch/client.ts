@@ -3,7 +3,9 @@
 import * as net from 'net';
 import Denque from 'denque';
 import { ClientInfo, ServerContext } from '../commands/types';
+import { OutputLimitTracker } from '../common/output-limits';
 import { RequestParser } from '../protocol/parser';
+import type { Monitor } from './monitor';
 import type { ClientTx, WatchedKey } from './transaction';
 
 export interface Pending {
@@ -32,6 +34,10 @@ export class Client {
   tx: ClientTx | null = null;
   /** What main-thread handlers see of this client and the server; made on first use. */
   context: ServerContext | null = null;
+  /** Set once the client sent MONITOR. */
+  monitor: Monitor | null = null;
+  /** Time spent over the soft output limit (client-output-buffer-limit). */
+  readonly outputLimit = new OutputLimitTracker();
   private outbox: Buffer[] = [];
   private outboxBytes = 0;
 
@@ -53,6 +59,7 @@ export class Client {
       psub: 0,
       multi: -1,
       multiMem: 0,
+      monitor: false,
       watchDirty: false,
     };
   }
@@ -92,9 +99,11 @@ export class Client {
     if (this.closeAfterFlush && this.pending.length === 0) this.close();
   }
 
-  close(): void {
+  /** Closes after what was written is sent; `now` drops unsent output too (a reader that stopped reading). */
+  close(now = false): void {
     if (this.closed) return;
     this.closed = true;
+    if (now) return void this.socket.destroy();
     this.socket.end();
     this.socket.destroySoon?.();
   }

@@ -1,13 +1,8 @@
 // Channels and patterns live on the main thread: PUBLISH reaches every subscriber of this node
-// at once, in publish order, with no worker hop. A subscriber whose socket holds more than
-// PUBSUB_OUTPUT_MAX_BYTES of unsent messages is disconnected, as Redis's pubsub output limit.
+// at once, in publish order, with no worker hop. A subscriber holding more unsent messages than
+// its output buffer limit allows (client-output-buffer-limit pubsub) is disconnected.
 import { globMatch } from '../common/glob';
-import { logger } from '../common/log';
 import { Protocol, ReplyWriter } from '../protocol/reply';
-
-const log = logger('M');
-/** Unsent bytes a subscriber may hold before it is cut off (Redis's pubsub hard limit). */
-export const PUBSUB_OUTPUT_MAX_BYTES = 32 * 1024 * 1024;
 
 export interface Subscriber {
   readonly id: number;
@@ -17,8 +12,8 @@ export interface Subscriber {
   patterns: Set<string>;
   /** Queues bytes behind the subscriber's earlier replies. */
   deliver(bytes: Buffer): void;
-  /** Bytes written to the socket and not yet sent. */
-  backlog(): number;
+  /** Why the subscriber must be cut off if `extra` more bytes were queued for it, or null. */
+  overLimit(extra: number): string | null;
   drop(reason: string): void;
 }
 
@@ -132,9 +127,9 @@ export class PubSub {
 
   private send(s: Subscriber, message: Message): number {
     const msg = message.in(s.resp());
-    if (s.backlog() + msg.length > PUBSUB_OUTPUT_MAX_BYTES) {
-      log.warn(`subscriber ${s.id} disconnected: over ${PUBSUB_OUTPUT_MAX_BYTES} bytes of unsent messages`);
-      s.drop('pubsub output buffer limit');
+    const why = s.overLimit(msg.length);
+    if (why !== null) {
+      s.drop(why);
       this.leave(s);
       return 0;
     }

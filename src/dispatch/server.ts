@@ -9,6 +9,7 @@ import { slotOf } from '../common/crc32';
 import { arityError, CommandError, ERR_NOAUTH } from '../common/errors';
 import { CLIENT_MAX_INFLIGHT, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
 import { logger, setLogLevel } from '../common/log';
+import { OutputLimits, parseOutputLimits } from '../common/output-limits';
 import { ProtocolError, RequestParser } from '../protocol/parser';
 import { decodeReply, RespError } from '../protocol/reply-reader';
 import { errorReply, intReply, NULL3, NULL_ARRAY, NULL_BULK, OK, Protocol, ReplyWriter } from '../protocol/reply';
@@ -18,6 +19,9 @@ import { COMMAND_INDEX, COMMANDS } from '../commands/table';
 import { ClientInfo, CommandSpec, ServerContext } from '../commands/types';
 import { SyncMode } from '../storage/slot-store';
 import { Client, Pending } from './client';
+import { CommandStats } from './command-stats';
+import { MonitorFeed } from './monitor';
+import { ClientPause } from './pause';
 import { PubSub, Subscriber } from './pubsub';
 import { Transactions } from './transaction';
 import { WorkerPool } from './worker-pool';
@@ -25,6 +29,7 @@ import { WorkerPool } from './worker-pool';
 const log = logger('M');
 /** Output bytes queued on a socket past which main stops reading that client. */
 const OUTPUT_PAUSE_BYTES = 64 * 1024 * 1024;
+const NO_BYTES = Buffer.alloc(0);
 /** Samples of the ops/sec meter, one per interval, as Redis's 16 × 100 ms. */
 const OPS_SAMPLES = 16;
 const OPS_SAMPLE_MS = 100;
@@ -45,6 +50,9 @@ export class Node {
   private clients = new Map<number, Client>();
   private bySpelling = new Map<string, CommandSpec>();
   private pubsub = new PubSub();
+  private monitors = new MonitorFeed();
+  private commandStats = new CommandStats();
+  private clientPause = new ClientPause((client, args) => this.dispatchSafely(client, args));
   private subscribers = new WeakMap<Client, Subscriber>();
   private nextClientId = 1;
   private nextCallId = 1;
@@ -62,7 +70,8 @@ export class Node {
   private slowlogNextId = 0;
   readonly scanCursors = new Map<string, Buffer>();
   private startedAt = Date.now();
-  private stats = { commands: 0, connections: 0, rejected: 0, netIn: 0, netOut: 0, errors: 0 };
+  private stats = { commands: 0, connections: 0, rejected: 0, netIn: 0, netOut: 0, errors: 0, outputLimitDrops: 0 };
+  private outputLimits: OutputLimits;
   private opsSamples: number[] = [];
   private lastOpsCount = 0;
   private timers: NodeJS.Timeout[] = [];
@@ -77,6 +86,7 @@ export class Node {
   constructor(readonly config: Config) {
     this.tableSlots = Array.from({ length: config.num('databases') }, () => config.num('default-slot-num'));
     this.parserLimits = { maxBulkLen: config.num('proto-max-bulk-len') };
+    this.outputLimits = parseOutputLimits(config.str('client-output-buffer-limit'));
     this.pool = new WorkerPool(
       {
         workers: config.num('thread-pool-size'),
@@ -126,6 +136,7 @@ export class Node {
       client.closed = true;
       this.clients.delete(client.info.id);
       this.pubsub.leave(this.subscriberOf(client));
+      if (client.monitor) this.monitors.remove(client.monitor);
       this.transactions.forget(client);
     });
   }
@@ -134,7 +145,10 @@ export class Node {
     if (client.closeAfterFlush) return;
     this.stats.netIn += chunk.length;
     try {
-      client.parser.feed(chunk, (args) => this.dispatchSafely(client, args));
+      client.parser.feed(chunk, (args) => {
+        this.dispatchSafely(client, args);
+        if (this.overloaded(client)) client.parser.stop();
+      });
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
       this.immediate(client, errorReply(`ERR ${e.message}`), 'protocol');
@@ -148,17 +162,24 @@ export class Node {
       client.close();
       return;
     }
-    if (client.pending.length > CLIENT_MAX_INFLIGHT || client.socket.writableLength > OUTPUT_PAUSE_BYTES || this.pool.congested()) {
+    if (this.overloaded(client)) {
       client.paused = true;
       client.socket.pause();
     }
   }
 
+  /** Too many commands in flight, or replies not taken: stop reading (and parsing) this client. */
+  private overloaded(client: Client): boolean {
+    return client.pending.length > CLIENT_MAX_INFLIGHT || client.backlog() > OUTPUT_PAUSE_BYTES || this.pool.congested();
+  }
+
   private maybeResume(client: Client): void {
-    if (!client.paused || client.closeAfterFlush) return;
-    if (client.pending.length > CLIENT_MAX_INFLIGHT / 2 || client.socket.writableLength > OUTPUT_PAUSE_BYTES / 2) return;
+    if (!client.paused || client.closeAfterFlush || client.closed) return;
+    if (client.pending.length > CLIENT_MAX_INFLIGHT / 2 || client.backlog() > OUTPUT_PAUSE_BYTES / 2) return;
     client.paused = false;
     client.socket.resume();
+    // commands received before the stop are still in the parser
+    if (client.parser.pendingBytes() > 0) this.onData(client, NO_BYTES);
   }
 
   /** Queues an answer that is known at once, behind the client's earlier replies. */
@@ -193,6 +214,7 @@ export class Node {
       spec = COMMANDS.get(spelled.toLowerCase());
       if (spec && this.bySpelling.size < SPELLINGS_MAX) this.bySpelling.set(spelled, spec);
     }
+    if (this.clientPause.holds(client, spec, args)) return;
     const name = spec ? spec.name : spelled.toLowerCase();
     // unknown command or subcommand, wrong argument count: Redis's texts (commands/container.ts)
     const refusal = checkCommand(spec, args);
@@ -206,6 +228,7 @@ export class Node {
       const queued = this.transactions.intercept(client, spec, args);
       if (queued !== null) return queued[0] === 0x2d ? this.refuse(client, queued, name, spec) : this.immediate(client, queued, name);
     }
+    if (this.monitors.active) this.monitors.feed(spec, args, info.table, info.addr);
     this.stats.commands++;
     info.lastCommand = name;
     const pending: Pending = { reply: null, args, name, startedAt: now, micros: 0 };
@@ -218,6 +241,7 @@ export class Node {
   /** A command refused before it runs; inside MULTI it dooms the transaction (Redis's rejectCommand). */
   private refuse(client: Client, reply: Buffer, name: string, spec: CommandSpec | undefined): void {
     this.stats.errors++;
+    this.commandStats.rejected(spec ? spec.name : null, reply);
     this.immediate(client, this.transactions.refused(client, spec, reply), name);
   }
 
@@ -393,7 +417,7 @@ export class Node {
       return;
     }
     const client = this.clients.get(connId);
-    if (!client) return;
+    if (!client || client.closed) return;
     const entry = client.entry(seq);
     if (!entry) return;
     entry.reply = Buffer.from(reply);
@@ -416,12 +440,29 @@ export class Node {
     for (const client of this.dirty) {
       client.collect((p) => {
         this.stats.netOut += p.reply!.length;
+        // replies queued at once (refusals, messages) have no start time and are not command calls
+        if (p.startedAt > 0) this.commandStats.ran(p.name, p.micros, p.reply!);
         if (slower >= 0 && p.micros >= slower && p.args.length) this.recordSlow(client, p);
       });
       client.flush();
-      this.maybeResume(client);
+      const why = this.outputOverLimit(client, 0);
+      if (why !== null) this.dropForOutput(client, why);
+      else this.maybeResume(client);
     }
     this.dirty.clear();
+  }
+
+  /** Why `client` must be disconnected if `extra` more reply bytes were queued, or null. */
+  private outputOverLimit(client: Client, extra: number): string | null {
+    const cls = client.info.sub + client.info.psub > 0 ? 'pubsub' : 'normal';
+    return client.outputLimit.check(this.outputLimits[cls], client.backlog() + extra, Date.now());
+  }
+
+  private dropForOutput(client: Client, why: string): void {
+    if (client.closed) return;
+    this.stats.outputLimitDrops++;
+    log.warn(`closing client ${client.info.addr} (id ${client.info.id}): output buffer over its ${why} (client-output-buffer-limit)`);
+    client.close(true);
   }
 
   private recordSlow(client: Client, p: Pending): void {
@@ -466,8 +507,8 @@ export class Node {
         channels: client.channels,
         patterns: client.patterns,
         deliver: (bytes: Buffer) => this.immediate(client, bytes, 'message'),
-        backlog: () => client.backlog(),
-        drop: () => client.close(),
+        overLimit: (extra: number) => this.outputOverLimit(client, extra),
+        drop: (why: string) => this.dropForOutput(client, why),
       };
       this.subscribers.set(client, s);
     }
@@ -509,6 +550,18 @@ export class Node {
       closeAfterReply: () => {
         client.closeAfterFlush = true;
       },
+      monitor: () => {
+        client.monitor ??= {
+          id: client.info.id,
+          deliver: (line: Buffer) => node.immediate(client, line, 'monitor'),
+          backlog: () => client.backlog(),
+          drop: (why: string) => node.dropForOutput(client, why),
+        };
+        client.info.monitor = true;
+        node.monitors.add(client.monitor);
+      },
+      pauseClients: (ms: number, writesOnly: boolean) => node.clientPause.pause(ms, writesOnly),
+      unpauseClients: () => node.clientPause.unpause(),
       setClientName: (name: string) => {
         client.info.name = name;
       },
@@ -552,12 +605,14 @@ export class Node {
     }
     if (k === 'proto-max-bulk-len') this.parserLimits.maxBulkLen = this.config.num(k);
     if (k === 'min-free-disk') this.pool.setMinFreeDisk(this.config.num(k));
+    if (k === 'client-output-buffer-limit') this.outputLimits = parseOutputLimits(this.config.str(k));
     if (k === 'loglevel') setLogLevel(this.config.str(k) as Parameters<typeof setLogLevel>[0]);
   }
 
   /** As Redis's resetServerStats: counters only, the slow log stays. */
   private async resetStats(): Promise<void> {
-    this.stats = { commands: 0, connections: 0, rejected: 0, netIn: 0, netOut: 0, errors: 0 };
+    this.stats = { commands: 0, connections: 0, rejected: 0, netIn: 0, netOut: 0, errors: 0, outputLimitDrops: 0 };
+    this.commandStats.reset();
     this.lastOpsCount = 0;
     this.opsSamples = [];
     await Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, 0, [Buffer.from('__resetstats')])));
@@ -594,8 +649,10 @@ export class Node {
 
   /** As Redis 7.0's INFO [section ...]: sections named are given in this fixed order, unknown names add nothing. */
   async info(sections: string[]): Promise<string> {
-    const every = sections.length === 0 || sections.some((s) => s === 'all' || s === 'everything' || s === 'default');
-    const want = (s: string) => every || sections.includes(s);
+    // as Redis: the default sections are all but commandstats
+    const all = sections.some((s) => s === 'all' || s === 'everything');
+    const byDefault = sections.length === 0 || sections.includes('default');
+    const want = (s: string) => all || sections.includes(s) || (byDefault && s !== 'commandstats');
     const lines: string[] = [];
     const add = (title: string, fields: [string, string | number][]) => {
       if (!want(title.toLowerCase())) return;
@@ -610,7 +667,7 @@ export class Node {
       ['arch_bits', 64], ['process_id', process.pid], ['tcp_port', this.port()], ['uptime_in_seconds', uptime], ['uptime_in_days', Math.floor(uptime / 86400)],
       ['executable', process.argv[1] ?? ''], ['config_file', this.config.file ?? ''], ['node_version', process.version],
     ]);
-    add('Clients', [['connected_clients', this.clients.size], ['maxclients', this.config.num('maxclients')], ['blocked_clients', 0]]);
+    add('Clients', [['connected_clients', this.clients.size], ['paused_clients', this.clientPause.count()], ['maxclients', this.config.num('maxclients')], ['blocked_clients', 0]]);
     add('Memory', [['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['mem_allocator', 'libc'], ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00']]);
     add('Persistence', [['loading', 0], ['sync', this.config.str('sync')], ['db_path', this.config.str('db-path')], ['rdb_changes_since_last_save', 0], ['aof_enabled', 0]]);
     const needWorkers = want('stats') || want('pika');
@@ -620,9 +677,12 @@ export class Node {
       ['total_connections_received', this.stats.connections], ['total_commands_processed', this.stats.commands], ['instantaneous_ops_per_sec', ops],
       ['total_net_input_bytes', this.stats.netIn], ['total_net_output_bytes', this.stats.netOut], ['rejected_connections', this.stats.rejected],
       ['expired_keys', ws.expired], ['keyspace_hits', ws.hits], ['keyspace_misses', ws.misses], ['total_error_replies', this.stats.errors],
+      ['client_output_buffer_limit_disconnections', this.stats.outputLimitDrops],
     ]);
     add('Replication', [['role', 'master'], ['connected_slaves', 0]]);
     add('CPU', [['used_cpu_sys', (process.cpuUsage().system / 1e6).toFixed(6)], ['used_cpu_user', (process.cpuUsage().user / 1e6).toFixed(6)]]);
+    add('Commandstats', this.commandStats.commandLines());
+    add('Errorstats', this.commandStats.errorLines());
     if (want('keyspace')) {
       const fields: [string, string][] = [];
       for (let t = 0; t < this.tableSlots.length; t++) {

@@ -16,6 +16,7 @@ export interface ParserLimits {
 export class RequestParser {
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
+  private stopped = false;
   /** Arguments still expected in the current multibulk; 0 when between commands. */
   private argsLeft = 0;
   private args: Buffer[] = [];
@@ -31,7 +32,17 @@ export class RequestParser {
   }
 
   /** Frames every complete command in `chunk`; throws ProtocolError on malformed input. */
+  /**
+   * Stops handing out commands until the next feed (which may be empty): what was received
+   * stays buffered. Main stops a client whose replies pile up, so that a long pipeline from a
+   * slow reader is not all executed (and its replies held) at once.
+   */
+  stop(): void {
+    this.stopped = true;
+  }
+
   feed(chunk: Buffer, onCommand: (args: Buffer[]) => void): void {
+    this.stopped = false;
     if (this.big) chunk = this.fillBig(chunk);
     if (this.pos < this.buf.length) {
       this.buf = chunk.length ? Buffer.concat([this.buf.subarray(this.pos), chunk]) : this.buf.subarray(this.pos);
@@ -39,7 +50,7 @@ export class RequestParser {
       this.buf = chunk;
     }
     this.pos = 0;
-    while (this.pos < this.buf.length || (this.argsLeft === 0 && this.args.length > 0)) {
+    while (!this.stopped && (this.pos < this.buf.length || (this.argsLeft === 0 && this.args.length > 0))) {
       if (this.argsLeft === 0) {
         if (this.args.length > 0) {
           const args = this.args;
