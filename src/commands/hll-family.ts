@@ -16,6 +16,12 @@ function readHll(ctx: WorkerContext, key: Buffer): { hll: Hll; expireAt: number 
   return cur && { hll: Hll.from(cur.value), expireAt: cur.expireAt };
 }
 
+/** Stores an HLL changed outside a write (a cached count, a dense conversion), keeping its TTL. */
+function saveHll(ctx: WorkerContext, key: Buffer, hll: Hll, expireAt: number): void {
+  const env = ctx.env(key, true)!;
+  env.write(() => putString(env, key, hll.value(), expireAt));
+}
+
 function pfadd(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const key = args[1];
   const env = ctx.env(key, true)!;
@@ -59,8 +65,7 @@ function pfcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   if (card < 0) throw new CommandError(ERR_HLL_CORRUPT);
   // Redis keeps the estimate in the header even though PFCOUNT is a read command.
   hll.setCachedCardinality(card);
-  const env = ctx.env(key, true)!;
-  env.write(() => putString(env, key, hll.value(), cur.expireAt));
+  saveHll(ctx, key, hll, cur.expireAt);
   out.int(card);
 }
 
@@ -93,15 +98,11 @@ function pfdebug(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const cur = readHll(ctx, key);
   if (!cur) throw new CommandError('ERR The specified key does not exist');
   const { hll } = cur;
-  const store = () => {
-    const env = ctx.env(key, true)!;
-    env.write(() => putString(env, key, hll.value(), cur.expireAt));
-  };
   switch (lower(args[1])) {
     case 'getreg': {
       if (hll.encoding === HLL_SPARSE) {
         if (!hll.toDense()) throw new CommandError(ERR_HLL_CORRUPT);
-        store();
+        saveHll(ctx, key, hll, cur.expireAt);
       }
       const v = hll.value();
       out.arrayHeader(HLL_REGISTERS);
@@ -116,7 +117,7 @@ function pfdebug(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     case 'todense': {
       if (hll.encoding !== HLL_SPARSE) return out.int(0);
       if (!hll.toDense()) throw new CommandError(ERR_HLL_CORRUPT);
-      store();
+      saveHll(ctx, key, hll, cur.expireAt);
       return out.int(1);
     }
     default:

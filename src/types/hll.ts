@@ -51,18 +51,18 @@ const M_LO = 0x5bd1e995;
 let rHi = 0;
 let rLo = 0;
 
-/** (hi,lo) × m mod 2^64 into rHi/rLo. */
+const M_LO0 = M_LO & 0xffff;
+const M_LO1 = M_LO >>> 16;
+
+/** (hi,lo) × m mod 2^64 into rHi/rLo: lo × m's low half in 16-bit pieces, the rest with imul. */
 function mulM(hi: number, lo: number): void {
   const a0 = lo & 0xffff;
   const a1 = lo >>> 16;
-  const b0 = M_LO & 0xffff;
-  const b1 = M_LO >>> 16;
-  const mid = a0 * b1 + a1 * b0;
-  const low = a0 * b0 + (mid % 0x10000) * 0x10000;
-  const carry = Math.floor(low / 0x100000000);
+  const mid = a0 * M_LO1 + a1 * M_LO0; // < 2^33, exact
+  const low = a0 * M_LO0 + (mid & 0xffff) * 0x10000; // < 2^33, exact
   rLo = low >>> 0;
-  const high = a1 * b1 + Math.floor(mid / 0x10000) + carry;
-  rHi = (high + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0;
+  const carry = low > 0xffffffff ? 1 : 0;
+  rHi = (a1 * M_LO1 + ((mid / 0x10000) | 0) + carry + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0;
 }
 
 /** Redis's endian-neutral MurmurHash64A of `data[start, end)`, into rHi/rLo. */
@@ -279,32 +279,51 @@ export class Hll {
     return -1;
   }
 
+  /**
+   * Walks the sparse opcodes in order: `visit(op, first, run, value)` gets the opcode byte, the
+   * first register it covers, how many, and their value (0 for ZERO and XZERO); returning false
+   * stops the walk. Answers the register count reached, or -1 when stopped.
+   */
+  private walkSparse(visit: (op: number, first: number, run: number, value: number) => boolean): number {
+    const p = this.buf;
+    let idx = 0;
+    for (let i = HLL_HDR_SIZE; i < this.len; ) {
+      const b = p[i];
+      let run: number;
+      let value = 0;
+      if (isZero(b)) {
+        run = zeroLen(b);
+        i++;
+      } else if (isXZero(b)) {
+        run = xzeroLen(b, p[i + 1]);
+        i += 2;
+      } else {
+        run = valLen(b);
+        value = valValue(b);
+        i++;
+      }
+      if (!visit(b, idx, run, value)) return -1;
+      idx += run;
+    }
+    return idx;
+  }
+
   /** Converts a sparse value to dense; false (value unchanged) when the sparse form is corrupted. */
   toDense(): boolean {
     if (this.encoding === HLL_DENSE) return true;
-    const src = this.buf;
     const dense = Buffer.alloc(HLL_DENSE_SIZE + 1);
-    src.copy(dense, 0, 0, HLL_HDR_SIZE);
+    this.buf.copy(dense, 0, 0, HLL_HDR_SIZE);
     dense[ENCODING_BYTE] = HLL_DENSE;
-    let idx = 0;
-    let p = HLL_HDR_SIZE;
-    while (p < this.len) {
-      const b = src[p];
-      if (isZero(b)) {
-        idx += zeroLen(b);
-        p++;
-      } else if (isXZero(b)) {
-        idx += xzeroLen(b, src[p + 1]);
-        p += 2;
-      } else {
-        let run = valLen(b);
-        const value = valValue(b);
-        if (run + idx > HLL_REGISTERS) break;
-        while (run-- > 0) denseSet(dense, HLL_HDR_SIZE, idx++, value);
-        p++;
-      }
-    }
-    if (idx !== HLL_REGISTERS) return false;
+    let reached = 0;
+    // A VAL running past the last register ends the walk; the registers seen so far must be all.
+    const end = this.walkSparse((op, first, run, value) => {
+      reached = first;
+      if (value === 0) return true;
+      if (first + run > HLL_REGISTERS) return false;
+      for (let i = first; i < first + run; i++) denseSet(dense, HLL_HDR_SIZE, i, value);
+      return true;
+    });
+    if ((end < 0 ? reached : end) !== HLL_REGISTERS) return false;
     this.buf = dense;
     this.len = HLL_DENSE_SIZE;
     return true;
@@ -313,85 +332,44 @@ export class Hll {
   /** The estimated cardinality, or -1 when the sparse form does not cover exactly 16384 registers. */
   count(): number {
     const histo = new Float64Array(64);
-    const p = this.buf;
     if (this.encoding === HLL_DENSE) {
-      for (let i = 0; i < HLL_REGISTERS; i++) histo[denseGet(p, HLL_HDR_SIZE, i)]++;
+      for (let i = 0; i < HLL_REGISTERS; i++) histo[denseGet(this.buf, HLL_HDR_SIZE, i)]++;
       return estimate(histo);
     }
-    let idx = 0;
-    for (let i = HLL_HDR_SIZE; i < this.len; ) {
-      const b = p[i];
-      let run: number;
-      if (isZero(b)) {
-        run = zeroLen(b);
-        histo[0] += run;
-        i++;
-      } else if (isXZero(b)) {
-        run = xzeroLen(b, p[i + 1]);
-        histo[0] += run;
-        i += 2;
-      } else {
-        run = valLen(b);
-        histo[valValue(b)] += run;
-        i++;
-      }
-      idx += run;
-    }
-    return idx === HLL_REGISTERS ? estimate(histo) : -1;
+    const end = this.walkSparse((op, first, run, value) => {
+      histo[value] += run;
+      return true;
+    });
+    return end === HLL_REGISTERS ? estimate(histo) : -1;
   }
 
   /** max[i] = max(max[i], register i); false when the sparse form is corrupted. */
   mergeInto(max: Uint8Array): boolean {
-    const p = this.buf;
     if (this.encoding === HLL_DENSE) {
       for (let i = 0; i < HLL_REGISTERS; i++) {
-        const v = denseGet(p, HLL_HDR_SIZE, i);
+        const v = denseGet(this.buf, HLL_HDR_SIZE, i);
         if (v > max[i]) max[i] = v;
       }
       return true;
     }
-    let idx = 0;
-    for (let i = HLL_HDR_SIZE; i < this.len; ) {
-      const b = p[i];
-      if (isZero(b)) {
-        idx += zeroLen(b);
-        i++;
-      } else if (isXZero(b)) {
-        idx += xzeroLen(b, p[i + 1]);
-        i += 2;
-      } else {
-        let run = valLen(b);
-        const value = valValue(b);
-        // A VAL past the last register is corrupt even right after it: Redis's fix for
-        // CVE-2025-32023 (in the 7.0.15 builds distributions ship) made this an error.
-        if (run + idx > HLL_REGISTERS) return false;
-        while (run-- > 0) {
-          if (value > max[idx]) max[idx] = value;
-          idx++;
-        }
-        i++;
-      }
-    }
-    return idx === HLL_REGISTERS;
+    const end = this.walkSparse((op, first, run, value) => {
+      if (value === 0) return true;
+      // A VAL past the last register is corrupt even right after it: Redis's fix for
+      // CVE-2025-32023 (in the 7.0.15 builds distributions ship) made this an error.
+      if (first + run > HLL_REGISTERS) return false;
+      for (let i = first; i < first + run; i++) if (value > max[i]) max[i] = value;
+      return true;
+    });
+    return end === HLL_REGISTERS;
   }
 
   /** PFDEBUG DECODE's text of the sparse opcodes. */
   decode(): string {
     const parts: string[] = [];
-    const p = this.buf;
-    for (let i = HLL_HDR_SIZE; i < this.len; ) {
-      const b = p[i];
-      if (isZero(b)) {
-        parts.push(`z:${zeroLen(b)}`);
-        i++;
-      } else if (isXZero(b)) {
-        parts.push(`Z:${xzeroLen(b, p[i + 1])}`);
-        i += 2;
-      } else {
-        parts.push(`v:${valValue(b)},${valLen(b)}`);
-        i++;
-      }
-    }
+    this.walkSparse((op, first, run, value) => {
+      parts.push(isVal(op) ? `v:${value},${run}` : `${isZero(op) ? 'z' : 'Z'}:${run}`);
+      return true;
+    });
     return parts.join(' ');
   }
 

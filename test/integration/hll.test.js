@@ -4,8 +4,7 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, rejects, sleep } = require('./helpers');
-const { slotOf } = require('../../dist/common/crc32');
+const { useNode, rejects, sleep, keysOnWorker } = require('./helpers');
 
 const test = suite('hyperloglog');
 const h = useNode(test);
@@ -16,16 +15,6 @@ const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of v
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
 const CORRUPT = 'INVALIDOBJ Corrupted HLL object detected';
 const range = (n, f) => Array.from({ length: n }, (_, i) => f(i));
-
-/** Keys whose slots (128 per table, slot % 2 workers) land on worker `w`. */
-function keysOnWorker(w, n, prefix) {
-  const out = [];
-  for (let i = 0; out.length < n; i++) {
-    const k = `${prefix}${i}`;
-    if (slotOf(Buffer.from(k), 128) % 2 === w) out.push(k);
-  }
-  return out;
-}
 
 /** Adds `n` elements made by `f`, 1000 per PFADD. */
 async function addMany(key, n, f) {
