@@ -1,7 +1,8 @@
 // Strict argument parsing as Redis does it (string2ll, strtold checks).
 import { CommandError, ERR_NOT_FLOAT, ERR_NOT_INTEGER } from '../common/errors';
 
-const INT_RE = /^-?(0|[1-9][0-9]*)$/;
+// As string2ll: "-0" is not an integer.
+const INT_RE = /^(0|-?[1-9][0-9]*)$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 

@@ -1,4 +1,4 @@
-// Bitmaps: SETBIT GETBIT BITCOUNT BITPOS BITOP over string values. Bit 0 is the most
+// Bitmaps: SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD over string values. Bit 0 is the most
 // significant bit of byte 0, as in Redis. Offsets reach proto-max-bulk-len bytes (no 2^21-bit
 // cap as Pika had).
 import { CommandError, ERR_SYNTAX, ERR_WRONGTYPE } from '../common/errors';
@@ -6,14 +6,20 @@ import { STRING_MAX_BYTES } from '../common/limits';
 import { ReplyWriter } from '../protocol/reply';
 import { KeyType, lookup, remove } from '../storage/keyspace';
 import { getString, getStringWithExpiry, putString } from '../types/string';
-import { lower, parseInt64 } from './args';
+import { bigIntArg, lower, parseInt64 } from './args';
 import { CommandSpec, WorkerContext } from './types';
 
 const ERR_BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
 const ERR_BIT_VALUE = 'ERR bit is not an integer or out of range';
+/** The byte holding bit `i`; offsets reach 2^32 + 63, past what `>>` handles. */
+const byteOf = (i: number) => Math.floor(i / 8);
 
-function bitOffset(arg: Buffer): number {
-  const n = parseInt64(arg);
+/** A bit offset below proto-max-bulk-len bytes; with `unitBits`, "#n" means n × unitBits (BITFIELD). */
+function bitOffset(arg: Buffer, unitBits = 0): number {
+  const units = unitBits > 0 && arg[0] === 0x23; // '#'
+  let n = parseInt64(units ? arg.subarray(1) : arg);
+  // Redis multiplies in a signed 64-bit integer: a huge #n wraps (and then fails the range check).
+  if (n !== undefined && units) n = BigInt.asIntN(64, n * BigInt(unitBits));
   if (n === undefined || n < 0n || n >> 3n >= BigInt(STRING_MAX_BYTES)) throw new CommandError(ERR_BIT_OFFSET);
   return Number(n);
 }
@@ -25,7 +31,7 @@ function setbit(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const env = ctx.env(args[1], true)!;
   env.write(() => {
     const cur = getStringWithExpiry(env, args[1], ctx.now);
-    const byte = offset >> 3;
+    const byte = byteOf(offset);
     const value = cur && cur.value.length > byte ? Buffer.from(cur.value) : Buffer.concat([cur?.value ?? Buffer.alloc(0), Buffer.alloc(byte + 1 - (cur?.value.length ?? 0))]);
     const mask = 0x80 >> (offset & 7);
     const old = value[byte] & mask ? 1 : 0;
@@ -39,7 +45,7 @@ function setbit(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
 function getbit(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const offset = bitOffset(args[2]);
   const v = getString(ctx.env(args[1], false), args[1], ctx.now);
-  const byte = offset >> 3;
+  const byte = byteOf(offset);
   out.int(v && byte < v.length && v[byte] & (0x80 >> (offset & 7)) ? 1 : 0);
 }
 
@@ -72,7 +78,7 @@ function unitOf(arg: Buffer | undefined): 'byte' | 'bit' {
   return u;
 }
 
-const bitAt = (v: Buffer, i: number) => (v[i >> 3] >> (7 - (i & 7))) & 1;
+const bitAt = (v: Buffer, i: number) => (v[byteOf(i)] >> (7 - (i & 7))) & 1;
 
 function bitcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   if (args.length === 3 || args.length > 5) throw new CommandError(ERR_SYNTAX);
@@ -136,6 +142,157 @@ function bitop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   out.int(len);
 }
 
+// ---- BITFIELD: integers of 1..64 bits at any bit offset, bit 0 the high bit of byte 0 ----
+
+const ERR_BITFIELD_TYPE = 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.';
+const U64 = (x: bigint) => BigInt.asUintN(64, x);
+const I64 = (x: bigint) => BigInt.asIntN(64, x);
+
+type Overflow = 'wrap' | 'sat' | 'fail';
+interface FieldOp {
+  op: 'get' | 'set' | 'incrby';
+  signed: boolean;
+  bits: number;
+  offset: number;
+  /** SET's value or INCRBY's increment. */
+  arg: bigint;
+  overflow: Overflow;
+}
+
+function fieldType(arg: Buffer): { signed: boolean; bits: number } {
+  const sign = arg[0];
+  if (sign !== 0x69 && sign !== 0x75) throw new CommandError(ERR_BITFIELD_TYPE); // 'i' | 'u'
+  const signed = sign === 0x69;
+  const bits = parseInt64(arg.subarray(1));
+  // u64 is refused: its values could not be answered as a signed 64-bit integer.
+  if (bits === undefined || bits < 1n || bits > (signed ? 64n : 63n)) throw new CommandError(ERR_BITFIELD_TYPE);
+  return { signed, bits: Number(bits) };
+}
+
+/** Reads `bits` bits at `offset` as an unsigned integer; bytes past the value read as 0. */
+function getField(v: Buffer | undefined, offset: number, bits: number): bigint {
+  let n = 0n;
+  for (let i = offset; i < offset + bits; i++) n = (n << 1n) | BigInt(v && byteOf(i) < v.length ? bitAt(v, i) : 0);
+  return n;
+}
+
+/** Writes the low `bits` bits of `value`; `v` already reaches the last bit. */
+function setField(v: Buffer, offset: number, bits: number, value: bigint): void {
+  for (let j = 0; j < bits; j++) {
+    const i = offset + j;
+    const mask = 0x80 >> (i & 7);
+    if ((value >> BigInt(bits - 1 - j)) & 1n) v[byteOf(i)] |= mask;
+    else v[byteOf(i)] &= ~mask;
+  }
+}
+
+const asSigned = (u: bigint, bits: number) => BigInt.asIntN(bits, u);
+
+/**
+ * Redis's overflow check of value + incr in a field of `bits` bits (incr 0 for SET), with its
+ * 64-bit wrap-arounds: the result, or null for FAIL. The comparisons reproduce Redis's C integer
+ * arithmetic exactly, quirks included (e.g. SAT on SET i8 of -2^63 answers 127, as Redis does).
+ */
+function applyOverflow(signed: boolean, bits: number, value: bigint, incr: bigint, overflow: Overflow): bigint | null {
+  let over = 0;
+  let limitMax: bigint;
+  let limitMin: bigint;
+  if (signed) {
+    const max = bits === 64 ? 2n ** 63n - 1n : (1n << BigInt(bits - 1)) - 1n;
+    const min = -max - 1n;
+    const maxIncr = I64(max - value);
+    const minIncr = I64(min - value);
+    if (value > max || (bits !== 64 && incr > maxIncr) || (value >= 0n && incr > 0n && incr > maxIncr)) over = 1;
+    else if (value < min || (bits !== 64 && incr < minIncr) || (value < 0n && incr < 0n && incr < minIncr)) over = -1;
+    limitMax = max;
+    limitMin = min;
+  } else {
+    const max = (1n << BigInt(bits)) - 1n;
+    const maxIncr = I64(max - value);
+    const minIncr = I64(-value);
+    if (value > max || (incr > 0n && incr > maxIncr)) over = 1;
+    else if (incr < 0n && incr < minIncr) over = -1;
+    limitMax = max;
+    limitMin = 0n;
+  }
+  const sum = U64(value + incr);
+  if (over === 0) return signed ? I64(sum) : sum;
+  if (overflow === 'fail') return null;
+  if (overflow === 'sat') return over > 0 ? limitMax : limitMin;
+  const low = BigInt.asUintN(bits, sum);
+  return signed ? asSigned(low, bits) : low;
+}
+
+function parseBitfield(args: Buffer[]): FieldOp[] {
+  const ops: FieldOp[] = [];
+  let overflow: Overflow = 'wrap';
+  for (let j = 2; j < args.length; j++) {
+    const remaining = args.length - j - 1;
+    const sub = lower(args[j]);
+    if (sub === 'overflow' && remaining >= 1) {
+      const kind = lower(args[++j]);
+      if (kind !== 'wrap' && kind !== 'sat' && kind !== 'fail') throw new CommandError('ERR Invalid OVERFLOW type specified');
+      overflow = kind;
+      continue;
+    }
+    if (!((sub === 'get' && remaining >= 2) || ((sub === 'set' || sub === 'incrby') && remaining >= 3))) throw new CommandError(ERR_SYNTAX);
+    const { signed, bits } = fieldType(args[j + 1]);
+    const offset = bitOffset(args[j + 2], bits);
+    const arg = sub === 'get' ? 0n : bigIntArg(args[j + 3]);
+    ops.push({ op: sub, signed, bits, offset, arg, overflow });
+    j += sub === 'get' ? 2 : 3;
+  }
+  return ops;
+}
+
+function bitfieldWith(readonlyCommand: boolean) {
+  return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void => {
+    const ops = parseBitfield(args);
+    const writes = ops.some((o) => o.op !== 'get');
+    if (!writes) {
+      const v = getString(ctx.env(args[1], false), args[1], ctx.now);
+      out.arrayHeader(ops.length);
+      for (const o of ops) {
+        const u = getField(v, o.offset, o.bits);
+        out.int(o.signed ? asSigned(u, o.bits) : u);
+      }
+      return;
+    }
+    if (readonlyCommand) throw new CommandError('ERR BITFIELD_RO only supports the GET subcommand');
+    let lastBit = 0;
+    for (const o of ops) if (o.op !== 'get') lastBit = Math.max(lastBit, o.offset + o.bits - 1);
+    const env = ctx.env(args[1], true)!;
+    env.write(() => {
+      const cur = getStringWithExpiry(env, args[1], ctx.now);
+      const needed = byteOf(lastBit) + 1;
+      // As Redis, the key is created or zero-padded up to the last bit written even if every write fails.
+      const grown = !cur || cur.value.length < needed;
+      const v = !grown ? Buffer.from(cur.value) : Buffer.concat([cur?.value ?? Buffer.alloc(0), Buffer.alloc(needed - (cur?.value.length ?? 0))]);
+      let changed = grown;
+      out.arrayHeader(ops.length);
+      for (const o of ops) {
+        const oldU = getField(v, o.offset, o.bits);
+        const old = o.signed ? asSigned(oldU, o.bits) : oldU;
+        if (o.op === 'get') {
+          out.int(old);
+          continue;
+        }
+        const next = o.op === 'incrby'
+          ? applyOverflow(o.signed, o.bits, old, o.arg, o.overflow)
+          : applyOverflow(o.signed, o.bits, o.signed ? o.arg : U64(o.arg), 0n, o.overflow);
+        if (next === null) {
+          out.nullBulk();
+          continue;
+        }
+        out.int(o.op === 'incrby' ? next : old);
+        setField(v, o.offset, o.bits, U64(next));
+        if (next !== old) changed = true;
+      }
+      if (changed) putString(env, args[1], v, cur ? cur.expireAt : 0);
+    });
+  };
+}
+
 const B = (name: string, arity: number, flags: CommandSpec['flags'], keys: [number, number, number], worker: CommandSpec['worker'], summary: string, extra: Partial<CommandSpec> = {}): CommandSpec => ({
   name, arity, flags, firstKey: keys[0], lastKey: keys[1], keyStep: keys[2], group: 'bitmap', summary, since: '2.2.0', worker, ...extra,
 });
@@ -146,4 +303,6 @@ export const BITMAP_COMMANDS: CommandSpec[] = [
   B('bitcount', -2, ['readonly'], [1, 1, 1], bitcount, 'Count set bits in a string'),
   B('bitpos', -3, ['readonly'], [1, 1, 1], bitpos, 'Find first bit set or clear in a string'),
   B('bitop', -4, ['write', 'denyoom'], [2, -1, 1], bitop, 'Perform bitwise operations between strings', { spread: 'exclusive' }),
+  B('bitfield', -2, ['write', 'denyoom'], [1, 1, 1], bitfieldWith(false), 'Perform arbitrary bitfield integer operations on strings', { since: '3.2.0' }),
+  B('bitfield_ro', -2, ['readonly', 'fast'], [1, 1, 1], bitfieldWith(true), 'Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD', { since: '6.0.0' }),
 ];

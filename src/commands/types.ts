@@ -26,6 +26,8 @@ export interface WorkerContext {
   readonly workerIndex: number;
   readonly workerCount: number;
   readonly stats: { keyspaceHits: number; keyspaceMisses: number; expiredKeys: number };
+  /** CONFIG hll-sparse-max-bytes as of now: the largest sparse HLL before it turns dense. */
+  readonly hllSparseMaxBytes: number;
   /** The environment of the slot holding `key`; null when `create` is false and it was never written. */
   env(key: Buffer, create: boolean): SlotEnv | null;
   /** The same, in another table (COPY ... DB n). */

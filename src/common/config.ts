@@ -41,6 +41,7 @@ const SPECS: Record<string, Spec> = {
   'proto-max-bulk-len': { kind: 'size', def: '512mb', live: true, min: 1 * MB, max: 2 * GB },
   'client-query-buffer-limit': { kind: 'size', def: '1gb', live: true, min: 1 * MB, max: 2 * GB },
   'client-output-buffer-limit': { kind: 'output-limits', def: DEFAULT_OUTPUT_LIMITS_TEXT, live: true },
+  'hll-sparse-max-bytes': { kind: 'size', def: '3000', live: true, min: 0, max: 2 ** 50 },
   // Redis settings clients and Redis's test suite read or set; they carry no meaning here.
   save: { kind: 'string', def: '', live: true, redisOnly: true },
   appendonly: { kind: 'bool', def: 'no', live: true, redisOnly: true },
@@ -66,7 +67,6 @@ const SPECS: Record<string, Spec> = {
   'zset-max-listpack-value': { kind: 'int', def: '64', live: true, redisOnly: true },
   'active-expire-enabled': { kind: 'bool', def: 'yes', live: true, redisOnly: true },
   'notify-keyspace-events': { kind: 'string', def: '', live: true, redisOnly: true },
-  'hll-sparse-max-bytes': { kind: 'int', def: '3000', live: true, redisOnly: true },
   'stream-node-max-entries': { kind: 'int', def: '100', live: true, redisOnly: true },
   'stream-node-max-bytes': { kind: 'size', def: '4096', live: true, redisOnly: true },
   'latency-tracking-info-percentiles': { kind: 'string', def: '50 99 99.9', live: true, redisOnly: true },

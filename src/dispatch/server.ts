@@ -24,6 +24,7 @@ import { MonitorFeed } from './monitor';
 import { ClientPause } from './pause';
 import { PubSub, Subscriber } from './pubsub';
 import { Transactions } from './transaction';
+import { LIVE_SETTINGS } from './wire';
 import { WorkerPool } from './worker-pool';
 
 const log = logger('M');
@@ -94,7 +95,7 @@ export class Node {
         maxOpenSlots: config.num('max-open-slots'),
         syncMode: config.str('sync') as SyncMode,
         tableSlots: this.tableSlots,
-        minFreeDisk: config.num('min-free-disk'),
+        live: new Map([...LIVE_SETTINGS].map(([key, cell]) => [cell, config.num(key)])),
       },
       (connId, seq, micros, reply) => this.onReply(connId, seq, micros, reply),
     );
@@ -604,8 +605,9 @@ export class Node {
       throw e;
     }
     if (k === 'proto-max-bulk-len') this.parserLimits.maxBulkLen = this.config.num(k);
-    if (k === 'min-free-disk') this.pool.setMinFreeDisk(this.config.num(k));
     if (k === 'client-output-buffer-limit') this.outputLimits = parseOutputLimits(this.config.str(k));
+    const cell = LIVE_SETTINGS.get(k);
+    if (cell !== undefined) this.pool.setLive(cell, this.config.num(k));
     if (k === 'loglevel') setLogLevel(this.config.str(k) as Parameters<typeof setLogLevel>[0]);
   }
 

@@ -11,7 +11,13 @@ const RESP3_BIT = 0x8000;
 export const REPLY_HEADER_BYTES = 12;
 /** Cells of the live-settings Float64Array shared with workers. */
 export const LIVE_MIN_FREE_DISK = 0;
+export const LIVE_HLL_SPARSE_MAX_BYTES = 1;
 export const LIVE_CELLS = 4;
+/** The config keys workers read, by cell: main copies each into its cell at start and on CONFIG SET. */
+export const LIVE_SETTINGS: ReadonlyMap<string, number> = new Map([
+  ['min-free-disk', LIVE_MIN_FREE_DISK],
+  ['hll-sparse-max-bytes', LIVE_HLL_SPARSE_MAX_BYTES],
+]);
 /** Command index reserved for "close every environment and stop". */
 export const CONTROL_SHUTDOWN = 0xffff;
 

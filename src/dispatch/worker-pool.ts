@@ -9,7 +9,7 @@ import { logger } from '../common/log';
 import type { Protocol } from '../protocol/reply';
 import { SyncMode } from '../storage/slot-store';
 import { createRing, Doorbell, RingConsumer, RingProducer } from './ring';
-import { CONTROL_SHUTDOWN, LIVE_CELLS, LIVE_MIN_FREE_DISK, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
+import { CONTROL_SHUTDOWN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
 import type { WorkerInit } from './worker-thread';
 
 const log = logger('M');
@@ -22,7 +22,8 @@ export interface PoolOptions {
   maxOpenSlots: number;
   syncMode: SyncMode;
   tableSlots: number[];
-  minFreeDisk: number;
+  /** Initial values of the live-settings cells (see LIVE_SETTINGS), by cell. */
+  live: Map<number, number>;
 }
 
 /** Called for each reply; `reply` is a view into the ring, valid only during the call. */
@@ -48,7 +49,7 @@ export class WorkerPool {
   private live = new Float64Array(new SharedArrayBuffer(LIVE_CELLS * 8));
 
   constructor(private opts: PoolOptions, private onReply: ReplyHandler) {
-    this.live[LIVE_MIN_FREE_DISK] = opts.minFreeDisk;
+    for (const [cell, value] of opts.live) this.live[cell] = value;
     for (let i = 0; i < opts.workers; i++) this.lanes.push(this.spawn(i));
     this.onWake();
   }
@@ -111,8 +112,9 @@ export class WorkerPool {
     this.schedulePublish();
   }
 
-  setMinFreeDisk(bytes: number): void {
-    this.live[LIVE_MIN_FREE_DISK] = bytes;
+  /** A setting workers read live (CONFIG SET); they see it from their next batch. */
+  setLive(cell: number, value: number): void {
+    this.live[cell] = value;
   }
 
   /** Whether main should stop reading sockets until workers catch up. */

@@ -17,7 +17,7 @@ import { reclaimExpired } from '../storage/keyspace';
 import { DiskGuard } from '../storage/disk-guard';
 import { SlotStore, SyncMode } from '../storage/slot-store';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
-import { CONTROL_SHUTDOWN, LIVE_MIN_FREE_DISK, readRequest, Request, REPLY_HEADER_BYTES } from './wire';
+import { CONTROL_SHUTDOWN, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, readRequest, Request, REPLY_HEADER_BYTES } from './wire';
 
 export interface WorkerInit {
   index: number;
@@ -65,6 +65,9 @@ class Context implements WorkerContext {
   workerCount = init.count;
   stats = stats;
 
+  get hllSparseMaxBytes(): number {
+    return live[LIVE_HLL_SPARSE_MAX_BYTES];
+  }
   env(key: Buffer, create: boolean) {
     return store.env(this.table, slotOf(key, this.slotCount), create);
   }

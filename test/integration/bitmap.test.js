@@ -1,9 +1,9 @@
-// SETBIT GETBIT BITCOUNT BITPOS BITOP through a real node.
+// SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD through a real node; expected values are redis-server 7.0's.
 'use strict';
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, rejects } = require('./helpers');
+const { useNode, rejects, sleep, client } = require('./helpers');
 
 const test = suite('bitmap');
 const h = useNode(test);
@@ -59,6 +59,66 @@ test('BITOP over keys on different workers', async () => {
   await r.set('bm:gone', 'v');
   assert.strictEqual(await r.bitop('AND', 'bm:gone', 'bm:nothing1', 'bm:nothing2'), 0);
   assert.strictEqual(await r.exists('bm:gone'), 0);
+});
+
+const BF_TYPE = 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.';
+const BF_OFFSET = 'ERR bit offset is not an integer or out of range';
+const bitfield = (...args) => h.redis.call('BITFIELD', ...args);
+
+test('BITFIELD GET and SET, signed and unsigned, # offsets', async () => {
+  assert.deepStrictEqual(await bitfield('bf:a', 'SET', 'i8', 0, -100, 'GET', 'i8', 0, 'GET', 'u8', 0, 'SET', 'u4', '#3', 15, 'GET', 'u16', 0), [0, -100, 156, 0, 39951]);
+  assert.deepStrictEqual([...(await h.redis.getBuffer('bf:a'))], [0x9c, 0x0f]);
+  assert.deepStrictEqual(await bitfield('bf:a', 'get', 'u8', 100, 'get', 'i3', 5), [0, -4], 'bits past the end read as 0');
+  assert.deepStrictEqual(await bitfield('bf:a'), [], 'only the key');
+  assert.deepStrictEqual(await bitfield('bf:a', 'OVERFLOW', 'WRAP'), []);
+  assert.deepStrictEqual(await bitfield('bf:none', 'GET', 'u8', 0), [0]);
+  assert.strictEqual(await h.redis.exists('bf:none'), 0, 'GET alone creates nothing');
+  assert.deepStrictEqual(await h.redis.call('BITFIELD_RO', 'bf:a', 'GET', 'u8', 0, 'GET', 'i4', '#1'), [156, -4]);
+});
+
+test('BITFIELD INCRBY with OVERFLOW WRAP, SAT and FAIL, up to i64 and u63', async () => {
+  assert.deepStrictEqual(await bitfield('bf:o', 'incrby', 'u2', 100, 1, 'overflow', 'sat', 'incrby', 'u2', 102, 1, 'incrby', 'u2', 102, 5, 'overflow', 'fail', 'incrby', 'u2', 102, 1, 'get', 'u2', 102), [1, 1, 3, null, 3]);
+  assert.strictEqual(await h.redis.strlen('bf:o'), 13);
+  assert.deepStrictEqual(await bitfield('bf:o', 'overflow', 'wrap', 'incrby', 'i8', 200, 127, 'incrby', 'i8', 200, 1, 'overflow', 'sat', 'incrby', 'i8', 200, -1000, 'set', 'i8', 200, 300, 'overflow', 'fail', 'set', 'i8', 200, 128, 'get', 'i8', 200), [127, -128, -128, -128, null, 127]);
+  // 64-bit replies, read as strings: a JS number cannot hold them exactly.
+  const big = client(h.node.port, { stringNumbers: true });
+  assert.deepStrictEqual(await big.call('BITFIELD', 'bf:o', 'set', 'i64', 300, '-9223372036854775808', 'incrby', 'i64', 300, -1, 'get', 'u63', 300, 'get', 'i64', 300), ['0', '9223372036854775807', '4611686018427387903', '9223372036854775807']);
+  assert.deepStrictEqual(await big.call('BITFIELD', 'bf:o', 'overflow', 'sat', 'incrby', 'u63', 400, '9223372036854775807', 'incrby', 'u63', 400, 1, 'overflow', 'wrap', 'incrby', 'i64', 300, 1), ['9223372036854775807', '9223372036854775807', '-9223372036854775808']);
+  big.disconnect();
+  assert.deepStrictEqual(await bitfield('bf:new', 'overflow', 'fail', 'incrby', 'u2', 0, 10), [null]);
+  assert.deepStrictEqual([...(await h.redis.getBuffer('bf:new'))], [0], 'the key is created even though the write failed, as Redis');
+});
+
+test('BITFIELD errors: types, offsets, values, subcommands, BITFIELD_RO, wrong type', async () => {
+  for (const t of ['u64', 'i65', 'u0', 'x8', 'I8', 'i', '', 'i08']) await rejects(bitfield('bf:e', 'GET', t, 0), BF_TYPE);
+  for (const o of ['-1', '#-1', '#', 'abc', '4294967296', '#536870912', '#9223372036854775807']) await rejects(bitfield('bf:e', 'GET', 'u8', o), BF_OFFSET);
+  for (const v of ['abc', '1.5', '-0', '9223372036854775808']) await rejects(bitfield('bf:e', 'SET', 'u8', 0, v), 'ERR value is not an integer or out of range');
+  await rejects(bitfield('bf:e', 'OVERFLOW', 'bad'), 'ERR Invalid OVERFLOW type specified');
+  await rejects(bitfield('bf:e', 'OVERFLOW'), 'ERR syntax error');
+  await rejects(bitfield('bf:e', 'GET', 'u8'), 'ERR syntax error');
+  await rejects(bitfield('bf:e', 'SET', 'u8', 0), 'ERR syntax error');
+  await rejects(bitfield('bf:e', 'FOO', 'u8', 0), 'ERR syntax error');
+  await rejects(h.redis.call('BITFIELD_RO', 'bf:e', 'GET', 'u8', 0, 'SET', 'u8', 0, 1), 'ERR BITFIELD_RO only supports the GET subcommand');
+  await rejects(h.redis.call('BITFIELD_RO', 'bf:e', 'INCRBY', 'u8', 0, 'x'), 'ERR value is not an integer or out of range', 'arguments are checked first');
+  await rejects(h.redis.call('BITFIELD'), "ERR wrong number of arguments for 'bitfield' command");
+  await rejects(h.redis.call('BITFIELD_RO'), "ERR wrong number of arguments for 'bitfield_ro' command");
+  assert.strictEqual(await h.redis.exists('bf:e'), 0);
+  await h.redis.hset('bf:h', 'f', 'v');
+  await rejects(bitfield('bf:h'), /^WRONGTYPE/);
+  await rejects(bitfield('bf:h', 'SET', 'u8', 0, 1), /^WRONGTYPE/);
+  await rejects(h.redis.call('BITFIELD_RO', 'bf:h', 'GET', 'u8', 0), /^WRONGTYPE/);
+});
+
+test('BITFIELD keeps the TTL, and an expired key reads as zeros', async () => {
+  await bitfield('bf:t', 'SET', 'u8', 0, 200);
+  await h.redis.expire('bf:t', 100);
+  assert.deepStrictEqual(await bitfield('bf:t', 'INCRBY', 'u8', 0, 1, 'SET', 'u8', 16, 7), [201, 0]);
+  assert.ok((await h.redis.ttl('bf:t')) > 90);
+  await h.redis.pexpire('bf:t', 30);
+  await sleep(80);
+  assert.deepStrictEqual(await bitfield('bf:t', 'GET', 'u8', 0, 'INCRBY', 'u8', 8, 5), [0, 5]);
+  assert.strictEqual(await h.redis.strlen('bf:t'), 2);
+  assert.strictEqual(await h.redis.ttl('bf:t'), -1);
 });
 
 test.run();
