@@ -4,6 +4,7 @@
 // the centre geohash box and its eight neighbours, at a precision chosen so that they cover the
 // shape, and keeps the points inside it. Arithmetic follows Redis's order of operations so that
 // coordinates and distances come out bit for bit as Redis computes them.
+import { asin, cos, sin } from '../common/libm';
 import { SlotEnv } from '../storage/slot-store';
 import { ZMeta, zscore, zscoreRange } from './zset';
 
@@ -155,18 +156,37 @@ function latDistance(lat1: number, lat2: number): number {
   return EARTH_RADIUS_IN_METERS * Math.abs(degRad(lat2) - degRad(lat1));
 }
 
-/** Haversine great-circle distance in meters. */
-export function geoDistance(lon1: number, lat1: number, lon2: number, lat2: number): number {
+type Trig = { sin: (x: number) => number; cos: (x: number) => number; asin: (x: number) => number };
+/** Correctly rounded, as glibc computes Redis's distances. */
+const EXACT: Trig = { sin, cos, asin };
+/** V8's, within an ulp or two of EXACT: a cheap first test of whether a point is near the shape. */
+const FAST: Trig = Math;
+/** Relative margin within which FAST cannot decide a comparison. */
+const FAST_MARGIN = 1e-9;
+
+function haversine(m: Trig, lon1: number, lat1: number, lon2: number, lat2: number): number {
   const lon1r = degRad(lon1);
   const lon2r = degRad(lon2);
-  const v = Math.sin((lon2r - lon1r) / 2);
+  const v = m.sin((lon2r - lon1r) / 2);
   // same longitude: the formula reduces to the latitude difference
   if (v === 0) return latDistance(lat1, lat2);
   const lat1r = degRad(lat1);
   const lat2r = degRad(lat2);
-  const u = Math.sin((lat2r - lat1r) / 2);
-  const a = u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v;
-  return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
+  const u = m.sin((lat2r - lat1r) / 2);
+  const a = u * u + m.cos(lat1r) * m.cos(lat2r) * v * v;
+  return 2.0 * EARTH_RADIUS_IN_METERS * m.asin(Math.sqrt(a));
+}
+
+/** Haversine great-circle distance in meters. */
+export function geoDistance(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  return haversine(EXACT, lon1, lat1, lon2, lat2);
+}
+
+/** The distance when it is within `limit`, else -1; FAST rules out the points clearly beyond. */
+function distanceWithin(lon1: number, lat1: number, lon2: number, lat2: number, limit: number): number {
+  if (haversine(FAST, lon1, lat1, lon2, lat2) > limit * (1 + FAST_MARGIN)) return -1;
+  const d = geoDistance(lon1, lat1, lon2, lat2);
+  return d <= limit ? d : -1;
 }
 
 // ---- search ----
@@ -213,8 +233,8 @@ function boundingBox(s: GeoShape): [number, number, number, number] {
   const height = s.conversion * (s.box ? s.height / 2 : s.radius);
   const width = s.conversion * (s.box ? s.width / 2 : s.radius);
   const latDelta = radDeg(height / EARTH_RADIUS_IN_METERS);
-  const lonDeltaTop = radDeg(width / EARTH_RADIUS_IN_METERS / Math.cos(degRad(s.lat + latDelta)));
-  const lonDeltaBottom = radDeg(width / EARTH_RADIUS_IN_METERS / Math.cos(degRad(s.lat - latDelta)));
+  const lonDeltaTop = radDeg(width / EARTH_RADIUS_IN_METERS / cos(degRad(s.lat + latDelta)));
+  const lonDeltaBottom = radDeg(width / EARTH_RADIUS_IN_METERS / cos(degRad(s.lat - latDelta)));
   // the box is widest on the side nearer the equator
   const south = s.lat < 0;
   const lonDelta = south ? lonDeltaBottom : lonDeltaTop;
@@ -265,12 +285,12 @@ function searchCells(s: GeoShape): (Cell | null)[] {
 function withinShape(s: GeoShape, p: GeoPoint): boolean {
   [p.lon, p.lat] = decodeScore(p.score);
   if (!s.box) {
-    p.dist = geoDistance(s.lon, s.lat, p.lon, p.lat);
-    return p.dist <= s.radius * s.conversion;
+    p.dist = distanceWithin(s.lon, s.lat, p.lon, p.lat, s.radius * s.conversion);
+    return p.dist >= 0;
   }
   // the cheaper latitude test first
   if (latDistance(p.lat, s.lat) > (s.height * s.conversion) / 2) return false;
-  if (geoDistance(p.lon, p.lat, s.lon, p.lat) > (s.width * s.conversion) / 2) return false;
+  if (distanceWithin(p.lon, p.lat, s.lon, p.lat, (s.width * s.conversion) / 2) < 0) return false;
   p.dist = geoDistance(s.lon, s.lat, p.lon, p.lat);
   return true;
 }
