@@ -523,17 +523,6 @@ async function rejects(promise, message) {
   return err;
 }
 
-/** `n` keys starting with `prefix` whose slots (128 per table, slot % 2 workers) land on worker `w`. */
-function keysOnWorker(w, n, prefix) {
-  const { slotOf } = require('../../dist/common/crc32');
-  const out = [];
-  for (let i = 0; out.length < n; i++) {
-    const k = `${prefix}${i}`;
-    if (slotOf(Buffer.from(k), 128) % 2 === w) out.push(k);
-  }
-  return out;
-}
-
 /** Parses INFO text into { field: value }. */
 function parseInfo(text) {
   const out = {};
