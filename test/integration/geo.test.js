@@ -4,7 +4,7 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, rejects, sleep, keysOnWorker } = require('./helpers');
+const { useNode, rejects, sleep, keysOnWorker, rawRequest } = require('./helpers');
 
 const test = suite('geo');
 const h = useNode(test);
@@ -235,6 +235,16 @@ test('zset commands work on geo sets', async () => {
   assert.deepStrictEqual(await r().geopos('s', 'copy'), [['13.36138933897018433', '38.11555639549629859']]);
   assert.strictEqual(await r().zunionstore('u', 1, 's'), 3);
   assert.strictEqual(await r().geodist('u', 'copy', 'Catania', 'km'), '166.2742');
+});
+
+test('RESP3: coordinates are doubles, distances stay bulk strings, missing positions are nulls', async () => {
+  await sicily('s');
+  const tail = '*2\r\n*2\r\n,13.36138933897018433\r\n,38.11555639549629859\r\n_\r\n'
+    + '*1\r\n*3\r\n$7\r\nCatania\r\n$7\r\n56.4413\r\n*2\r\n,15.08726745843887329\r\n,37.50266842333162032\r\n';
+  const { text } = await rawRequest(h.node.port, 'HELLO 3\r\nGEOPOS s Palermo nope\r\nGEORADIUS s 15 37 200 km WITHDIST WITHCOORD COUNT 1\r\n', {
+    until: (t) => t.endsWith(tail),
+  });
+  assert.ok(text.endsWith(tail), JSON.stringify(text.slice(-300)));
 });
 
 test.run();
