@@ -45,11 +45,12 @@ function hit(ctx: WorkerContext, found: boolean): void {
   else ctx.stats.keyspaceMisses++;
 }
 
-interface Z {
+export interface Z {
   env: SlotEnv;
   meta: ZMeta;
 }
-function readZ(ctx: WorkerContext, key: Buffer): Z | undefined {
+/** The zset at `key` with its environment, undefined when absent; WRONGTYPE for another type. */
+export function readZ(ctx: WorkerContext, key: Buffer): Z | undefined {
   const env = ctx.env(key, false);
   const meta = getZset(env, key, ctx.now);
   return meta && env ? { env, meta } : undefined;
@@ -104,7 +105,8 @@ function parseLexRange(min: Buffer, max: Buffer): LexRange {
 
 // ---- ZADD / ZINCRBY ----
 
-function zaddGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, incrCmd: boolean): void {
+/** ZADD (and ZINCRBY when `incrCmd`); GEOADD calls it with scores it computed, as Redis does. */
+export function zaddGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, incrCmd: boolean): void {
   let nx = false, xx = false, gt = false, lt = false, ch = false, incr = incrCmd;
   let i = 2;
   if (!incrCmd) {
@@ -305,7 +307,8 @@ function zrangeGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, at:
   replyItems(out, items, withScores);
 }
 
-function storeItems(ctx: WorkerContext, dst: Buffer, items: ZItem[], out: ReplyWriter): void {
+/** Replaces `dst` with a zset of `items` (deleting it when there are none); replies the count. */
+export function storeItems(ctx: WorkerContext, dst: Buffer, items: ZItem[], out: ReplyWriter): void {
   const env = ctx.env(dst, items.length > 0);
   if (!env) return out.int(0);
   out.int(env.write(() => zreplace(env, dst, items, ctx.now)));

@@ -22,7 +22,6 @@ const MAX_BIT_EXP = 16384;
 /** Redis's MAX_LONG_DOUBLE_CHARS: string2ld refuses texts this long or longer. */
 const MAX_TEXT = 5 * 1024;
 const FRACTION_DIGITS = 17;
-const TEN_POW_FRACTION = 10n ** BigInt(FRACTION_DIGITS);
 
 const bitLength = (n: bigint): number => (n === 0n ? 0 : n.toString(2).length);
 
@@ -119,21 +118,44 @@ export function addLongDouble(a: LongDouble, b: LongDouble): LongDouble | null {
   return roundRational(sum < 0n, sum < 0n ? -sum : sum, 1n, e);
 }
 
-/** Redis's ld2string(LD_STR_HUMAN): printf("%.17Lf"), trailing zeros and '.' removed, never "-0". */
-export function formatLongDoubleHuman(v: LongDouble): string {
-  let digits: string;
+/** printf("%.<digits>Lf"): exactly rounded, ties to even, the sign kept ("-0.000000"). */
+export function formatLongDoubleFixed(v: LongDouble, digits: number): string {
+  let text: string;
   if (v.exp >= 0) {
-    digits = (v.mant << BigInt(v.exp)).toString();
+    text = (v.mant << BigInt(v.exp)).toString() + (digits > 0 ? `.${'0'.repeat(digits)}` : '');
   } else {
     const k = BigInt(-v.exp);
-    const scaled = v.mant * TEN_POW_FRACTION;
+    const scaled = v.mant * 10n ** BigInt(digits);
     let q = scaled >> k;
     const low = scaled - (q << k);
     const half = 1n << (k - 1n);
     if (low > half || (low === half && (q & 1n) === 1n)) q += 1n;
-    const s = q.toString().padStart(FRACTION_DIGITS + 1, '0');
-    const frac = s.slice(-FRACTION_DIGITS).replace(/0+$/, '');
-    digits = s.slice(0, -FRACTION_DIGITS) + (frac ? `.${frac}` : '');
+    const s = q.toString().padStart(digits + 1, '0');
+    text = digits > 0 ? `${s.slice(0, -digits)}.${s.slice(-digits)}` : s;
   }
-  return v.neg && digits !== '0' ? `-${digits}` : digits;
+  return v.neg ? `-${text}` : text;
+}
+
+/** Redis's ld2string(LD_STR_HUMAN): printf("%.17Lf"), trailing zeros and '.' removed, never "-0". */
+export function formatLongDoubleHuman(v: LongDouble): string {
+  const text = formatLongDoubleFixed(v, FRACTION_DIGITS).replace(/0+$/, '').replace(/\.$/, '');
+  return text === '-0' ? '0' : text;
+}
+
+/** The exact value of a finite double as a LongDouble (every double is one). */
+export function longDoubleOfDouble(d: number): LongDouble {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, d);
+  const neg = (view.getUint8(0) & 0x80) !== 0;
+  const biased = (view.getUint16(0) >> 4) & 0x7ff;
+  const frac = (BigInt(view.getUint32(0) & 0xfffff) << 32n) | BigInt(view.getUint32(4));
+  if (biased === 0) return { neg, mant: frac, exp: frac === 0n ? 0 : -1074 };
+  return { neg, mant: frac | (1n << 52n), exp: biased - 1075 };
+}
+
+/** C's printf("%.<digits>f") of a double, "inf"/"-inf"/"nan" included. */
+export function formatDoubleFixed(d: number, digits: number): string {
+  if (Number.isNaN(d)) return 'nan';
+  if (!Number.isFinite(d)) return d > 0 ? 'inf' : '-inf';
+  return formatLongDoubleFixed(longDoubleOfDouble(d), digits);
 }

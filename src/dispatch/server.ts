@@ -291,7 +291,8 @@ export class Node {
   /** The worker holding every key of the command, or -1 - (its first key's worker) when they span workers or tables. */
   private placement(spec: CommandSpec, table: number, args: Buffer[]): number {
     const slots = this.tableSlots[table];
-    if (spec.firstKey === spec.lastKey && !spec.crossTable) return this.workerOfSlot(slotOf(args[spec.firstKey], slots));
+    // a `keys` function may name more keys than the positions do (GEORADIUS ... STORE dst)
+    if (spec.firstKey === spec.lastKey && !spec.keys && !spec.crossTable) return this.workerOfSlot(slotOf(args[spec.firstKey], slots));
     const keys = keysOf(spec, args);
     const first = this.workerOfSlot(slotOf(keys[0], slots));
     if (spec.crossTable) return -1 - first;

@@ -1,6 +1,7 @@
 // Reply encoding into one growable buffer, so a batch of replies costs few allocations.
 // A writer speaks the protocol of the connection it answers (`resp`, 2 or 3): handlers say
 // what a reply is (a map, a set, a double, a null) and the writer picks RESP2's or RESP3's form.
+import { formatLongDoubleHuman, longDoubleOfDouble } from '../common/long-double';
 const CRLF = '\r\n';
 const INITIAL_BYTES = 64 * 1024;
 const SHARED_INTS = 10_000;
@@ -151,6 +152,12 @@ export class ReplyWriter {
   double(d: number): void {
     if (this.resp === 3) this.ascii(`,${formatDouble(d)}${CRLF}`);
     else this.bulk(formatDouble(d));
+  }
+  /** Redis's addReplyHumanLongDouble (GEOPOS coordinates): %.17Lf with trailing zeros removed. */
+  humanDouble(d: number): void {
+    const text = Number.isFinite(d) ? formatLongDoubleHuman(longDoubleOfDouble(d)) : formatDouble(d);
+    if (this.resp === 3) this.ascii(`,${text}${CRLF}`);
+    else this.bulk(text);
   }
 
   size(): number {

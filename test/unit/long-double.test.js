@@ -3,7 +3,7 @@
 // 7.0.15 and from glibc strtold/printf("%.17Lf").
 const { test } = require('uvu');
 const assert = require('uvu/assert');
-const { parseLongDouble, addLongDouble, formatLongDoubleHuman } = require('../../dist/common/long-double');
+const { parseLongDouble, addLongDouble, formatLongDoubleHuman, formatDoubleFixed, longDoubleOfDouble } = require('../../dist/common/long-double');
 
 /** What Redis answers to SET k <a>; INCRBYFLOAT k <b>, or the error kind. */
 function incrbyfloat(a, b) {
@@ -66,6 +66,21 @@ test('infinities and overflow', () => {
   assert.is(incrbyfloat('-Infinity', '1'), 'NaN or Infinity');
   assert.is(incrbyfloat('1.1e4932', '1.1e4932'), 'NaN or Infinity');
   assert.ok(/^1797693134862315699959/.test(incrbyfloat('0', '1.7976931348623157e308')));
+});
+
+test('doubles in printf("%.6f") and as human long doubles (GEOPOS, geo errors)', () => {
+  // ties on the exact binary value go to even, where toFixed would round up
+  assert.is(formatDoubleFixed(200.0078125, 6), '200.007812');
+  assert.is((200.0078125).toFixed(6), '200.007813');
+  assert.is(formatDoubleFixed(-73.9454966, 6), '-73.945497');
+  assert.is(formatDoubleFixed(-0.0000001, 6), '-0.000000');
+  assert.is(formatDoubleFixed(1e300, 6).length, 301 + 7);
+  assert.is(formatDoubleFixed(Infinity, 6), 'inf');
+  assert.is(formatDoubleFixed(-Infinity, 6), '-inf');
+  assert.is(formatLongDoubleHuman(longDoubleOfDouble(13.361389338970184)), '13.36138933897018433');
+  assert.is(formatLongDoubleHuman(longDoubleOfDouble(1.000003814697265625)), '1.00000381469726562');
+  assert.is(formatLongDoubleHuman(longDoubleOfDouble(-0)), '0');
+  assert.is(formatLongDoubleHuman(longDoubleOfDouble(5e-324)), '0');
 });
 
 test.run();
