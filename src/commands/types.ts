@@ -39,7 +39,7 @@ export interface WorkerContext {
 
 export type WorkerHandler = (ctx: WorkerContext, args: Buffer[], out: ReplyWriter) => void;
 
-export type Grant = 'none' | 'admin' | 'user' | 'table';
+export type Grant = 'none' | 'open' | 'admin' | 'user' | 'table';
 
 /** What AUTH made of a password: accepted, refused, or no password is configured anywhere. */
 export type AuthOutcome = 'ok' | 'wrongpass' | 'nopass';
@@ -77,7 +77,7 @@ export interface ClientInfo {
   table: number;
   lastCommand: string;
   resp: Protocol;
-  /** What AUTH granted: nothing yet, the admin password, the user password, or one table's password (see dispatch/access.ts). */
+  /** What the client may do: nothing yet, what a client needing no password may, or what AUTH granted (see dispatch/access.ts). */
   grant: Grant;
   /** For a table grant: which table (Tables.uid), so a table deleted and made again is not opened. */
   grantTableUid: number;

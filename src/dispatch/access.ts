@@ -7,8 +7,9 @@
 // A client that has not authenticated needs nothing while neither requirepass nor userpass is
 // set (it is then an admin, as in Redis and Pika, but still cannot touch a table that has a
 // password); once either is set it may only AUTH, HELLO and QUIT (NOAUTH), unlike Pika, which
-// treats it as a user when only requirepass is set. Protected mode refuses non-loopback clients
-// while neither password is set, as Redis 7.0 does.
+// treats it as a user when only requirepass is set. As in Redis, a client that connected while
+// no password was set keeps its rights when one is set later (grant 'open'). Protected mode
+// refuses non-loopback clients while neither password is set, as Redis 7.0 does.
 import * as crypto from 'crypto';
 import type { Socket } from 'net';
 import { Config } from '../common/config';
@@ -17,7 +18,7 @@ import { AUTH_FAILURE_LOGS_PER_MINUTE } from '../common/limits';
 import { logger } from '../common/log';
 import { errorReply } from '../protocol/reply';
 import { lower } from '../commands/args';
-import { AuthOutcome, ClientInfo, CommandSpec } from '../commands/types';
+import { AuthOutcome, ClientInfo, CommandSpec, Grant } from '../commands/types';
 import { Tables } from './tables';
 
 const log = logger('M');
@@ -65,12 +66,17 @@ export class Access {
     return this.config.str('protected-mode') === 'yes' && !this.globalPassword() && !LOOPBACK.has(socket.remoteAddress ?? '');
   }
 
+  /** The grant of a new connection: 'open' while no password is needed, as Redis authenticates it at once. */
+  initialGrant(): Grant {
+    return this.globalPassword() ? 'none' : 'open';
+  }
+
   authRequired(c: ClientInfo): boolean {
     return c.grant === 'none' && this.globalPassword();
   }
 
   private isAdmin(c: ClientInfo): boolean {
-    return c.grant === 'admin' || (c.grant === 'none' && !this.globalPassword());
+    return c.grant === 'admin' || c.grant === 'open' || (c.grant === 'none' && !this.globalPassword());
   }
 
   /** Whether the client may read and write `table` (which must exist). */
@@ -82,6 +88,7 @@ export class Access {
       case 'table':
         return this.tables.uid(table) === c.grantTableUid;
       case 'user':
+      case 'open':
         return !this.tables.hasPassword(table);
       default:
         return !this.globalPassword() && !this.tables.hasPassword(table);
@@ -98,7 +105,7 @@ export class Access {
     if (!this.tables.exists(table)) return ERR_DB_INDEX;
     if (this.mayUse(c, table)) return null;
     this.deniedCommands++;
-    return c.grant === 'none' ? ERR_NOAUTH : noTableError(table);
+    return c.grant === 'none' || c.grant === 'open' ? ERR_NOAUTH : noTableError(table);
   }
 
   /** The refusal of a command before it runs, or null when the client may run it. */

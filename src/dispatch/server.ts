@@ -146,6 +146,7 @@ export class Node {
     }
     socket.setNoDelay(true);
     const client = new Client(socket, new RequestParser(this.parserLimits), this.nextClientId++);
+    client.info.grant = this.access.initialGrant();
     this.clients.set(client.info.id, client);
     socket.on('data', (chunk) => this.onData(client, chunk));
     socket.on('drain', () => this.maybeResume(client));
