@@ -12,7 +12,7 @@
 // refuses non-loopback clients while neither password is set, as Redis 7.0 does.
 import * as crypto from 'crypto';
 import type { Socket } from 'net';
-import { Config } from '../common/config';
+import { Config, ConfigError } from '../common/config';
 import { ERR_DB_INDEX, ERR_NOAUTH, noPermError, noTableError } from '../common/errors';
 import { AUTH_FAILURE_LOGS_PER_MINUTE } from '../common/limits';
 import { logger } from '../common/log';
@@ -64,6 +64,13 @@ export class Access {
   /** Protected mode: whether to refuse this new connection (Redis's DENIED text, then close). */
   refuses(socket: Socket): boolean {
     return this.config.str('protected-mode') === 'yes' && !this.globalPassword() && !LOOPBACK.has(socket.remoteAddress ?? '');
+  }
+
+  /** CONFIG SET of requirepass or userpass: a table's password would open more than that table. */
+  checkSetting(key: string, value: string): void {
+    if ((key === 'requirepass' || key === 'userpass') && value !== '' && this.tables.tableOfPassword(Buffer.from(value)) >= 0) {
+      throw new ConfigError('a table already uses this password');
+    }
   }
 
   /** The grant of a new connection: 'open' while no password is needed, as Redis authenticates it at once. */

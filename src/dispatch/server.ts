@@ -623,6 +623,7 @@ export class Node {
     const k = key.toLowerCase();
     if (!this.config.has(k)) throw new CommandError(`ERR Unknown option or number of arguments for CONFIG SET - '${key}'`);
     try {
+      this.access.checkSetting(k, value);
       this.config.set(k, value);
     } catch (e) {
       if (e instanceof ConfigError) throw new CommandError(`ERR CONFIG SET failed (possibly related to argument '${key}') - ${e.message}`);

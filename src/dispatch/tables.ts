@@ -79,7 +79,12 @@ export class Tables implements TableAdmin {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
     }
-    const meta = JSON.parse(text) as MetaFile;
+    let meta: MetaFile;
+    try {
+      meta = JSON.parse(text) as MetaFile;
+    } catch (e) {
+      throw new Error(`${this.file}: ${(e as Error).message}`);
+    }
     const valid = meta.version === META_VERSION && typeof meta.salt === 'string' && Array.isArray(meta.tables) &&
       meta.tables.every((t) => validId(t.id) && validSlots(t.slots) && typeof t.password === 'string');
     if (!valid) throw new Error(`${this.file} is not a tables file of version ${META_VERSION}`);

@@ -12,17 +12,9 @@ const NOPERM_CMD = (c) => `NOPERM this user has no permissions to run the '${c}'
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 const NOAUTH = 'NOAUTH Authentication required.';
 
-/** Redis 7.0.15's reply to a client refused by protected mode (networking.c). */
-const DENIED =
-  '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
-  'In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to ' +
-  "Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' " +
-  'from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not ' +
-  'publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just ' +
-  "disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then " +
-  "restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. " +
-  '4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the ' +
-  'server to start accepting connections from the outside.\r\n';
+/** What pika sends a client refused by protected mode; run with PIKA_TEST_TARGET=redis, the
+ * same test checks that Redis 7.0 sends exactly this text. */
+const { DENIED_PROTECTED: DENIED } = require('../../dist/dispatch/access');
 
 // ---------------------------------------------------------------------------------------------
 const users = suite('access: requirepass, userpass and userblacklist');
@@ -61,6 +53,8 @@ users('a table password is not opened by the user password, but by the admin one
   await rejects(u.select(5), 'NOPERM this user has no permissions to access table 5');
   await rejects(u.move('k', '5'), 'NOPERM this user has no permissions to access table 5');
   await rejects(a.call('pkcluster', 'tablepass', '6', 'user-pw'), /^ERR this password is already in use/);
+  await rejects(a.config('SET', 'userpass', 'five'), "ERR CONFIG SET failed (possibly related to argument 'userpass') - a table already uses this password");
+  await rejects(a.config('SET', 'requirepass', 'five'), "ERR CONFIG SET failed (possibly related to argument 'requirepass') - a table already uses this password");
   await a.select(5);
   assert.strictEqual(await a.set('in-five', '5'), 'OK');
   await a.select(0);
