@@ -94,6 +94,8 @@ iso('admin commands answer NOPERM to a table client; its other commands work', a
   await rejects(a.call('pkcluster', 'tablepass', '22', 'mine'), NOPERM_CMD('pkcluster|tablepass'));
   await rejects(a.call('pkcluster', 'deltable', '22'), NOPERM_CMD('pkcluster|deltable'));
   await rejects(a.client('LIST'), NOPERM_CMD('client|list'));
+  await rejects(a.client('PAUSE', '10'), NOPERM_CMD('client|pause'));
+  await rejects(a.call('monitor'), NOPERM_CMD('monitor'));
   await rejects(a.call('debug', 'sleep', '0'), NOPERM_CMD('debug'));
   await rejects(a.call('shutdown'), NOPERM_CMD('shutdown'));
   assert.strictEqual(await a.client('SETNAME', 'tenant-one'), 'OK');
