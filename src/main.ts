@@ -9,7 +9,7 @@ const VERSION = require('../package.json').version as string;
 const log = logger('M');
 
 /** Command-line options that override pika.conf keys of the same name. */
-const OVERRIDES = ['port', 'bind', 'db-path', 'log-path', 'pidfile', 'thread-pool-size', 'databases', 'default-slot-num', 'requirepass', 'sync', 'max-open-slots', 'loglevel'];
+const OVERRIDES = ['port', 'bind', 'db-path', 'log-path', 'pidfile', 'thread-pool-size', 'databases', 'default-slot-num', 'requirepass', 'userpass', 'userblacklist', 'protected-mode', 'sync', 'max-open-slots', 'loglevel'];
 
 async function main(): Promise<void> {
   let parser = yargs(process.argv.slice(2))

@@ -132,7 +132,7 @@ function copy(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     if (opt === 'replace') replace = true;
     else if (opt === 'db' && i + 1 < args.length) {
       table = intArg(args[++i], 'ERR value is not an integer or out of range');
-      if (table < 0 || table >= ctx.tableCount) throw new CommandError('ERR DB index is out of range');
+      if (!ctx.tableExists(table)) throw new CommandError('ERR DB index is out of range');
     } else throw new CommandError(ERR_SYNTAX);
   }
   if (table === ctx.table && src.equals(dst)) throw new CommandError('ERR source and destination objects are the same');
@@ -145,9 +145,22 @@ function copy(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   out.int(1);
 }
 
+/** A table number argument, or undefined when it is not one (the command then answers its error). */
+function tableArg(b: Buffer): number | undefined {
+  const n = parseInt64(b);
+  return n === undefined || n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(n);
+}
+
+/** COPY ... DB <n>: the last DB option wins, as the worker parses it. */
+function copyTarget(args: Buffer[]): number | undefined {
+  let target: number | undefined;
+  for (let i = 3; i < args.length - 1; i++) if (lower(args[i]) === 'db') target = tableArg(args[++i]);
+  return target;
+}
+
 function move(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const table = intArg(args[2]);
-  if (table < 0 || table >= ctx.tableCount) throw new CommandError('ERR DB index is out of range');
+  if (!ctx.tableExists(table)) throw new CommandError('ERR DB index is out of range');
   if (table === ctx.table) throw new CommandError('ERR source and destination objects are the same');
   const srcEnv = ctx.env(args[1], false);
   const rec = lookup(srcEnv, args[1], ctx.now);
@@ -356,7 +369,7 @@ async function flushdb(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
 
 async function flushall(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
   flushOptions(args);
-  for (let t = 0; t < ctx.tableCount(); t++) {
+  for (const t of ctx.tables.ids()) {
     await Promise.all(Array.from({ length: ctx.workerCount }, (_, w) => ctx.callWorker(w, t, internal('__flushdb'))));
   }
   return OK;
@@ -402,8 +415,10 @@ async function scan(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
   // a cursor this node never handed out (any huge number) finds nothing, as in Redis
   if (bigToken >= BigInt(nextCursorToken)) slot = slots;
   const token = Number(bigToken);
-  let after: Buffer | null = token ? ctx.scanCursors.get(String(token)) ?? null : null;
-  if (token) ctx.scanCursors.delete(String(token));
+  // a saved position is bound to its table, so a cursor cannot carry a client into another
+  const saved = `${ctx.client.table}:${token}`;
+  let after: Buffer | null = token ? ctx.scanCursors.get(saved) ?? null : null;
+  if (token) ctx.scanCursors.delete(saved);
   const found: Buffer[] = [];
   while (slot < slots && found.length < count) {
     const reply = decodeReply(
@@ -424,7 +439,7 @@ async function scan(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
   if (slot < slots) {
     if (after) {
       const t = nextCursorToken++;
-      ctx.scanCursors.set(String(t), after);
+      ctx.scanCursors.set(`${ctx.client.table}:${t}`, after);
       if (ctx.scanCursors.size > SCAN_CURSOR_CACHE_MAX) ctx.scanCursors.delete(ctx.scanCursors.keys().next().value!);
       nextCursor = t * CURSOR_SLOT_SPACE + slot;
     } else nextCursor = slot;
@@ -458,8 +473,8 @@ export const KEYS_COMMANDS: CommandSpec[] = [
   K('persist', 2, ['write', 'fast'], [1, 1, 1], 'Remove the expiration from a key', { worker: persist }),
   K('rename', 3, ['write'], [1, 2, 1], 'Rename a key', { worker: renameGeneric(false), spread: 'exclusive' }),
   K('renamenx', 3, ['write', 'fast'], [1, 2, 1], 'Rename a key, only if the new key does not exist', { worker: renameGeneric(true), spread: 'exclusive' }),
-  K('copy', -3, ['write', 'denyoom'], [1, 2, 1], 'Copy a key', { worker: copy, spread: 'exclusive', crossTable: true }),
-  K('move', 3, ['write', 'fast'], [1, 1, 1], 'Move a key to another database', { worker: move, spread: 'exclusive', crossTable: true }),
+  K('copy', -3, ['write', 'denyoom'], [1, 2, 1], 'Copy a key', { worker: copy, spread: 'exclusive', crossTable: true, targetTable: copyTarget }),
+  K('move', 3, ['write', 'fast'], [1, 1, 1], 'Move a key to another database', { worker: move, spread: 'exclusive', crossTable: true, targetTable: (a) => tableArg(a[2]) }),
   K('object', -2, ['readonly'], [2, 2, 1], 'A container for object introspection commands', {
     main: object, subcommands: { encoding: 3, freq: 3, help: 2, idletime: 3, refcount: 3 },
   }),

@@ -1,7 +1,7 @@
 // Connection and server commands, executed on the main thread against connection state.
 import { globMatch } from '../common/glob';
 import { PAUSE_MAX_MS } from '../common/limits';
-import { CommandError, ERR_DB_INDEX, ERR_SYNTAX, ERR_WRONGPASS, arityError } from '../common/errors';
+import { CommandError, ERR_NO_PASSWORD_SET, ERR_NOAUTH_HELLO, ERR_SYNTAX, ERR_WRONGPASS, arityError } from '../common/errors';
 import { bulkReply, EMPTY_ARRAY, intReply, OK, PONG, Protocol, ReplyWriter } from '../protocol/reply';
 import { intArg, lower, parseInt64 } from './args';
 import { helpReply, subcommandSyntaxError } from './container';
@@ -29,9 +29,7 @@ function ping(ctx: ServerContext, args: Buffer[]): Buffer {
 }
 
 function select(ctx: ServerContext, args: Buffer[]): Buffer {
-  const t = intArg(args[1]);
-  if (t < 0 || t >= ctx.tableCount()) throw new CommandError(ERR_DB_INDEX);
-  ctx.client.table = t;
+  ctx.useTable(intArg(args[1]));
   return OK;
 }
 
@@ -40,15 +38,14 @@ function quit(ctx: ServerContext): Buffer {
   return OK;
 }
 
+/** AUTH [user] password; which password opens what is dispatch/access.ts's business. */
 function auth(ctx: ServerContext, args: Buffer[]): Buffer {
   if (args.length > 3) throw new CommandError(ERR_SYNTAX);
-  if (!ctx.passwordRequired()) {
-    if (args.length === 3 && lower(args[1]) === 'default') return OK;
-    throw new CommandError('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
-  }
-  if (args.length === 3 && lower(args[1]) !== 'default') throw new CommandError(ERR_WRONGPASS);
-  if (!ctx.checkPassword(args[args.length - 1].toString())) throw new CommandError(ERR_WRONGPASS);
-  ctx.client.authenticated = true;
+  const user = args.length === 3 ? args[1].toString() : null;
+  const outcome = ctx.authenticate(user, args[args.length - 1]);
+  if (outcome === 'wrongpass') throw new CommandError(ERR_WRONGPASS);
+  // no password anywhere: Redis's default user takes any password, AUTH <password> is a mistake
+  if (outcome === 'nopass' && user?.toLowerCase() !== 'default') throw new CommandError(ERR_NO_PASSWORD_SET);
   return OK;
 }
 
@@ -72,7 +69,7 @@ function hello(ctx: ServerContext, args: Buffer[]): Buffer {
       setName(ctx, args[++i]);
     } else throw new CommandError(`ERR Syntax error in HELLO option '${args[i].toString()}'`);
   }
-  if (ctx.passwordRequired() && !ctx.client.authenticated) throw new CommandError('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+  if (ctx.authRequired()) throw new CommandError(ERR_NOAUTH_HELLO);
   ctx.client.resp = resp;
   const out = new ReplyWriter(resp);
   out.mapHeader(7);
@@ -487,21 +484,27 @@ const M = (
 export const SERVER_COMMANDS: CommandSpec[] = [
   { ...M('ping', -1, ['fast', 'stale'], 'connection', 'Ping the server', ping), whileSubscribed: true },
   M('echo', 2, ['fast'], 'connection', 'Echo the given string', (_c, a) => bulkReply(a[1])),
-  M('select', 2, ['fast', 'loading', 'stale'], 'connection', 'Change the selected database for the current connection', select),
+  { ...M('select', 2, ['fast', 'loading', 'stale'], 'connection', 'Change the selected database for the current connection', select), ownTableCheck: true },
   { ...M('quit', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Close the connection', quit), whileSubscribed: true, runsInMulti: true },
   M('auth', -2, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Authenticate to the server', auth),
   M('hello', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Handshake with Redis', hello),
-  M('client', -2, ['admin', 'loading', 'stale'], 'connection', 'A container for client connection commands', client, {
-    getname: 2, help: 2, id: 2, info: 2, kill: -3, list: -2, 'no-evict': 3, 'no-touch': 3, pause: -3, setname: 3, unpause: 2,
-  }),
-  M('config', -2, ['admin', 'loading', 'stale'], 'server', 'A container for server configuration commands', configCmd, {
-    get: -3, help: 2, resetstat: 2, rewrite: 2, set: -4,
-  }),
+  {
+    ...M('client', -2, ['admin', 'loading', 'stale'], 'connection', 'A container for client connection commands', client, {
+      getname: 2, help: 2, id: 2, info: 2, kill: -3, list: -2, 'no-evict': 3, 'no-touch': 3, pause: -3, setname: 3, unpause: 2,
+    }),
+    adminSubcommands: ['kill', 'list', 'no-evict', 'pause', 'unpause'],
+  },
+  {
+    ...M('config', -2, ['admin', 'loading', 'stale'], 'server', 'A container for server configuration commands', configCmd, {
+      get: -3, help: 2, resetstat: 2, rewrite: 2, set: -4,
+    }),
+    adminSubcommands: ['get', 'resetstat', 'rewrite', 'set'],
+  },
   M('command', -1, ['loading', 'stale'], 'server', 'Get array of Redis command details', command, {
     count: 2, docs: -2, getkeys: -4, help: 2, info: -2, list: -2,
   }),
   M('time', 1, ['fast', 'loading', 'stale', 'random'], 'server', 'Return the current server time', time),
-  M('slowlog', -2, ['admin', 'loading', 'stale'], 'server', 'A container for slow log commands', slowlog, { get: -2, help: 2, len: 2, reset: 2 }),
+  { ...M('slowlog', -2, ['admin', 'loading', 'stale'], 'server', 'A container for slow log commands', slowlog, { get: -2, help: 2, len: 2, reset: 2 }), adminSubcommands: ['get', 'len', 'reset'] },
   M('debug', -2, ['admin', 'loading', 'stale'], 'server', 'A container for debugging commands', debug),
   M('function', -2, ['noscript'], 'scripting', 'A container for function commands', functionCmd, { flush: -2, help: 2, list: -2 }),
   M('info', -1, ['loading', 'stale'], 'server', 'Get information and statistics about the server', info),
@@ -509,7 +512,7 @@ export const SERVER_COMMANDS: CommandSpec[] = [
     ctx.monitor();
     return OK;
   }),
-  M('shutdown', -1, ['admin', 'noauth', 'loading', 'stale', 'no_multi'], 'server', 'Synchronously save the dataset to disk and then shut down the server', shutdown),
+  M('shutdown', -1, ['admin', 'loading', 'stale', 'no_multi'], 'server', 'Synchronously save the dataset to disk and then shut down the server', shutdown),
 ];
 
 

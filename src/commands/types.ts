@@ -19,7 +19,8 @@ export type Spread =
 export interface WorkerContext {
   readonly table: number;
   readonly slotCount: number;
-  readonly tableCount: number;
+  /** Whether a table of this id exists now (MOVE, COPY ... DB). */
+  tableExists(table: number): boolean;
   /** Time of the command, ms; fixed for its whole execution. */
   now: number;
   readonly store: SlotStore;
@@ -38,6 +39,33 @@ export interface WorkerContext {
 
 export type WorkerHandler = (ctx: WorkerContext, args: Buffer[], out: ReplyWriter) => void;
 
+export type Grant = 'none' | 'open' | 'admin' | 'user' | 'table';
+
+/** What AUTH made of a password: accepted, refused, or no password is configured anywhere. */
+export type AuthOutcome = 'ok' | 'wrongpass' | 'nopass';
+
+/** A table as `pkcluster info table` shows it. */
+export interface TableInfo {
+  id: number;
+  slots: number;
+  commands: number;
+  writes: number;
+  /** Commands (and writes) in the last whole second. */
+  qps: number;
+  writeQps: number;
+}
+
+/** The node's tables as pkcluster administers them; errors are thrown as CommandError. */
+export interface TableAdmin {
+  ids(): number[];
+  info(id: number): TableInfo | undefined;
+  add(id: number, slots: number, password: string): Promise<void>;
+  /** Deletes the table and every slot environment of it. */
+  drop(id: number): Promise<void>;
+  /** An empty password removes it. */
+  setPassword(id: number, password: string): void;
+}
+
 export interface ClientInfo {
   id: number;
   name: string;
@@ -49,7 +77,10 @@ export interface ClientInfo {
   table: number;
   lastCommand: string;
   resp: Protocol;
-  authenticated: boolean;
+  /** What the client may do: nothing yet, what a client needing no password may, or what AUTH granted (see dispatch/access.ts). */
+  grant: Grant;
+  /** For a table grant: which table (Tables.uid), so a table deleted and made again is not opened. */
+  grantTableUid: number;
   /** Channels and patterns subscribed to (CLIENT LIST's sub= and psub=). */
   sub: number;
   psub: number;
@@ -67,8 +98,10 @@ export interface ServerContext {
   /** Sends an internal command to one worker and resolves with its raw RESP reply. */
   callWorker(worker: number, table: number, args: Buffer[]): Promise<Buffer>;
   readonly workerCount: number;
-  tableCount(): number;
+  /** SELECT: makes `table` the client's table, or throws the refusal (no such table, no access). */
+  useTable(table: number): void;
   slotCount(table: number): number;
+  readonly tables: TableAdmin;
   workerOfSlot(slot: number): number;
   configGet(pattern: string): [string, string][];
   /** Throws an Error whose message is the reply text on a bad value. */
@@ -91,8 +124,10 @@ export interface ServerContext {
   slowlogLen(): number;
   slowlogReset(): void;
   shutdown(): void;
-  checkPassword(password: string): boolean;
-  passwordRequired(): boolean;
+  /** AUTH [user] password: on success the client's grant (and for a table password, its table) changes. */
+  authenticate(user: string | null, password: Buffer): AuthOutcome;
+  /** The client may run nothing but AUTH, HELLO and QUIT until it authenticates. */
+  authRequired(): boolean;
   commandTable(): Map<string, CommandSpec>;
   /** This client's view of Pub/Sub: its (un)subscriptions answer per name; publish counts receivers. */
   readonly pubsub: {
@@ -144,6 +179,15 @@ export interface CommandSpec {
   abortsTransaction?: boolean;
   /** Reaches into another table (MOVE, COPY ... DB): always run as 'exclusive'. */
   crossTable?: boolean;
+  /** The other table a crossTable command names, so access is checked for it too. */
+  targetTable?: (args: Buffer[]) => number | undefined;
+  /** Checks table access itself (SELECT): dispatch skips its check of the current table. */
+  ownTableCheck?: boolean;
+  /**
+   * A container's subcommands that need admin rights, as Redis 7.0 flags them one by one
+   * (CONFIG SET but not CONFIG HELP); when absent, the 'admin' flag covers the whole command.
+   */
+  adminSubcommands?: string[];
   worker?: WorkerHandler;
   main?: MainHandler;
 }

@@ -59,3 +59,8 @@ export const MONITOR_BACKLOG_MAX_BYTES = 64 * MB;
 export const ERROR_CODES_MAX = 128;
 /** Longest CLIENT PAUSE (setTimeout's own limit, about 24.8 days). */
 export const PAUSE_MAX_MS = 2 ** 31 - 1;
+/** Table ids run from 0 to this (as `databases`'s maximum); requests carry them in 15 bits. */
+export const TABLE_ID_MAX = 4095;
+/** Failed AUTH attempts logged per minute; past it they are only counted (INFO), so a
+ * password-guessing client cannot flood the log. */
+export const AUTH_FAILURE_LOGS_PER_MINUTE = 60;

@@ -6,7 +6,7 @@ import * as net from 'net';
 import * as os from 'os';
 import { Config, ConfigError } from '../common/config';
 import { slotOf } from '../common/crc32';
-import { arityError, CommandError, ERR_NOAUTH } from '../common/errors';
+import { arityError, CommandError } from '../common/errors';
 import { CLIENT_MAX_INFLIGHT, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
 import { logger, setLogLevel } from '../common/log';
 import { OutputLimits, parseOutputLimits } from '../common/output-limits';
@@ -18,11 +18,13 @@ import { checkCommand } from '../commands/container';
 import { COMMAND_INDEX, COMMANDS } from '../commands/table';
 import { ClientInfo, CommandSpec, ServerContext } from '../commands/types';
 import { SyncMode } from '../storage/slot-store';
+import { Access, DENIED_PROTECTED } from './access';
 import { Client, Pending } from './client';
 import { CommandStats } from './command-stats';
 import { MonitorFeed } from './monitor';
 import { ClientPause } from './pause';
 import { PubSub, Subscriber } from './pubsub';
+import { Tables } from './tables';
 import { Transactions } from './transaction';
 import { LIVE_SETTINGS } from './wire';
 import { WorkerPool } from './worker-pool';
@@ -65,7 +67,10 @@ export class Node {
   private held: [Client, Buffer[]][] | null = null;
   private idleWaiters: (() => void)[] = [];
   private exclusiveQueue: (() => Promise<void>)[] = [];
-  readonly tableSlots: number[];
+  /** Slot count by table id (0: no such table), shared with the workers. */
+  readonly tableSlots: Int32Array;
+  readonly tables: Tables;
+  private access: Access;
   readonly parserLimits: { maxBulkLen: number };
   private slowlog: SlowEntry[] = [];
   private slowlogNextId = 0;
@@ -85,7 +90,13 @@ export class Node {
   });
 
   constructor(readonly config: Config) {
-    this.tableSlots = Array.from({ length: config.num('databases') }, () => config.num('default-slot-num'));
+    this.tables = new Tables(config.str('db-path'), config.num('databases'), config.num('default-slot-num'), {
+      exclusive: (fn) => this.exclusive(fn),
+      everyWorker: (table, args) => Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, table, args))),
+      globalPasswords: () => [config.str('requirepass'), config.str('userpass')].filter(Boolean),
+    });
+    this.tableSlots = this.tables.slots;
+    this.access = new Access(config, this.tables);
     this.parserLimits = { maxBulkLen: config.num('proto-max-bulk-len') };
     this.outputLimits = parseOutputLimits(config.str('client-output-buffer-limit'));
     this.pool = new WorkerPool(
@@ -113,6 +124,7 @@ export class Node {
       this.server = server;
       this.timers.push(setInterval(() => this.sampleOps(), OPS_SAMPLE_MS));
       this.timers.push(setInterval(() => this.closeIdleClients(), 1000));
+      this.timers.push(setInterval(() => this.tables.sampleQps(), 1000));
     });
   }
 
@@ -127,8 +139,14 @@ export class Node {
       socket.end('-ERR max number of clients reached\r\n');
       return;
     }
+    if (this.access.refuses(socket)) {
+      this.stats.rejected++;
+      socket.end(DENIED_PROTECTED);
+      return;
+    }
     socket.setNoDelay(true);
     const client = new Client(socket, new RequestParser(this.parserLimits), this.nextClientId++);
+    client.info.grant = this.access.initialGrant();
     this.clients.set(client.info.id, client);
     socket.on('data', (chunk) => this.onData(client, chunk));
     socket.on('drain', () => this.maybeResume(client));
@@ -224,13 +242,15 @@ export class Node {
       const msg = `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
       return this.refuse(client, errorReply(msg), name, spec);
     }
-    if (!info.authenticated && !spec.flags.includes('noauth') && this.passwordRequired()) return this.refuse(client, errorReply(ERR_NOAUTH), name, spec);
+    const denied = this.access.check(info, spec, args);
+    if (denied !== null) return this.refuse(client, denied, name, spec);
     if (client.tx?.queue) {
       const queued = this.transactions.intercept(client, spec, args);
       if (queued !== null) return queued[0] === 0x2d ? this.refuse(client, queued, name, spec) : this.immediate(client, queued, name);
     }
     if (this.monitors.active) this.monitors.feed(spec, args, info.table, info.addr);
     this.stats.commands++;
+    this.tables.count(info.table, spec.flags.includes('write'));
     info.lastCommand = name;
     const pending: Pending = { reply: null, args, name, startedAt: now, micros: 0 };
     if (this.transactions.watching && spec.flags.includes('write')) pending.touches = this.transactions.touching(info.table, spec, args);
@@ -291,6 +311,8 @@ export class Node {
   /** The worker holding every key of the command, or -1 - (its first key's worker) when they span workers or tables. */
   private placement(spec: CommandSpec, table: number, args: Buffer[]): number {
     const slots = this.tableSlots[table];
+    // a table deleted under a queued command: worker 0 answers that it is gone
+    if (slots === 0) return 0;
     // a `keys` function may name more keys than the positions do (GEORADIUS ... STORE dst)
     if (spec.firstKey === spec.lastKey && !spec.keys && !spec.crossTable) return this.workerOfSlot(slotOf(args[spec.firstKey], slots));
     const keys = keysOf(spec, args);
@@ -319,6 +341,7 @@ export class Node {
    */
   private async runNow(client: Client, spec: CommandSpec, args: Buffer[]): Promise<Buffer> {
     this.stats.commands++;
+    this.tables.count(client.info.table, spec.flags.includes('write'));
     let reply: Buffer;
     const resp = client.info.resp;
     try {
@@ -495,10 +518,6 @@ export class Node {
     }
   }
 
-  passwordRequired(): boolean {
-    return this.config.str('requirepass') !== '';
-  }
-
   /** The client as Pub/Sub sees it: messages queue behind its replies, in order. */
   private subscriberOf(client: Client): Subscriber {
     let s = this.subscribers.get(client);
@@ -527,8 +546,13 @@ export class Node {
         return node.pool.count;
       },
       callWorker: (w: number, table: number, args: Buffer[]) => node.callWorker(w, table, args),
-      tableCount: () => node.tableSlots.length,
+      useTable: (t: number) => {
+        const refusal = node.access.tableRefusal(client.info, t);
+        if (refusal) throw new CommandError(refusal);
+        client.info.table = t;
+      },
       slotCount: (t: number) => node.tableSlots[t],
+      tables: node.tables,
       workerOfSlot: (s: number) => node.workerOfSlot(s),
       configGet: (pattern: string) => node.config.entries().filter(([k]) => matchConfig(pattern, k)),
       configSet: (key: string, value: string) => node.configSet(key, value),
@@ -537,7 +561,7 @@ export class Node {
         node.config.rewrite(node.config.file);
       },
       resetStats: () => node.resetStats(),
-      info: (sections: string[]) => node.info(sections),
+      info: (sections: string[]) => node.info(sections, client),
       clients: () => [...node.clients.values()].map((c) => c.info),
       killClients: (filter: (c: ClientInfo) => boolean) => {
         let n = 0;
@@ -575,8 +599,8 @@ export class Node {
       shutdown: () => {
         setImmediate(() => void node.shutdown('SHUTDOWN command'));
       },
-      checkPassword: (pw: string) => constantTimeEquals(pw, node.config.str('requirepass')),
-      passwordRequired: () => node.passwordRequired(),
+      authenticate: (user: string | null, pw: Buffer) => node.access.authenticate(client.info, user, pw),
+      authRequired: () => node.access.authRequired(client.info),
       commandTable: () => COMMANDS,
       pubsub: {
         subscribe: (names: Buffer[], pattern: boolean) => node.countSubscriptions(client, node.pubsub.subscribe(node.subscriberOf(client), names, pattern)),
@@ -600,6 +624,7 @@ export class Node {
     const k = key.toLowerCase();
     if (!this.config.has(k)) throw new CommandError(`ERR Unknown option or number of arguments for CONFIG SET - '${key}'`);
     try {
+      this.access.checkSetting(k, value);
       this.config.set(k, value);
     } catch (e) {
       if (e instanceof ConfigError) throw new CommandError(`ERR CONFIG SET failed (possibly related to argument '${key}') - ${e.message}`);
@@ -651,7 +676,7 @@ export class Node {
   }
 
   /** As Redis 7.0's INFO [section ...]: sections named are given in this fixed order, unknown names add nothing. */
-  async info(sections: string[]): Promise<string> {
+  async info(sections: string[], client?: Client): Promise<string> {
     // as Redis: the default sections are all but commandstats
     const all = sections.some((s) => s === 'all' || s === 'everything');
     const byDefault = sections.length === 0 || sections.includes('default');
@@ -681,6 +706,7 @@ export class Node {
       ['total_net_input_bytes', this.stats.netIn], ['total_net_output_bytes', this.stats.netOut], ['rejected_connections', this.stats.rejected],
       ['expired_keys', ws.expired], ['keyspace_hits', ws.hits], ['keyspace_misses', ws.misses], ['total_error_replies', this.stats.errors],
       ['client_output_buffer_limit_disconnections', this.stats.outputLimitDrops],
+      ...this.access.stats(),
     ]);
     add('Replication', [['role', 'master'], ['connected_slaves', 0]]);
     add('CPU', [['used_cpu_sys', (process.cpuUsage().system / 1e6).toFixed(6)], ['used_cpu_user', (process.cpuUsage().user / 1e6).toFixed(6)]]);
@@ -688,7 +714,8 @@ export class Node {
     add('Errorstats', this.commandStats.errorLines());
     if (want('keyspace')) {
       const fields: [string, string][] = [];
-      for (let t = 0; t < this.tableSlots.length; t++) {
+      // a table's tenant does not learn about the other tables
+      for (const t of this.tables.ids().filter((id) => !client || this.access.maySee(client.info, id))) {
         const parts = await Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, t, [Buffer.from('__keyspace')])));
         let keys = 0, expires = 0;
         for (const p of parts) {
@@ -701,7 +728,7 @@ export class Node {
       add('Keyspace', fields);
     }
     add('Pika', [
-      ['workers', this.pool.count], ['tables', this.tableSlots.length], ['default_slot_num', this.config.num('default-slot-num')],
+      ['workers', this.pool.count], ['tables', this.tables.ids().length], ['default_slot_num', this.config.num('default-slot-num')],
       ['slots_open', ws.open], ['max_open_slots', this.config.num('max-open-slots')],
       ['queue_depth', this.pool.depths().map((d, i) => `w${i}=${d}`).join(',')],
     ]);
@@ -725,12 +752,3 @@ export class Node {
     return this.stopping;
   }
 }
-
-function constantTimeEquals(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ (y[i % (y.length || 1)] ?? 0);
-  return diff === 0 && x.length === y.length;
-}
-

@@ -21,7 +21,8 @@ export interface PoolOptions {
   dbPath: string;
   maxOpenSlots: number;
   syncMode: SyncMode;
-  tableSlots: number[];
+  /** Slot count by table id, SharedArrayBuffer-backed: tables added later reach workers through it. */
+  tableSlots: Int32Array;
   /** Initial values of the live-settings cells (see LIVE_SETTINGS), by cell. */
   live: Map<number, number>;
 }

@@ -4,7 +4,7 @@
 // synchronous API (see native-notes/atomics.md).
 import { MessagePort, parentPort, workerData } from 'worker_threads';
 import { slotOf } from '../common/crc32';
-import { CommandError, ERR_DISK_FULL } from '../common/errors';
+import { CommandError, ERR_DB_INDEX, ERR_DISK_FULL } from '../common/errors';
 import {
   EXPIRE_CYCLE_BUDGET_MS, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
   WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS,
@@ -25,8 +25,8 @@ export interface WorkerInit {
   dbPath: string;
   maxOpenSlots: number;
   syncMode: SyncMode;
-  /** Slot count of each table. */
-  tableSlots: number[];
+  /** Slot count by table id, 0 where there is none; main changes it (pkcluster addtable/deltable). */
+  tableSlots: Int32Array;
   requests: RingShared;
   replies: RingShared;
   ownDoorbell: SharedArrayBuffer;
@@ -55,10 +55,11 @@ const diskGuard = new DiskGuard(init.dbPath, live[LIVE_MIN_FREE_DISK]);
 
 const stats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, commands: 0 };
 
+const tableSlots = init.tableSlots;
+
 class Context implements WorkerContext {
   table = 0;
-  slotCount = init.tableSlots[0];
-  tableCount = init.tableSlots.length;
+  slotCount = tableSlots[0];
   now = Date.now();
   store = store;
   workerIndex = init.index;
@@ -69,10 +70,15 @@ class Context implements WorkerContext {
     return live[LIVE_HLL_SPARSE_MAX_BYTES];
   }
   env(key: Buffer, create: boolean) {
-    return store.env(this.table, slotOf(key, this.slotCount), create);
+    return this.envIn(this.table, key, create);
   }
   envIn(table: number, key: Buffer, create: boolean) {
-    return store.env(table, slotOf(key, init.tableSlots[table]), create);
+    const slots = tableSlots[table];
+    if (!slots) throw new CommandError(ERR_DB_INDEX);
+    return store.env(table, slotOf(key, slots), create);
+  }
+  tableExists(table: number): boolean {
+    return table >= 0 && table < tableSlots.length && tableSlots[table] > 0;
   }
   ownSlots(): number[] {
     const out: number[] = [];
@@ -81,7 +87,7 @@ class Context implements WorkerContext {
   }
   use(table: number): void {
     this.table = table;
-    this.slotCount = init.tableSlots[table];
+    this.slotCount = tableSlots[table];
     this.now = Date.now();
   }
 }
@@ -176,7 +182,11 @@ function executeBatch(batch: Item[]): void {
       } else run(item);
       continue;
     }
-    const slots = init.tableSlots[req.table];
+    const slots = tableSlots[req.table];
+    if (slots === 0) {
+      refuse(item, ERR_DB_INDEX);
+      continue;
+    }
     const slot = slotOf(req.args[spec.firstKey], slots);
     const id = req.table * SLOTS_PER_TABLE_MAX + slot;
     let g = groups.get(id);

@@ -141,6 +141,16 @@ export class SlotStore {
     return n;
   }
 
+  /** Closes every environment of `table` this thread holds, so its files can be deleted. */
+  closeTable(table: number): void {
+    for (const [id, env] of this.open) {
+      if (env.table !== table) continue;
+      env.root.close();
+      this.open.delete(id);
+    }
+    for (const id of this.absent) if (Math.floor(id / SLOTS_PER_TABLE_MAX) === table) this.absent.delete(id);
+  }
+
   openCount(): number {
     return this.open.size;
   }

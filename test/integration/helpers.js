@@ -94,7 +94,7 @@ function redisArgsFor(node) {
   for (let i = 0; i < node.args.length; i += 2) flags[node.args[i].replace(/^--/, '')] = node.args[i + 1];
   const all = { ...conf, ...flags };
   for (const [k, v] of Object.entries(all)) {
-    if (['maxclients', 'requirepass', 'timeout', 'databases', 'proto-max-bulk-len', 'client-query-buffer-limit', 'slowlog-log-slower-than'].includes(k)) args.push(`--${k}`, v);
+    if (['maxclients', 'requirepass', 'protected-mode', 'timeout', 'databases', 'proto-max-bulk-len', 'client-query-buffer-limit', 'slowlog-log-slower-than'].includes(k)) args.push(`--${k}`, v);
   }
   return args;
 }
@@ -362,14 +362,15 @@ function plain(v) {
 
 /** A raw TCP connection that collects bytes and can wait for replies or for the close. */
 class RawConn {
-  constructor(port) {
+  /** `opts`: more net.connect options, e.g. { localAddress: '127.0.0.2' } (another loopback source). */
+  constructor(port, opts = {}) {
     this.port = port;
     this.buf = Buffer.alloc(0);
     this.chunks = [];
     this.pos = 0;
     this.closed = false;
     this.waiters = [];
-    this.sock = net.connect({ port, host: '127.0.0.1', noDelay: true });
+    this.sock = net.connect({ port, host: '127.0.0.1', noDelay: true, ...opts });
     this.sock.on('data', (d) => {
       this.chunks.push(d);
       this.wake();
@@ -391,8 +392,8 @@ class RawConn {
     );
   }
 
-  static async open(port) {
-    const c = new RawConn(port);
+  static async open(port, opts) {
+    const c = new RawConn(port, opts);
     await c.connected;
     return c;
   }

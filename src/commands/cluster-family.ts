@@ -1,0 +1,149 @@
+// Pika v3.4's table administration, `pkcluster addtable|deltable|info`, and ours,
+// `pkcluster tablepass`. The tables themselves live in dispatch (ServerContext.tables).
+import { CommandError } from '../common/errors';
+import { SLOTS_PER_TABLE_MAX, TABLE_ID_MAX } from '../common/limits';
+import { decodeReply, RespError } from '../protocol/reply-reader';
+import { bulkReply, OK, ReplyWriter } from '../protocol/reply';
+import { countKeys } from '../storage/keyspace';
+import { lower, parseInt64 } from './args';
+import { helpReply, subcommandSyntaxError } from './container';
+import { CommandSpec, ServerContext, WorkerContext } from './types';
+
+const HELP = [
+  'ADDTABLE <table-id> <slot-num> [<password>]', '    Create a table of <slot-num> slots, optionally with its own password.',
+  'DELTABLE <table-id>', '    Delete a table and all of its data.',
+  'TABLEPASS <table-id> <password>', '    Set or change the password of a table; an empty password removes it.',
+  'INFO TABLE [<table-id>]', '    Slot count and command counters of every table, or of one.',
+  'INFO SLOT [[<table-id>:]<slots>]', '    Role and key count of slots, e.g. 0-3,8,9 (table 0 unless named).',
+];
+
+function numberIn(b: Buffer | string, min: number, max: number, what: string): number {
+  const n = parseInt64(b);
+  if (n === undefined || n < BigInt(min) || n > BigInt(max)) throw new CommandError(`ERR ${what} must be an integer from ${min} to ${max}`);
+  return Number(n);
+}
+
+const tableId = (b: Buffer | string) => numberIn(b, 0, TABLE_ID_MAX, 'table id');
+
+/**
+ * Pika's slot list syntax, "0-3,8,9": numbers and inclusive ranges. Slots at or past `limit`
+ * (the table's slot count) are left out, which also bounds what a wide range can expand to.
+ */
+export function parseSlotList(text: string, limit: number): number[] {
+  const slots = new Set<number>();
+  const bad = () => new CommandError(`ERR invalid slot list '${text.slice(0, 128)}': use numbers and ranges such as 0-3,8,9`);
+  for (const part of text.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw bad();
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (to < from) throw bad();
+    for (let s = from; s <= Math.min(to, limit - 1); s++) slots.add(s);
+  }
+  return [...slots].sort((a, b) => a - b);
+}
+
+function tableBlock(ctx: ServerContext, id: number): string {
+  const t = ctx.tables.info(id);
+  if (!t) return '';
+  // Pika's layout, spacing included
+  return (
+    `table_id: ${id}\r\n  partition_num: ${t.slots}\r\n  total_commands_processed:${t.commands}\r\n` +
+    `  total_write_commands_processed:${t.writes}\r\n  qps: ${t.qps}\r\n  write_qps: ${t.writeQps}\r\n  read_qps: ${t.qps - t.writeQps}\r\n`
+  );
+}
+
+/** Keys of each slot, asked of the workers that own them. */
+async function slotKeys(ctx: ServerContext, table: number, slots: number[]): Promise<Map<number, number>> {
+  const byWorker = new Map<number, number[]>();
+  for (const s of slots) {
+    const w = ctx.workerOfSlot(s);
+    const list = byWorker.get(w);
+    if (list) list.push(s);
+    else byWorker.set(w, [s]);
+  }
+  const keys = new Map<number, number>();
+  await Promise.all([...byWorker].map(async ([w, list]) => {
+    const reply = decodeReply(await ctx.callWorker(w, table, [Buffer.from('__slotkeys'), ...list.map((s) => Buffer.from(String(s)))]));
+    if (reply instanceof RespError) throw new CommandError(reply.message);
+    (reply as number[]).forEach((n, i) => keys.set(list[i], n));
+  }));
+  return keys;
+}
+
+/** Per slot: Pika's "(db<t>:<s>)" header and fields; replication adds its binlog offset here. */
+async function slotBlocks(ctx: ServerContext, table: number, slots: number[]): Promise<string> {
+  const keys = await slotKeys(ctx, table, slots);
+  return slots.map((s) => `(db${table}:${s})\r\n  Role: Master\r\n  connected_slaves: 0\r\n  keys: ${keys.get(s) ?? 0}\r\n`).join('');
+}
+
+async function info(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
+  const section = args.length > 2 ? lower(args[2]) : '';
+  if (args.length > 4 || (section !== 'table' && section !== 'slot')) throw new CommandError(subcommandSyntaxError(args));
+  if (section === 'table') {
+    const ids = args.length === 4 ? [tableId(args[3])] : ctx.tables.ids();
+    return bulkReply(ids.map((id) => tableBlock(ctx, id)).join(''));
+  }
+  if (args.length === 3) {
+    let text = '';
+    for (const id of ctx.tables.ids()) text += await slotBlocks(ctx, id, Array.from({ length: ctx.slotCount(id) }, (_, s) => s));
+    return bulkReply(text);
+  }
+  // [<table>:]<slots>, the table as Pika names it (db1) or by number
+  const arg = args[3].toString('latin1');
+  const colon = arg.indexOf(':');
+  const table = colon < 0 ? 0 : tableId(arg.slice(0, colon).replace(/^db/i, ''));
+  const slots = parseSlotList(colon < 0 ? arg : arg.slice(colon + 1), ctx.slotCount(table));
+  return bulkReply(ctx.tables.info(table) ? await slotBlocks(ctx, table, slots) : '');
+}
+
+async function pkcluster(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
+  // arities are checked by dispatch (subcommands below); upper bounds here
+  switch (lower(args[1])) {
+    case 'help':
+      return helpReply(args[0], HELP);
+    case 'info':
+      return info(ctx, args);
+    case 'addtable': {
+      if (args.length > 5) throw new CommandError(subcommandSyntaxError(args));
+      const id = tableId(args[2]);
+      const slots = numberIn(args[3], 1, SLOTS_PER_TABLE_MAX, 'slot_num');
+      await ctx.tables.add(id, slots, args.length === 5 ? args[4].toString() : '');
+      return OK;
+    }
+    case 'deltable':
+      await ctx.tables.drop(tableId(args[2]));
+      return OK;
+    case 'tablepass':
+      ctx.tables.setPassword(tableId(args[2]), args[3].toString());
+      return OK;
+    default:
+      throw new CommandError(subcommandSyntaxError(args));
+  }
+}
+
+/** __droptable: closes this worker's environments of the table, before main deletes its files. */
+function dropTable(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter): void {
+  ctx.store.closeTable(ctx.table);
+  out.ok();
+}
+
+/** __slotkeys <slot> ...: the key count of each slot, 0 for a slot never written. */
+function ownSlotKeys(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  out.arrayHeader(args.length - 1);
+  for (let i = 1; i < args.length; i++) {
+    const env = ctx.store.env(ctx.table, Number(args[i].toString()), false);
+    out.int(env ? countKeys(env) : 0);
+  }
+}
+
+const base = { firstKey: 0, lastKey: 0, keyStep: 0, group: 'server', since: '3.4.0' };
+
+export const CLUSTER_COMMANDS: CommandSpec[] = [
+  {
+    ...base, name: 'pkcluster', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], summary: "Pika's table administration: add, delete, password, info",
+    main: pkcluster, subcommands: { addtable: -4, deltable: 3, help: 2, info: -3, tablepass: 4 }, adminSubcommands: ['addtable', 'deltable', 'info', 'tablepass'],
+  },
+  { ...base, name: '__droptable', arity: 1, flags: ['internal'], summary: "Close this worker's environments of a table", worker: dropTable },
+  { ...base, name: '__slotkeys', arity: -2, flags: ['internal'], summary: 'Key count of slots of this worker', worker: ownSlotKeys },
+];
