@@ -14,7 +14,10 @@ const HELP = [
   'DELTABLE <table-id>', '    Delete a table and all of its data.',
   'TABLEPASS <table-id> <password>', '    Set or change the password of a table; an empty password removes it.',
   'INFO TABLE [<table-id>]', '    Slot count and command counters of every table, or of one.',
-  'INFO SLOT [[<table-id>:]<slots>]', '    Role and key count of slots, e.g. 0-3,8,9 (table 0 unless named).',
+  'INFO SLOT [[<table-id>:]<slots>]', '    Role, key count, binlog offsets and followers of slots, e.g. 0-3,8,9 (table 0 unless named).',
+  'SLOTSSLAVEOF <ip> <port> <slots|all> [force] [<table-id>]', '    Make these slots followers of the same slots on that node; force asks for a full sync.',
+  'SLOTSSLAVEOF no one <slots|all> [<table-id>]', '    Make these slots leaders.',
+  'DIGEST [[<table-id>:]<slots>]', '    A digest of each slot\'s contents, equal on a leader and its caught-up followers.',
 ];
 
 function numberIn(b: Buffer | string, min: number, max: number, what: string): number {
@@ -43,6 +46,16 @@ export function parseSlotList(text: string, limit: number): number[] {
   return [...slots].sort((a, b) => a - b);
 }
 
+/** `[<table>:]<slots>` or `all` (table 0 unless named, as `2:0-3` or `db2:0-3`). */
+export function slotSpec(ctx: ServerContext, text: string, table?: number): { table: number; slots: number[] } {
+  const colon = text.indexOf(':');
+  const t = colon < 0 ? table ?? 0 : tableId(text.slice(0, colon).replace(/^db/i, ''));
+  if (!ctx.tables.info(t)) throw new CommandError(`ERR table ${t} does not exist`);
+  const list = colon < 0 ? text : text.slice(colon + 1);
+  const count = ctx.slotCount(t);
+  return { table: t, slots: list.toLowerCase() === 'all' ? Array.from({ length: count }, (_, s) => s) : parseSlotList(list, count) };
+}
+
 function tableBlock(ctx: ServerContext, id: number): string {
   const t = ctx.tables.info(id);
   if (!t) return '';
@@ -55,6 +68,26 @@ function tableBlock(ctx: ServerContext, id: number): string {
 
 /** Keys of each slot, asked of the workers that own them. */
 async function slotKeys(ctx: ServerContext, table: number, slots: number[]): Promise<Map<number, number>> {
+  return (await perSlot(ctx, table, slots, '__slotkeys')) as Map<number, number>;
+}
+
+/** Per slot: Pika's "(db<t>:<s>)" header and fields, with its binlog and replication state. */
+async function slotBlocks(ctx: ServerContext, table: number, slots: number[]): Promise<string> {
+  const [keys, logs] = await Promise.all([slotKeys(ctx, table, slots), perSlot(ctx, table, slots, '__binloginfo')]);
+  return slots
+    .map((s) => {
+      const [term, firstRaw, lastRaw] = logs.get(s) as [number, Buffer, Buffer, number];
+      const first = firstRaw.toString();
+      const last = lastRaw.toString();
+      const repl = ctx.replication.slotInfo(table, s, last);
+      return `(db${table}:${s})\r\n  Role: ${repl.role}\r\n${repl.lines.map((l) => `  ${l}\r\n`).join('')}  keys: ${keys.get(s) ?? 0}\r\n` +
+        `  binlog_offset: ${last}\r\n  binlog_first: ${first || 'none'}\r\n  term: ${term}\r\n`;
+    })
+    .join('');
+}
+
+/** Asks each slot's worker for `cmd <slot> ...` and maps the array reply back to slots. */
+export async function perSlot(ctx: ServerContext, table: number, slots: number[], cmd: string): Promise<Map<number, unknown>> {
   const byWorker = new Map<number, number[]>();
   for (const s of slots) {
     const w = ctx.workerOfSlot(s);
@@ -62,19 +95,13 @@ async function slotKeys(ctx: ServerContext, table: number, slots: number[]): Pro
     if (list) list.push(s);
     else byWorker.set(w, [s]);
   }
-  const keys = new Map<number, number>();
+  const res = new Map<number, unknown>();
   await Promise.all([...byWorker].map(async ([w, list]) => {
-    const reply = decodeReply(await ctx.callWorker(w, table, [Buffer.from('__slotkeys'), ...list.map((s) => Buffer.from(String(s)))]));
+    const reply = decodeReply(await ctx.callWorker(w, table, [Buffer.from(cmd), ...list.map((s) => Buffer.from(String(s)))]));
     if (reply instanceof RespError) throw new CommandError(reply.message);
-    (reply as number[]).forEach((n, i) => keys.set(list[i], n));
+    (reply as unknown[]).forEach((v, i) => res.set(list[i], v));
   }));
-  return keys;
-}
-
-/** Per slot: Pika's "(db<t>:<s>)" header and fields; replication adds its binlog offset here. */
-async function slotBlocks(ctx: ServerContext, table: number, slots: number[]): Promise<string> {
-  const keys = await slotKeys(ctx, table, slots);
-  return slots.map((s) => `(db${table}:${s})\r\n  Role: Master\r\n  connected_slaves: 0\r\n  keys: ${keys.get(s) ?? 0}\r\n`).join('');
+  return res;
 }
 
 async function info(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
@@ -97,6 +124,40 @@ async function info(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
   return bulkReply(ctx.tables.info(table) ? await slotBlocks(ctx, table, slots) : '');
 }
 
+/** Pika's `pkcluster slotsslaveof <ip> <port> <slots|all> [force] [tid]` and `... no one <slots|all> [tid]`. */
+async function slotsslaveof(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
+  const a = args.map((b) => b.toString());
+  if (lower(args[2]) === 'no' && lower(args[3]) === 'one') {
+    if (args.length < 5 || args.length > 6) throw new CommandError(subcommandSyntaxError(args));
+    const { table, slots } = slotSpec(ctx, a[4], args.length === 6 ? tableId(a[5]) : 0);
+    await ctx.replication.lead(table, slots);
+    return OK;
+  }
+  if (args.length < 5 || args.length > 7) throw new CommandError(subcommandSyntaxError(args));
+  const port = numberIn(a[3], 1, 65535, 'port');
+  let rest = a.slice(5);
+  const force = rest.length > 0 && rest[0].toLowerCase() === 'force';
+  if (force) rest = rest.slice(1);
+  if (rest.length > 1) throw new CommandError(subcommandSyntaxError(args));
+  const { table, slots } = slotSpec(ctx, a[4], rest.length === 1 ? tableId(rest[0]) : 0);
+  await ctx.replication.follow(a[2], port, table, slots, force);
+  return OK;
+}
+
+/** `pkcluster digest [[<table>:]<slots>]`: [slot, digest] pairs (ours: lets replicas be compared). */
+async function digest(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
+  if (args.length > 3) throw new CommandError(subcommandSyntaxError(args));
+  const { table, slots } = slotSpec(ctx, args.length === 3 ? args[2].toString() : 'all');
+  const digests = await perSlot(ctx, table, slots, '__slotdigest');
+  const out = new ReplyWriter();
+  out.arrayHeader(slots.length * 2);
+  for (const s of slots) {
+    out.int(s);
+    out.bulk(digests.get(s) as Buffer);
+  }
+  return out.take();
+}
+
 async function pkcluster(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
   // arities are checked by dispatch (subcommands below); upper bounds here
   switch (lower(args[1])) {
@@ -117,6 +178,10 @@ async function pkcluster(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
     case 'tablepass':
       ctx.tables.setPassword(tableId(args[2]), args[3].toString());
       return OK;
+    case 'slotsslaveof':
+      return slotsslaveof(ctx, args);
+    case 'digest':
+      return digest(ctx, args);
     default:
       throw new CommandError(subcommandSyntaxError(args));
   }
@@ -142,7 +207,8 @@ const base = { firstKey: 0, lastKey: 0, keyStep: 0, group: 'server', since: '3.4
 export const CLUSTER_COMMANDS: CommandSpec[] = [
   {
     ...base, name: 'pkcluster', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], summary: "Pika's table administration: add, delete, password, info",
-    main: pkcluster, subcommands: { addtable: -4, deltable: 3, help: 2, info: -3, tablepass: 4 }, adminSubcommands: ['addtable', 'deltable', 'info', 'tablepass'],
+    main: pkcluster, subcommands: { addtable: -4, deltable: 3, help: 2, info: -3, tablepass: 4, slotsslaveof: -5, digest: -2 },
+    adminSubcommands: ['addtable', 'deltable', 'info', 'tablepass', 'slotsslaveof', 'digest'],
   },
   { ...base, name: '__droptable', arity: 1, flags: ['internal'], summary: "Close this worker's environments of a table", worker: dropTable },
   { ...base, name: '__slotkeys', arity: -2, flags: ['internal'], summary: 'Key count of slots of this worker', worker: ownSlotKeys },

@@ -155,6 +155,7 @@ function hincrbyfloat(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): voi
     const h = cur ?? getOrCreateHash(env, key, ctx.now);
     setField(env, h, args[2], text);
     saveHash(env, key, h, ctx.now);
+    ctx.propagate([Buffer.from('HSET'), key, args[2], text]);
     out.bulk(text);
   });
 }

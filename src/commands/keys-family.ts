@@ -74,8 +74,14 @@ function expireGeneric(unitMs: number, absolute: boolean, cmd: string) {
     const when = Number(ms);
     const current = rec.expireAt === 0 ? Infinity : rec.expireAt;
     if ((nx && rec.expireAt !== 0) || (xx && rec.expireAt === 0) || (gt && !(when > current)) || (lt && !(when < current))) return out.int(0);
-    if (ms <= BigInt(ctx.now)) remove(env, args[1], ctx.now);
-    else setExpire(env, args[1], when, ctx.now);
+    // logged as Redis propagates it: the absolute time, or the deletion it caused
+    if (ms <= BigInt(ctx.now)) {
+      remove(env, args[1], ctx.now);
+      ctx.propagate([Buffer.from('DEL'), args[1]]);
+    } else {
+      setExpire(env, args[1], when, ctx.now);
+      ctx.propagate([Buffer.from('PEXPIREAT'), args[1], Buffer.from(String(when))]);
+    }
     out.int(1);
   };
 }
@@ -242,7 +248,10 @@ function ownKeyspace(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter): voi
 }
 
 function ownFlush(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter): void {
-  forOwnSlots(ctx, clearAll);
+  forOwnSlots(ctx, (env) => env.write(() => {
+    clearAll(env);
+    ctx.propagate([Buffer.from('__clearslot')], env);
+  }));
   out.ok();
 }
 

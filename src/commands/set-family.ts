@@ -109,6 +109,7 @@ function spop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     if (count >= s.meta.count) {
       const all = setMembers(s.env, s.meta);
       remove(s.env, key, ctx.now);
+      ctx.propagate([Buffer.from('DEL'), key]);
       return out.bulkSet(all);
     }
     const picked = setRandomMembers(s.env, s.meta, count, true);
@@ -116,6 +117,8 @@ function spop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
       setRemoveMembers(s.env, s.meta, picked);
       setSave(s.env, key, s.meta, ctx.now);
     });
+    // the members chance picked, so replicas remove the same ones
+    ctx.propagate([Buffer.from('SREM'), key, ...picked]);
     return out.bulkSet(picked);
   }
   const s = readSet(ctx, key);
@@ -125,6 +128,7 @@ function spop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     setRemoveMembers(s.env, s.meta, [m]);
     setSave(s.env, key, s.meta, ctx.now);
   });
+  ctx.propagate([Buffer.from('SREM'), key, m]);
   out.bulk(m);
 }
 

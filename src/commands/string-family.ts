@@ -35,6 +35,9 @@ function clampedInt64(b: Buffer, min: number, max: number): number {
   return n < BigInt(min) ? min : n > BigInt(max) ? max : Number(n);
 }
 
+/** A write with a relative expiry as the binlog records it: SET with the absolute time (Redis 7's PXAT rewrite). */
+const setPxat = (key: Buffer, value: Buffer, expireAt: number) => [Buffer.from('SET'), key, value, Buffer.from('PXAT'), Buffer.from(String(expireAt))];
+
 function checkSize(len: number): void {
   if (len > STRING_MAX_BYTES) throw new CommandError(ERR_STRING_TOO_BIG);
 }
@@ -116,6 +119,7 @@ function set(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     const oldValue = old && old.type === 0 ? old.payload : null;
     if ((nx && old) || (xx && !old)) return get ? out.bulk(oldValue) : out.nullBulk();
     putString(env, key, args[2], o.flags & KEEPTTL && old ? old.expireAt : expireAt);
+    if (o.expire) ctx.propagate(setPxat(key, args[2], expireAt));
     if (get) out.bulk(oldValue);
     else out.ok();
   });
@@ -135,6 +139,7 @@ function setexWith(unit: 'ex' | 'px', cmd: string) {
     const expireAt = expireAtFrom(unit, args[2], ctx.now, cmd);
     const env = ctx.env(args[1], true)!;
     env.write(() => putString(env, args[1], args[3], expireAt));
+    ctx.propagate(setPxat(args[1], args[3], expireAt));
     out.ok();
   };
 }
@@ -163,9 +168,16 @@ function getex(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   if (!cur || !env) return out.nullBulk();
   const expireAt = o.expire ? expireOf(o, ctx.now, 'getex') : undefined;
   out.bulk(cur.value);
-  if (expireAt !== undefined && o.flags & (EXAT | PXAT) && expireAt <= ctx.now) remove(env, args[1], ctx.now);
-  else if (expireAt !== undefined && expireAt !== cur.expireAt) env.write(() => putString(env, args[1], cur.value, expireAt));
-  else if (o.flags & PERSIST && cur.expireAt !== 0) env.write(() => putString(env, args[1], cur.value, 0));
+  if (expireAt !== undefined && o.flags & (EXAT | PXAT) && expireAt <= ctx.now) {
+    remove(env, args[1], ctx.now);
+    ctx.propagate([Buffer.from('DEL'), args[1]]);
+  } else if (expireAt !== undefined && expireAt !== cur.expireAt) {
+    env.write(() => putString(env, args[1], cur.value, expireAt));
+    ctx.propagate([Buffer.from('PEXPIREAT'), args[1], Buffer.from(String(expireAt))]);
+  } else if (o.flags & PERSIST && cur.expireAt !== 0) {
+    env.write(() => putString(env, args[1], cur.value, 0));
+    ctx.propagate([Buffer.from('PERSIST'), args[1]]);
+  }
 }
 
 function mget(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
@@ -279,6 +291,8 @@ function incrbyfloat(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void
     if (!next) throw new CommandError(ERR_NAN);
     const text = formatLongDoubleHuman(next);
     putString(env, args[1], Buffer.from(text), cur ? cur.expireAt : 0);
+    // the result, not the addition: replicas must not redo floating-point arithmetic
+    ctx.propagate([Buffer.from('SET'), args[1], Buffer.from(text), Buffer.from('KEEPTTL')]);
     out.bulk(text);
   });
 }

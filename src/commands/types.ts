@@ -35,6 +35,21 @@ export interface WorkerContext {
   envIn(table: number, key: Buffer, create: boolean): SlotEnv | null;
   /** Slots of this table owned by this worker. */
   ownSlots(): number[];
+  /**
+   * Chooses what the binlog records for this write instead of the command as received (Redis's
+   * alsoPropagate): each call appends one entry — to `env`, or to the slot of argv's first key —
+   * inside the open transaction; `propagate(null)` records nothing. Commands whose effect
+   * depends on chance or the clock log their effect (SPOP as SREM, EXPIRE as PEXPIREAT).
+   */
+  propagate(argv: Buffer[] | null, env?: SlotEnv): void;
+  /** Set while a follower replays its leader's entries, at the leader's time. */
+  readonly replaying: boolean;
+  /** The slot a replayed keyless entry applies to (__clearslot). */
+  readonly replaySlot: SlotEnv | null;
+  /** Runs `fn` as a replay of the leader's entry written at `time` into `env`. */
+  replay(env: SlotEnv, time: number, fn: () => void): void;
+  /** This worker's slots that follow a leader (table * SLOTS_PER_TABLE_MAX + slot). */
+  readonly followers: Set<number>;
 }
 
 export type WorkerHandler = (ctx: WorkerContext, args: Buffer[], out: ReplyWriter) => void;
@@ -64,6 +79,18 @@ export interface TableAdmin {
   drop(id: number): Promise<void>;
   /** An empty password removes it. */
   setPassword(id: number, password: string): void;
+}
+
+/** The node's replication as pkcluster drives it (dispatch's replication/manager.ts). */
+export interface ReplicationAdmin {
+  /** Role and replication fields of a slot for `pkcluster info slot`; `offset` is its last "term:index". */
+  slotInfo(table: number, slot: number, offset: string): { role: string; lines: string[] };
+  /** slotsslaveof <host> <port>: these local slots follow the same slots there (`force`: full sync). */
+  follow(host: string, port: number, table: number, slots: number[], force: boolean): Promise<void>;
+  /** slotsslaveof no one: these slots lead (a follower promoted starts a new term). */
+  lead(table: number, slots: number[]): Promise<void>;
+  /** PKSYNC: this connection is a follower node's link from now on. */
+  acceptLink(socket: import('net').Socket): void;
 }
 
 export interface ClientInfo {
@@ -102,6 +129,9 @@ export interface ServerContext {
   useTable(table: number): void;
   slotCount(table: number): number;
   readonly tables: TableAdmin;
+  readonly replication: ReplicationAdmin;
+  /** Takes the client's socket away from command dispatch (PKSYNC hands it to replication). */
+  detach(): import('net').Socket;
   workerOfSlot(slot: number): number;
   configGet(pattern: string): [string, string][];
   /** Throws an Error whose message is the reply text on a bad value. */

@@ -4,9 +4,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { GB, MB, SLOTS_PER_TABLE_MAX } from './limits';
 import { DEFAULT_OUTPUT_LIMITS_TEXT, formatOutputLimits, parseOutputLimits } from './output-limits';
+import { parseRetention } from './retention';
 import { parseSize } from './size';
 
-type Kind = 'int' | 'size' | 'string' | 'bool' | 'enum' | 'output-limits';
+type Kind = 'int' | 'size' | 'string' | 'bool' | 'enum' | 'output-limits' | 'retention';
 
 interface Spec {
   kind: Kind;
@@ -45,6 +46,10 @@ const SPECS: Record<string, Spec> = {
   'client-query-buffer-limit': { kind: 'size', def: '1gb', live: true, min: 1 * MB, max: 2 * GB },
   'client-output-buffer-limit': { kind: 'output-limits', def: DEFAULT_OUTPUT_LIMITS_TEXT, live: true },
   'hll-sparse-max-bytes': { kind: 'size', def: '3000', live: true, min: 0, max: 2 ** 50 },
+  'binlog-retention': { kind: 'retention', def: '100000', live: true },
+  masterauth: { kind: 'string', def: '', live: true },
+  'replica-serve-reads': { kind: 'bool', def: 'no', live: true },
+  'consensus-level': { kind: 'int', def: '0', live: true, min: 0, max: 16 },
   // Redis settings clients and Redis's test suite read or set; they carry no meaning here.
   save: { kind: 'string', def: '', live: true, redisOnly: true },
   appendonly: { kind: 'bool', def: 'no', live: true, redisOnly: true },
@@ -111,6 +116,9 @@ function check(key: string, raw: string, previous?: string): string {
       } catch (e) {
         throw new ConfigError((e as Error).message);
       }
+    case 'retention':
+      if (!parseRetention(value)) throw new ConfigError(`'${key}' needs entries (100000), a size (256mb) or an age (7d, 12h, 30m, 90s), not '${value}'`);
+      return value.toLowerCase();
     case 'enum':
       if (!spec.values!.includes(value.toLowerCase())) throw new ConfigError(`'${key}' must be one of ${spec.values!.join(', ')}, not '${value}'`);
       return value.toLowerCase();

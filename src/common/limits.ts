@@ -64,3 +64,32 @@ export const TABLE_ID_MAX = 4095;
 /** Failed AUTH attempts logged per minute; past it they are only counted (INFO), so a
  * password-guessing client cannot flood the log. */
 export const AUTH_FAILURE_LOGS_PER_MINUTE = 60;
+/** Slots one write command may hold write transactions on at once so each slot's data and log
+ * commit together; a command spanning more (a DEL of thousands of keys) logs after its writes. */
+export const BINLOG_NEST_MAX_SLOTS = 64;
+/** Entries and bytes one binlog read hands the replication leader per slot. */
+export const BINLOG_READ_MAX_ENTRIES = 4096;
+export const BINLOG_READ_MAX_BYTES = 1 * MB;
+/** Entries a retention pass or PURGELOGSTO deletes per slot in one transaction. */
+export const BINLOG_PURGE_MAX_PER_PASS = 10_000;
+/** How often a worker applies binlog-retention to its slots. */
+export const BINLOG_RETENTION_INTERVAL_MS = 1000;
+/** Entries an age retention examines per pass. */
+export const BINLOG_AGE_SCAN_MAX = 100_000;
+/** Replication: entries a leader may have sent a follower for one slot and not yet had acknowledged. */
+export const REPL_WINDOW_ENTRIES = 50_000;
+/** Unsent bytes on a replication socket past which the leader stops reading more of the log. */
+export const REPL_SOCKET_MAX_BYTES = 32 * MB;
+/** Bytes a leader reads from the log per slot per read. */
+export const REPL_READ_BYTES = 1 * MB;
+/** Heartbeats both ways, and the silence after which a link is dropped (a follower reconnects). */
+export const REPL_HEARTBEAT_MS = 1000;
+export const REPL_TIMEOUT_MS = 10_000;
+/** A follower's reconnect backoff: first delay, doubling up to the maximum. */
+export const REPL_BACKOFF_MIN_MS = 100;
+export const REPL_BACKOFF_MAX_MS = 5000;
+/** Full-sync snapshot file chunk, and how often progress is logged. */
+export const REPL_SNAPSHOT_CHUNK_BYTES = 1 * MB;
+export const REPL_SNAPSHOT_LOG_BYTES = 64 * MB;
+/** Largest frame argument a replication link accepts (a binlog entry or a snapshot chunk). */
+export const REPL_FRAME_MAX_BYTES = 600 * MB;

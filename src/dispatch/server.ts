@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
+import * as path from 'path';
 import { Config, ConfigError } from '../common/config';
 import { slotOf } from '../common/crc32';
 import { arityError, CommandError } from '../common/errors';
@@ -18,6 +19,7 @@ import { checkCommand } from '../commands/container';
 import { COMMAND_INDEX, COMMANDS } from '../commands/table';
 import { ClientInfo, CommandSpec, ServerContext } from '../commands/types';
 import { SyncMode } from '../storage/slot-store';
+import { Replication } from '../replication/manager';
 import { Access, DENIED_PROTECTED } from './access';
 import { Client, Pending } from './client';
 import { CommandStats } from './command-stats';
@@ -26,7 +28,7 @@ import { ClientPause } from './pause';
 import { PubSub, Subscriber } from './pubsub';
 import { Tables } from './tables';
 import { Transactions } from './transaction';
-import { LIVE_SETTINGS } from './wire';
+import { LIVE_SETTINGS, retentionCells } from './wire';
 import { WorkerPool } from './worker-pool';
 
 const log = logger('M');
@@ -71,6 +73,7 @@ export class Node {
   readonly tableSlots: Int32Array;
   readonly tables: Tables;
   private access: Access;
+  readonly replication: Replication;
   readonly parserLimits: { maxBulkLen: number };
   private slowlog: SlowEntry[] = [];
   private slowlogNextId = 0;
@@ -106,10 +109,22 @@ export class Node {
         maxOpenSlots: config.num('max-open-slots'),
         syncMode: config.str('sync') as SyncMode,
         tableSlots: this.tableSlots,
-        live: new Map([...LIVE_SETTINGS].map(([key, cell]) => [cell, config.num(key)])),
+        live: new Map([...[...LIVE_SETTINGS].map(([key, cell]) => [cell, config.num(key)] as [number, number]), ...retentionCells(config.str('binlog-retention'))]),
       },
       (connId, seq, micros, reply) => this.onReply(connId, seq, micros, reply),
     );
+    const dbPath = config.str('db-path');
+    this.replication = new Replication({
+      dbPath,
+      callWorker: (w, t, a) => this.callWorker(w, t, a),
+      workerOfSlot: (s) => this.workerOfSlot(s),
+      workerCount: () => this.pool.count,
+      slotCount: (t) => (t >= 0 && t < this.tableSlots.length ? this.tableSlots[t] : 0),
+      slotDir: (t, s) => path.join(dbPath, String(t), String(s)),
+      masterauth: () => config.str('masterauth'),
+      serveReads: () => config.str('replica-serve-reads') === 'yes',
+      binlogEpochs: this.pool.binlogEpochs,
+    });
   }
 
   listen(): Promise<void> {
@@ -119,7 +134,7 @@ export class Node {
       server.listen(this.config.num('port'), this.config.str('bind'), () => {
         server.off('error', reject);
         server.on('error', (e) => log.error(`listener: ${e.message}`));
-        resolve();
+        this.replication.restore().then(resolve, reject);
       });
       this.server = server;
       this.timers.push(setInterval(() => this.sampleOps(), OPS_SAMPLE_MS));
@@ -248,6 +263,8 @@ export class Node {
       const queued = this.transactions.intercept(client, spec, args);
       if (queued !== null) return queued[0] === 0x2d ? this.refuse(client, queued, name, spec) : this.immediate(client, queued, name);
     }
+    const readonly = this.replication.refusal(info.table, spec, args);
+    if (readonly !== null) return this.refuse(client, readonly, name, spec);
     if (this.monitors.active) this.monitors.feed(spec, args, info.table, info.addr);
     this.stats.commands++;
     this.tables.count(info.table, spec.flags.includes('write'));
@@ -461,6 +478,7 @@ export class Node {
 
   private flushDirty(): void {
     this.flushQueued = false;
+    this.replication.poke();
     const slower = this.config.num('slowlog-log-slower-than');
     for (const client of this.dirty) {
       client.collect((p) => {
@@ -553,6 +571,15 @@ export class Node {
       },
       slotCount: (t: number) => node.tableSlots[t],
       tables: node.tables,
+      replication: node.replication,
+      detach: () => {
+        // replies to it are dropped from now on; the socket belongs to the caller
+        client.closed = true;
+        client.socket.removeAllListeners('data');
+        client.socket.removeAllListeners('drain');
+        node.clients.delete(client.info.id);
+        return client.socket;
+      },
       workerOfSlot: (s: number) => node.workerOfSlot(s),
       configGet: (pattern: string) => node.config.entries().filter(([k]) => matchConfig(pattern, k)),
       configSet: (key: string, value: string) => node.configSet(key, value),
@@ -634,6 +661,7 @@ export class Node {
     if (k === 'client-output-buffer-limit') this.outputLimits = parseOutputLimits(this.config.str(k));
     const cell = LIVE_SETTINGS.get(k);
     if (cell !== undefined) this.pool.setLive(cell, this.config.num(k));
+    if (k === 'binlog-retention') for (const [c, v] of retentionCells(this.config.str(k))) this.pool.setLive(c, v);
     if (k === 'loglevel') setLogLevel(this.config.str(k) as Parameters<typeof setLogLevel>[0]);
   }
 
@@ -744,6 +772,7 @@ export class Node {
       this.server?.close();
       this.flushDirty();
       for (const c of this.clients.values()) c.close();
+      this.replication.stop();
       await this.pool.stop();
       const pidfile = this.config.str('pidfile');
       if (pidfile) fs.rmSync(pidfile, { force: true });

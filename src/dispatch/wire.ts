@@ -3,6 +3,7 @@
 // Request payload:  [u32 connId][u32 seq][u16 table | RESP3_BIT][u16 command index][u32 argc]([u32 len][bytes])*
 // Reply payload:    [u32 connId][u32 seq][u32 exec µs][RESP reply bytes]
 // connId 0 marks main's own calls (fan-out parts, internal commands); seq then names the call.
+import { parseRetention } from '../common/retention';
 import type { Protocol } from '../protocol/reply';
 
 export const REQUEST_HEADER_BYTES = 16;
@@ -12,12 +13,22 @@ export const REPLY_HEADER_BYTES = 12;
 /** Cells of the live-settings Float64Array shared with workers. */
 export const LIVE_MIN_FREE_DISK = 0;
 export const LIVE_HLL_SPARSE_MAX_BYTES = 1;
+/** binlog-retention, parsed by main: the kind as an index of RETENTION_KINDS (0: keep all) and its amount. */
+export const LIVE_BINLOG_RETENTION_KIND = 2;
+export const LIVE_BINLOG_RETENTION_AMOUNT = 3;
+export const RETENTION_KINDS = [null, 'entries', 'bytes', 'age'] as const;
 export const LIVE_CELLS = 4;
 /** The config keys workers read, by cell: main copies each into its cell at start and on CONFIG SET. */
 export const LIVE_SETTINGS: ReadonlyMap<string, number> = new Map([
   ['min-free-disk', LIVE_MIN_FREE_DISK],
   ['hll-sparse-max-bytes', LIVE_HLL_SPARSE_MAX_BYTES],
 ]);
+/** The live cells of a binlog-retention value (entries 0: keep everything). */
+export function retentionCells(text: string): [number, number][] {
+  const r = parseRetention(text);
+  const kind = !r || (r.kind === 'entries' && r.amount === 0) ? 0 : RETENTION_KINDS.indexOf(r.kind);
+  return [[LIVE_BINLOG_RETENTION_KIND, kind], [LIVE_BINLOG_RETENTION_AMOUNT, r?.amount ?? 0]];
+}
 /** Command index reserved for "close every environment and stop". */
 export const CONTROL_SHUTDOWN = 0xffff;
 

@@ -48,9 +48,12 @@ export class WorkerPool {
   private stopped = false;
   readonly foreignEpoch = new SharedArrayBuffer(4);
   private live = new Float64Array(new SharedArrayBuffer(LIVE_CELLS * 8));
+  /** Per worker, bumped after a batch that appended binlog entries. */
+  readonly binlogEpochs: Int32Array;
 
   constructor(private opts: PoolOptions, private onReply: ReplyHandler) {
     for (const [cell, value] of opts.live) this.live[cell] = value;
+    this.binlogEpochs = new Int32Array(new SharedArrayBuffer(4 * opts.workers));
     for (let i = 0; i < opts.workers; i++) this.lanes.push(this.spawn(i));
     this.onWake();
   }
@@ -72,6 +75,7 @@ export class WorkerPool {
       index, count: this.opts.workers, dbPath: this.opts.dbPath, maxOpenSlots: Math.max(1, Math.floor(this.opts.maxOpenSlots / this.opts.workers)),
       syncMode: this.opts.syncMode, tableSlots: this.opts.tableSlots, requests: reqRing, replies: repRing,
       ownDoorbell: ownDoorbell.sab, mainDoorbell: this.mainDoorbell.sab, foreignEpoch: this.foreignEpoch, live: this.live.buffer as SharedArrayBuffer,
+      binlogEpochs: this.binlogEpochs.buffer as SharedArrayBuffer,
       requestPort: reqChan.port2, replyPort: repChan.port1, controlPort: ctlChan.port2, wakePort: wakeChan.port2,
     };
     const worker = new Worker(path.join(__dirname, 'worker-thread.js'), {

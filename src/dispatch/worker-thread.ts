@@ -6,18 +6,24 @@ import { MessagePort, parentPort, workerData } from 'worker_threads';
 import { slotOf } from '../common/crc32';
 import { CommandError, ERR_DB_INDEX, ERR_DISK_FULL } from '../common/errors';
 import {
-  EXPIRE_CYCLE_BUDGET_MS, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
+  BINLOG_PURGE_MAX_PER_PASS, BINLOG_RETENTION_INTERVAL_MS, EXPIRE_CYCLE_BUDGET_MS, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
   WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS,
 } from '../common/limits';
 import { logger } from '../common/log';
 import { ReplyWriter } from '../protocol/reply';
 import { COMMAND_LIST } from '../commands/table';
 import { CommandSpec, WorkerContext } from '../commands/types';
+import { Retention } from '../common/retention';
+import { purgeTo, retentionTarget } from '../storage/binlog';
 import { reclaimExpired } from '../storage/keyspace';
 import { DiskGuard } from '../storage/disk-guard';
-import { SlotStore, SyncMode } from '../storage/slot-store';
+import { SlotEnv, SlotStore, SyncMode } from '../storage/slot-store';
+import { BinlogWriter } from './binlog-writer';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
-import { CONTROL_SHUTDOWN, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, readRequest, Request, REPLY_HEADER_BYTES } from './wire';
+import {
+  CONTROL_SHUTDOWN, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, readRequest, Request, REPLY_HEADER_BYTES,
+  RETENTION_KINDS,
+} from './wire';
 
 export interface WorkerInit {
   index: number;
@@ -35,6 +41,8 @@ export interface WorkerInit {
   foreignEpoch: SharedArrayBuffer;
   /** Settings main changes live (CONFIG SET), as Float64 cells; see LIVE_*. */
   live: SharedArrayBuffer;
+  /** One Int32 cell per worker, bumped after a batch that appended binlog entries (replication reads then). */
+  binlogEpochs: SharedArrayBuffer;
   requestPort: MessagePort;
   replyPort: MessagePort;
   controlPort: MessagePort;
@@ -56,6 +64,10 @@ const diskGuard = new DiskGuard(init.dbPath, live[LIVE_MIN_FREE_DISK]);
 const stats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, commands: 0 };
 
 const tableSlots = init.tableSlots;
+const writer = new BinlogWriter(store, (t) => (t >= 0 && t < tableSlots.length ? tableSlots[t] : 0));
+const binlogEpochs = new Int32Array(init.binlogEpochs);
+/** Slots (table * SLOTS_PER_TABLE_MAX + slot) that follow a leader: no expiry cycle, no retention. */
+const followers = new Set<number>();
 
 class Context implements WorkerContext {
   table = 0;
@@ -90,6 +102,27 @@ class Context implements WorkerContext {
     this.slotCount = tableSlots[table];
     this.now = Date.now();
   }
+  followers = followers;
+  replaySlot: SlotEnv | null = null;
+  get replaying(): boolean {
+    return writer.replaying;
+  }
+  propagate(argv: Buffer[] | null, env?: SlotEnv): void {
+    writer.propagate(this.table, this.now, argv, env);
+  }
+  replay(env: SlotEnv, time: number, fn: () => void): void {
+    const now = this.now;
+    writer.replaying = true;
+    this.replaySlot = env;
+    this.now = time;
+    try {
+      fn();
+    } finally {
+      writer.replaying = false;
+      this.replaySlot = null;
+      this.now = now;
+    }
+  }
 }
 const ctx = new Context();
 const out = new ReplyWriter();
@@ -103,13 +136,21 @@ interface Item {
   micros: number;
 }
 
-function run(item: Item): void {
+/** Runs one command; `env` is the slot whose batch transaction is open around it, if any. */
+function run(item: Item, env: SlotEnv | null): void {
   ctx.use(item.req.table);
   out.resp = item.req.resp;
   const t0 = performance.now();
   const mark = out.size();
+  const spec = item.spec;
+  const call = (args: Buffer[]) => {
+    spec.worker!(ctx, args, out);
+    return true;
+  };
   try {
-    item.spec.worker!(ctx, item.req.args, out);
+    if (!spec.flags.includes('write')) call(item.req.args);
+    else if (env) writer.runInSlot(env, ctx.now, item.req.args, call);
+    else writer.runSpanning(spec, ctx.table, ctx.now, item.req.args, out, call);
   } catch (e) {
     out.truncate(mark);
     if (e instanceof CommandError) out.error(e.message);
@@ -134,18 +175,18 @@ function refuse(item: Item, message: string): void {
 function runGroup(table: number, slot: number, items: Item[], writes: boolean): void {
   const env = writes ? store.env(table, slot, true) : null;
   if (!env) {
-    for (const it of items) run(it);
+    for (const it of items) run(it, null);
     return;
   }
   const mark = out.size();
   try {
     env.write(() => {
-      for (const it of items) run(it);
+      for (const it of items) run(it, env);
     }, true);
   } catch (e) {
     log.warn(`batch transaction on ${table}/${slot} failed (${(e as Error).message}); retrying one by one`);
     out.truncate(mark);
-    for (const it of items) run(it);
+    for (const it of items) run(it, null);
   }
 }
 
@@ -176,10 +217,10 @@ function executeBatch(batch: Item[]): void {
       flushGroups();
       if (spec.spread === 'exclusive') {
         store.resetReadTxns();
-        run(item);
+        run(item, null);
         Atomics.add(epochCell, 0, 1);
         seenEpoch = Atomics.load(epochCell, 0);
-      } else run(item);
+      } else run(item, null);
       continue;
     }
     const slots = tableSlots[req.table];
@@ -196,6 +237,12 @@ function executeBatch(batch: Item[]): void {
   }
   flushGroups();
   if (init.syncMode === 'always') store.syncDirty();
+  noteAppends();
+}
+
+/** Tells main's replication that this worker's slots have new entries. */
+function noteAppends(): void {
+  if (writer.takeAppended()) Atomics.add(binlogEpochs, init.index, 1);
 }
 
 const replyScratch = Buffer.allocUnsafe(REPLY_HEADER_BYTES);
@@ -230,6 +277,7 @@ function waitForRoom(): void {
 }
 
 let lastExpireCycle = 0;
+let lastRetention = Date.now();
 let lastIdleSweep = Date.now();
 let lastSync = Date.now();
 
@@ -244,14 +292,33 @@ function timers(): void {
     lastExpireCycle = now;
     const deadline = now + EXPIRE_CYCLE_BUDGET_MS;
     for (const env of store.openEnvs()) {
-      if (env.slot % init.count !== init.index) continue;
-      stats.expiredKeys += reclaimExpired(env, now, EXPIRE_CYCLE_MAX_KEYS, EXPIRE_CYCLE_BUDGET_MS);
+      // a follower's keys go when its leader's DEL arrives, as a Redis replica's
+      if (env.slot % init.count !== init.index || followers.has(env.table * SLOTS_PER_TABLE_MAX + env.slot)) continue;
+      stats.expiredKeys += reclaimExpired(env, now, EXPIRE_CYCLE_MAX_KEYS, EXPIRE_CYCLE_BUDGET_MS, (key) => writer.appendTo(env, now, [DEL, key]));
       if (Date.now() > deadline) break;
     }
+    noteAppends();
+  }
+  if (now - lastRetention >= BINLOG_RETENTION_INTERVAL_MS) {
+    lastRetention = now;
+    applyRetention(now);
   }
   if (init.syncMode === 'everysec' && now - lastSync >= 1000) {
     lastSync = now;
     store.syncDirty();
+  }
+}
+
+const DEL = Buffer.from('DEL');
+
+function applyRetention(now: number): void {
+  const kind = RETENTION_KINDS[live[LIVE_BINLOG_RETENTION_KIND]];
+  if (!kind) return;
+  const r: Retention = { kind, amount: live[LIVE_BINLOG_RETENTION_AMOUNT] };
+  for (const env of store.openEnvs()) {
+    if (env.slot % init.count !== init.index) continue;
+    const to = retentionTarget(env, r, now);
+    if (to > 0) env.write(() => purgeTo(env, to, BINLOG_PURGE_MAX_PER_PASS));
   }
 }
 

@@ -52,6 +52,52 @@ export function registerMemberCopier(type: KeyType, fn: MemberCopier): void {
   copiers[type] = fn;
 }
 
+/**
+ * A collection's members as flat [member, value, ...] pairs, and the inverse: members written
+ * into a slot under a fresh collection id, returning the payload that names them. The binlog
+ * records a key's whole state this way when one command changed keys in several slots.
+ */
+export interface MemberSerializer {
+  dump(env: SlotEnv, rec: KeyRecord): Buffer[];
+  load(env: SlotEnv, payload: Buffer, pairs: Buffer[]): Buffer;
+}
+const serializers: (MemberSerializer | undefined)[] = [];
+export function registerMemberSerializer(type: KeyType, s: MemberSerializer): void {
+  serializers[type] = s;
+}
+
+const KEY_STATE_HEAD = 4;
+
+/** A key's whole state as `__keystate key type expireAt payload [member value ...]`, or `DEL key` when it is absent. */
+export function keyStateArgs(env: SlotEnv | null, key: Buffer, now: number): Buffer[] {
+  const rec = lookup(env, key, now);
+  if (!env || !rec) return [Buffer.from('DEL'), key];
+  const members = serializers[rec.type]?.dump(env, rec) ?? [];
+  return [Buffer.from('__keystate'), key, Buffer.from(String(rec.type)), Buffer.from(String(rec.expireAt)), rec.payload, ...members];
+}
+
+/** Replays `keyStateArgs` (from argument 1 on). Inside env.write. */
+export function applyKeyState(env: SlotEnv, args: Buffer[]): void {
+  const key = args[1];
+  const type = Number(args[2].toString()) as KeyType;
+  const expireAt = Number(args[3].toString());
+  const s = serializers[type];
+  const dirKey = directoryKey(key);
+  const old = lookupAny(env, dirKey);
+  if (old) removeRecord(env, dirKey, old);
+  const payload = s ? s.load(env, args[KEY_STATE_HEAD], args.slice(KEY_STATE_HEAD + 1)) : args[KEY_STATE_HEAD];
+  store(env, key, type, expireAt, payload);
+}
+
+/** Every record of the slot in directory order, members included, for digests. */
+export function* slotContents(env: SlotEnv): Generator<{ key: Buffer; rec: KeyRecord; members: Buffer[] }> {
+  for (const { key, value } of env.dbs.keys.getRange({}) as Iterable<{ key: Buffer; value: Uint8Array }>) {
+    const raw = asBuffer(value);
+    const rec = decode(raw);
+    yield { key: userKey(key, raw), rec, members: serializers[rec.type]?.dump(env, rec) ?? [] };
+  }
+}
+
 /** Writes a copy of `rec` (from `src`) as `dstKey` in `dst`, members included, expiry kept. */
 export function copyKey(src: SlotEnv, rec: KeyRecord, dst: SlotEnv, dstKey: Buffer): void {
   dst.write(() => {
@@ -189,8 +235,9 @@ export function setExpire(env: SlotEnv | null, key: Buffer, expireAt: number, no
   return true;
 }
 
-/** Deletes up to `maxKeys` keys whose expiry passed, within `budgetMs`; returns how many. */
-export function reclaimExpired(env: SlotEnv, now: number, maxKeys: number, budgetMs: number): number {
+/** Deletes up to `maxKeys` keys whose expiry passed, within `budgetMs`; returns how many.
+ * `onDelete` sees each deleted key inside the transaction (the binlog records it as a DEL). */
+export function reclaimExpired(env: SlotEnv, now: number, maxKeys: number, budgetMs: number, onDelete?: (key: Buffer) => void): number {
   const end = expireKey(now, EMPTY);
   const victims: Buffer[] = [];
   for (const entry of env.dbs.expires.getKeys({ end, limit: maxKeys }) as Iterable<Buffer>) victims.push(Buffer.from(entry));
@@ -200,11 +247,14 @@ export function reclaimExpired(env: SlotEnv, now: number, maxKeys: number, budge
   env.write(() => {
     for (const ek of victims) {
       const dirKey = ek.subarray(EXPIRE_PREFIX);
-      const rec = lookupAny(env, dirKey);
+      const raw = getRaw(env, dirKey);
+      const key = raw ? userKey(dirKey, raw) : null;
+      const rec = raw ? decode(raw) : null;
       env.dbs.expires.removeSync(ek);
       if (rec && rec.expireAt !== 0 && rec.expireAt < now) {
         droppers[rec.type]?.(env, rec);
         env.dbs.keys.removeSync(dirKey);
+        onDelete?.(key!);
         n++;
       }
       if (Date.now() > deadline) break;

@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { open, RootDatabase, Database } from 'lmdb';
 import { SLOTS_PER_TABLE_MAX } from '../common/limits';
+import type { LogState } from './binlog';
 
 export type SyncMode = 'always' | 'everysec' | 'no';
 
@@ -17,9 +18,23 @@ const TXN_SYNCHRONOUS_COMMIT = 2;
 const TXN_ABORTABLE_SYNCHRONOUS = 3;
 /** Starting map size; lmdb-js doubles it as needed but keeps old mappings until close. */
 const INITIAL_MAP_BYTES = 64 * 1024 * 1024;
+/** Options every opener of a slot environment uses (workers, and main for snapshots). */
+export const ENV_OPTIONS = { maxDbs: MAX_DBS, noSync: true, useWritemap: true, mapSize: INITIAL_MAP_BYTES, encoding: 'binary', keyEncoding: 'binary' } as const;
+
+/** Data sub-databases' write methods, counted so a command's log entry is only written when it changed something. */
+const MUTATORS = ['putSync', 'removeSync', 'clearSync'] as const;
 
 export class SlotEnv {
   readonly dbs: Record<SubDbName, Database<Buffer, Buffer>>;
+  /** The slot's binlog and its replication meta (storage/binlog.ts); outside `dbs`, so clearing data keeps them. */
+  readonly binlog: Database<Buffer, Buffer>;
+  readonly meta: Database<Buffer, Buffer>;
+  /** Writes to data sub-databases since the environment was opened. */
+  mutations = 0;
+  /** Binlog entries appended by this thread since opened. */
+  appended = 0;
+  /** Cached term and last offset; null when it must be read again (storage/binlog.ts). */
+  logState: LogState | null = null;
   dirty = false;
   /** LRU clock value of the last use, and its wall time for idle closing. */
   lastUsed = 0;
@@ -28,8 +43,20 @@ export class SlotEnv {
 
   constructor(readonly table: number, readonly slot: number, readonly root: RootDatabase<Buffer, Buffer>) {
     const dbs = {} as Record<SubDbName, Database<Buffer, Buffer>>;
-    for (const name of SUB_DBS) dbs[name] = root.openDB<Buffer, Buffer>(name, { encoding: 'binary', keyEncoding: 'binary' });
+    for (const name of SUB_DBS) {
+      const db = root.openDB<Buffer, Buffer>(name, { encoding: 'binary', keyEncoding: 'binary' });
+      for (const m of MUTATORS) {
+        const original = (db[m] as (...a: unknown[]) => unknown).bind(db);
+        (db as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => {
+          this.mutations++;
+          return original(...a);
+        };
+      }
+      dbs[name] = db;
+    }
     this.dbs = dbs;
+    this.binlog = root.openDB<Buffer, Buffer>('binlog', { encoding: 'binary', keyEncoding: 'binary' });
+    this.meta = root.openDB<Buffer, Buffer>('replmeta', { encoding: 'binary', keyEncoding: 'binary' });
   }
 
   /**
@@ -44,6 +71,10 @@ export class SlotEnv {
       const result = this.root.transactionSync(fn, (batch ? TXN_SYNCHRONOUS_COMMIT : TXN_ABORTABLE_SYNCHRONOUS) as never);
       this.dirty = true;
       return result;
+    } catch (e) {
+      // an aborted or failed transaction leaves the cached log offset ahead of the database
+      this.logState = null;
+      throw e;
     } finally {
       this.txnDepth--;
     }
@@ -97,7 +128,7 @@ export class SlotStore {
       fs.mkdirSync(dir, { recursive: true });
       this.evictIfFull();
       // useWritemap halves commit cost; DiskGuard keeps it from meeting a full disk (SIGBUS).
-      const root = open<Buffer, Buffer>({ path: dir, maxDbs: MAX_DBS, noSync: true, useWritemap: true, mapSize: INITIAL_MAP_BYTES, encoding: 'binary', keyEncoding: 'binary' } as never);
+      const root = open<Buffer, Buffer>({ path: dir, ...ENV_OPTIONS } as never);
       env = new SlotEnv(table, slot, root);
       this.open.set(id, env);
     }
@@ -125,7 +156,10 @@ export class SlotStore {
 
   /** Another thread wrote into these slots: drop cached read snapshots and absences. */
   resetReadTxns(): void {
-    for (const env of this.open.values()) env.root.resetReadTxn();
+    for (const env of this.open.values()) {
+      env.root.resetReadTxn();
+      env.logState = null;
+    }
     this.absent.clear();
   }
 
@@ -139,6 +173,17 @@ export class SlotStore {
       n++;
     }
     return n;
+  }
+
+  /** Closes this thread's handle of one slot's environment (before its files are replaced). */
+  closeSlot(table: number, slot: number): void {
+    const id = table * SLOTS_PER_TABLE_MAX + slot;
+    const env = this.open.get(id);
+    if (env) {
+      env.close();
+      this.open.delete(id);
+    }
+    this.absent.delete(id);
   }
 
   /** Closes every environment of `table` this thread holds, so its files can be deleted. */

@@ -10,7 +10,7 @@
 // so they are unique for the life of the slot, and old members can never alias new ones.
 import { createHash } from 'crypto';
 import { CommandError, ERR_WRONGTYPE } from '../common/errors';
-import { COLLECTION_ID_BYTES, KeyRecord, KeyType, lookup, registerMemberCopier, registerMemberDropper, remove, store } from '../storage/keyspace';
+import { COLLECTION_ID_BYTES, KeyRecord, KeyType, lookup, registerMemberCopier, registerMemberDropper, registerMemberSerializer, MemberSerializer, remove, store } from '../storage/keyspace';
 import { SlotEnv, SubDbName } from '../storage/slot-store';
 
 const ID_BYTES = COLLECTION_ID_BYTES;
@@ -127,4 +127,24 @@ export function registerCollection(type: KeyType, db: SubDbName): void {
     for (const { member, value } of copied) dst.dbs[db].putSync(memberKey(id, member), encodeMemberValue(member, value));
     return encodeMeta({ ...meta, id });
   });
+  registerMemberSerializer(type, rawMemberSerializer(db));
+}
+
+/** A collection's member records as they are stored, without the collection id: [tail, value, ...]. */
+export function rawMemberSerializer(db: SubDbName): MemberSerializer {
+  return {
+    dump: (env: SlotEnv, rec: KeyRecord) => {
+      const out: Buffer[] = [];
+      const { id } = decodeMeta(rec.payload);
+      for (const { key, value } of env.dbs[db].getRange(prefixRange(id)) as Iterable<{ key: Buffer; value: Uint8Array }>) {
+        out.push(Buffer.from(key.subarray(ID_BYTES)), Buffer.from(value));
+      }
+      return out;
+    },
+    load: (env: SlotEnv, payload: Buffer, pairs: Buffer[]) => {
+      const id = allocateId(env, db);
+      for (let i = 0; i + 1 < pairs.length; i += 2) env.dbs[db].putSync(Buffer.concat([id, pairs[i]]), pairs[i + 1]);
+      return encodeMeta({ ...decodeMeta(payload), id });
+    },
+  };
 }

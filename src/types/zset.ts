@@ -9,9 +9,9 @@
 // for ranges): O(rank) — an order-statistic index is future work. Members that differ only after
 // their first MEMBER_DIRECT_MAX bytes and share a score are ordered by digest, not bytes.
 import { createHash } from 'crypto';
-import { COLLECTION_ID_BYTES, KeyRecord, KeyType, registerMemberCopier, registerMemberDropper, remove } from '../storage/keyspace';
+import { COLLECTION_ID_BYTES, KeyRecord, KeyType, registerMemberCopier, registerMemberDropper, registerMemberSerializer, remove } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
-import { allocateId, decodeMeta, dropMembers, encodeMeta, getCollection, Meta, MEMBER_DIRECT_MAX, prefixRange, putCollection } from './collection';
+import { allocateId, decodeMeta, dropMembers, encodeMeta, getCollection, Meta, MEMBER_DIRECT_MAX, prefixRange, putCollection, rawMemberSerializer } from './collection';
 
 const DB = 'zsets' as const;
 const ID = COLLECTION_ID_BYTES;
@@ -41,6 +41,7 @@ registerMemberCopier(KeyType.ZSet, (src: SlotEnv, rec: KeyRecord, dst: SlotEnv) 
   for (const [tail, value] of copied) dst.dbs[DB].putSync(Buffer.concat([id, tail]), value);
   return encodeMeta({ ...meta, id });
 });
+registerMemberSerializer(KeyType.ZSet, rawMemberSerializer(DB));
 
 
 function memberPart(member: Buffer): Buffer {

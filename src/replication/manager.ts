@@ -1,0 +1,175 @@
+// The node's replication: which local slots follow which leader (kept in
+// <db-path>/replication.json, so a restarted node resumes), the follower links it runs, the
+// leader links follower nodes opened to it, and the checks dispatch asks of it.
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { SLOTS_PER_TABLE_MAX } from '../common/limits';
+import { logger } from '../common/log';
+import { errorReply } from '../protocol/reply';
+import { keysOf } from '../commands/server-family';
+import { CommandSpec, ReplicationAdmin } from '../commands/types';
+import { slotOf } from '../common/crc32';
+import { FollowerLink } from './follower';
+import { LeaderLink } from './leader';
+import { slotId } from './protocol';
+
+const log = logger('repl');
+export const ERR_READONLY = errorReply("READONLY You can't write against a read only replica.");
+
+export interface ReplicationNode {
+  dbPath: string;
+  callWorker(worker: number, table: number, args: Buffer[]): Promise<Buffer>;
+  workerOfSlot(slot: number): number;
+  workerCount(): number;
+  slotCount(table: number): number;
+  slotDir(table: number, slot: number): string;
+  masterauth(): string;
+  serveReads(): boolean;
+  binlogEpochs: Int32Array;
+}
+
+export class Replication implements ReplicationAdmin {
+  /** Local slots following a leader: table * SLOTS_PER_TABLE_MAX + slot → leader "host:port". */
+  private following = new Map<number, string>();
+  private links = new Map<string, FollowerLink>();
+  private leaderLinks = new Set<LeaderLink>();
+  private seenEpochs: Int32Array;
+  private file: string;
+
+  constructor(private node: ReplicationNode) {
+    this.file = path.join(node.dbPath, 'replication.json');
+    this.seenEpochs = new Int32Array(node.binlogEpochs.length);
+  }
+
+  /** Follows again what replication.json names (a restarted node). */
+  async restore(): Promise<void> {
+    if (!fs.existsSync(this.file)) return;
+    const saved = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, string>;
+    for (const [id, leader] of Object.entries(saved)) {
+      const [t, s] = id.split(':').map(Number);
+      const colon = leader.lastIndexOf(':');
+      await this.follow(leader.slice(0, colon), Number(leader.slice(colon + 1)), t, [s], false);
+    }
+  }
+
+  private save(): void {
+    const out: Record<string, string> = {};
+    for (const [id, leader] of this.following) out[slotId(Math.floor(id / SLOTS_PER_TABLE_MAX), id % SLOTS_PER_TABLE_MAX)] = leader;
+    const tmp = `${this.file}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(out));
+    fs.renameSync(tmp, this.file);
+  }
+
+  isFollower(table: number, slot: number): boolean {
+    return this.following.has(table * SLOTS_PER_TABLE_MAX + slot);
+  }
+
+  async follow(host: string, port: number, table: number, slots: number[], force: boolean): Promise<void> {
+    const leader = `${host}:${port}`;
+    for (const slot of slots) {
+      const id = table * SLOTS_PER_TABLE_MAX + slot;
+      const old = this.following.get(id);
+      if (old === leader && !force) continue;
+      if (old) this.links.get(old)?.remove(table, slot);
+      await this.node.callWorker(this.node.workerOfSlot(slot), table, [Buffer.from('__slotrole'), Buffer.from(String(slot)), Buffer.from('follower')]);
+      this.following.set(id, leader);
+      let link = this.links.get(leader);
+      if (!link) this.links.set(leader, (link = new FollowerLink(host, port, this.node)));
+      link.add(table, slot, force);
+    }
+    this.dropIdleLinks();
+    this.save();
+  }
+
+  async lead(table: number, slots: number[]): Promise<void> {
+    for (const slot of slots) {
+      const id = table * SLOTS_PER_TABLE_MAX + slot;
+      const leader = this.following.get(id);
+      // an existing leader keeps its term; a follower promoted starts a new one
+      if (leader === undefined) continue;
+      this.links.get(leader)?.remove(table, slot);
+      this.following.delete(id);
+      await this.node.callWorker(this.node.workerOfSlot(slot), table, [Buffer.from('__slotrole'), Buffer.from(String(slot)), Buffer.from('leader')]);
+      log.info(`slot ${slotId(table, slot)} is a leader now (was following ${leader})`);
+    }
+    this.dropIdleLinks();
+    this.save();
+  }
+
+  private dropIdleLinks(): void {
+    for (const [leader, link] of this.links) {
+      if (link.slots.size > 0) continue;
+      link.stop();
+      this.links.delete(leader);
+    }
+  }
+
+  /** PKSYNC: the connection of a follower node becomes a leader link. */
+  acceptLink(socket: net.Socket): void {
+    const link = new LeaderLink(socket, {
+      callWorker: (w, t, a) => this.node.callWorker(w, t, a),
+      workerOfSlot: (s) => this.node.workerOfSlot(s),
+      slotCount: (t) => this.node.slotCount(t),
+      isFollower: (t, s) => this.isFollower(t, s),
+      slotDir: (t, s) => this.node.slotDir(t, s),
+      dbPath: this.node.dbPath,
+      acked: () => {},
+    }, (l) => this.leaderLinks.delete(l));
+    this.leaderLinks.add(link);
+  }
+
+  /** After worker replies: links read the log of workers that appended since. */
+  poke(): void {
+    if (this.leaderLinks.size === 0) return;
+    let changed = false;
+    for (let w = 0; w < this.seenEpochs.length; w++) {
+      const e = Atomics.load(this.node.binlogEpochs, w);
+      if (e !== this.seenEpochs[w]) {
+        this.seenEpochs[w] = e;
+        changed = true;
+      }
+    }
+    if (changed) for (const l of this.leaderLinks) l.pump();
+  }
+
+  /** Whether a client command must be refused here: a write (or, without replica-serve-reads, a read) of a follower slot. */
+  refusal(table: number, spec: CommandSpec, args: Buffer[]): Buffer | null {
+    if (this.following.size === 0) return null;
+    const write = spec.flags.includes('write');
+    const keys = keysOf(spec, args);
+    const slots = this.node.slotCount(table);
+    if (keys.length === 0) {
+      // keyless writes (FLUSHDB, FLUSHALL) would reach follower slots too
+      return write && [...this.following.keys()].some((id) => spec.name === 'flushall' || Math.floor(id / SLOTS_PER_TABLE_MAX) === table) ? ERR_READONLY : null;
+    }
+    for (const key of keys) {
+      const slot = slotOf(key, slots);
+      const leader = this.following.get(table * SLOTS_PER_TABLE_MAX + slot);
+      if (leader === undefined) continue;
+      if (write) return ERR_READONLY;
+      if (!this.node.serveReads()) return errorReply(`ERR slot ${slot} follows ${leader} and replica-serve-reads is no`);
+    }
+    return null;
+  }
+
+  slotInfo(table: number, slot: number, offset: string): { role: string; lines: string[] } {
+    const leader = this.following.get(table * SLOTS_PER_TABLE_MAX + slot);
+    if (leader !== undefined) {
+      const st = this.links.get(leader)?.slots.get(slotId(table, slot));
+      return { role: 'Slave', lines: [`master: ${leader}`, `repl_state: ${st?.state ?? 'connecting'}`] };
+    }
+    const lines: string[] = [];
+    const last = Number(offset.split(':')[1] ?? 0);
+    for (const link of this.leaderLinks) {
+      const st = link.slots.get(slotId(table, slot));
+      if (st) lines.push(`slave[${lines.length}]: ${link.addr} state=${st.state} acked=${st.acked} lag=${Math.max(0, last - st.acked)}`);
+    }
+    return { role: 'Master', lines: [`connected_slaves: ${lines.length}`, ...lines] };
+  }
+
+  stop(): void {
+    for (const l of this.links.values()) l.stop();
+    for (const l of this.leaderLinks) l.close('shutdown');
+  }
+}
