@@ -109,6 +109,7 @@ export class Node {
         maxOpenSlots: config.num('max-open-slots'),
         syncMode: config.str('sync') as SyncMode,
         tableSlots: this.tableSlots,
+        followers: Replication.savedFollowerIds(config.str('db-path')),
         live: new Map([...[...LIVE_SETTINGS].map(([key, cell]) => [cell, config.num(key)] as [number, number]), ...retentionCells(config.str('binlog-retention'))]),
       },
       (connId, seq, micros, reply) => this.onReply(connId, seq, micros, reply),

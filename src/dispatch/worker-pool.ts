@@ -23,6 +23,8 @@ export interface PoolOptions {
   syncMode: SyncMode;
   /** Slot count by table id, SharedArrayBuffer-backed: tables added later reach workers through it. */
   tableSlots: Int32Array;
+  /** Slots that followed a leader when the node stopped (replication.json): no expiry cycle from the start. */
+  followers: number[];
   /** Initial values of the live-settings cells (see LIVE_SETTINGS), by cell. */
   live: Map<number, number>;
 }
@@ -75,7 +77,7 @@ export class WorkerPool {
       index, count: this.opts.workers, dbPath: this.opts.dbPath, maxOpenSlots: Math.max(1, Math.floor(this.opts.maxOpenSlots / this.opts.workers)),
       syncMode: this.opts.syncMode, tableSlots: this.opts.tableSlots, requests: reqRing, replies: repRing,
       ownDoorbell: ownDoorbell.sab, mainDoorbell: this.mainDoorbell.sab, foreignEpoch: this.foreignEpoch, live: this.live.buffer as SharedArrayBuffer,
-      binlogEpochs: this.binlogEpochs.buffer as SharedArrayBuffer,
+      binlogEpochs: this.binlogEpochs.buffer as SharedArrayBuffer, followers: this.opts.followers,
       requestPort: reqChan.port2, replyPort: repChan.port1, controlPort: ctlChan.port2, wakePort: wakeChan.port2,
     };
     const worker = new Worker(path.join(__dirname, 'worker-thread.js'), {

@@ -43,6 +43,8 @@ export interface WorkerInit {
   live: SharedArrayBuffer;
   /** One Int32 cell per worker, bumped after a batch that appended binlog entries (replication reads then). */
   binlogEpochs: SharedArrayBuffer;
+  /** Slots following a leader at start (table * SLOTS_PER_TABLE_MAX + slot). */
+  followers: number[];
   requestPort: MessagePort;
   replyPort: MessagePort;
   controlPort: MessagePort;
@@ -67,7 +69,7 @@ const tableSlots = init.tableSlots;
 const writer = new BinlogWriter(store, (t) => (t >= 0 && t < tableSlots.length ? tableSlots[t] : 0));
 const binlogEpochs = new Int32Array(init.binlogEpochs);
 /** Slots (table * SLOTS_PER_TABLE_MAX + slot) that follow a leader: no expiry cycle, no retention. */
-const followers = new Set<number>();
+const followers = new Set<number>(init.followers);
 
 class Context implements WorkerContext {
   table = 0;

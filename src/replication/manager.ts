@@ -42,11 +42,23 @@ export class Replication implements ReplicationAdmin {
     this.seenEpochs = new Int32Array(node.binlogEpochs.length);
   }
 
+  /** What replication.json names: slot "table:slot" → leader "host:port". */
+  static saved(dbPath: string): Record<string, string> {
+    const file = path.join(dbPath, 'replication.json');
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  }
+
+  /** The follower slots a restarted node's workers must know before they run an expiry cycle. */
+  static savedFollowerIds(dbPath: string): number[] {
+    return Object.keys(Replication.saved(dbPath)).map((id) => {
+      const [t, s] = id.split(':').map(Number);
+      return t * SLOTS_PER_TABLE_MAX + s;
+    });
+  }
+
   /** Follows again what replication.json names (a restarted node). */
   async restore(): Promise<void> {
-    if (!fs.existsSync(this.file)) return;
-    const saved = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, string>;
-    for (const [id, leader] of Object.entries(saved)) {
+    for (const [id, leader] of Object.entries(Replication.saved(this.node.dbPath))) {
       const [t, s] = id.split(':').map(Number);
       const colon = leader.lastIndexOf(':');
       await this.follow(leader.slice(0, colon), Number(leader.slice(colon + 1)), t, [s], false);

@@ -141,8 +141,8 @@ export function setTerm(env: SlotEnv, term: number): void {
 
 /** The entry at `index`, or null when it is not kept. */
 export function entryAt(env: SlotEnv, index: number): Buffer | null {
-  const raw = env.binlog.getBinaryFast(indexKey(index));
-  return raw ? Buffer.from(raw) : null;
+  // getBinary copies; getBinaryFast's shared buffer is not a plain array to copy from
+  return env.binlog.getBinary(indexKey(index)) ?? null;
 }
 
 /** Entries from `from` on, at most `maxBytes` of them (at least one when there is one). */
