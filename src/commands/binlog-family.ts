@@ -18,6 +18,8 @@ import { COMMANDS } from './table';
 import { CommandSpec, ServerContext, WorkerContext } from './types';
 
 const log = logger('binlog');
+/** What PKSYNC's argument must be: the version of replication/protocol.ts's frames. */
+export const REPL_PROTOCOL_VERSION = '1';
 const slotArg = (b: Buffer) => Number(b.toString());
 const num = (b: Buffer) => Number(b.toString());
 
@@ -218,7 +220,8 @@ async function purgelogsto(ctx: ServerContext, args: Buffer[]): Promise<Buffer> 
 }
 
 /** PKSYNC: a follower node's link starts here (replication/protocol.ts); admin only, so masterauth is requirepass. */
-function pksync(ctx: ServerContext): Buffer {
+function pksync(ctx: ServerContext, args: Buffer[]): Buffer {
+  if (args[1].toString() !== REPL_PROTOCOL_VERSION) throw new CommandError(`ERR PKSYNC speaks protocol ${REPL_PROTOCOL_VERSION} only`);
   ctx.replication.acceptLink(ctx.detach());
   return Buffer.alloc(0);
 }
@@ -240,7 +243,7 @@ const internal = (name: string, arity: number, summary: string, worker: CommandS
 
 export const BINLOG_COMMANDS: CommandSpec[] = [
   { ...base, name: 'purgelogsto', arity: -2, flags: ['admin'], summary: 'Purge the binlog up to an index', main: purgelogsto },
-  { ...base, name: 'pksync', arity: 1, flags: ['admin', 'noscript'], summary: "Open a follower node's replication link", main: pksync },
+  { ...base, name: 'pksync', arity: 2, flags: ['admin', 'noscript'], summary: "Open a follower node's replication link", main: pksync },
   internal('__binloginfo', -2, 'Binlog offsets of slots', binlogInfo),
   internal('__binloglast', -2, 'Last binlog offsets of slots', binlogLast),
   internal('__binlogread', -4, 'Read binlog entries', binlogRead),

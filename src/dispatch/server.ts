@@ -574,6 +574,8 @@ export class Node {
       tables: node.tables,
       replication: node.replication,
       detach: () => {
+        // only a connection with nothing else in flight or buffered can change hands whole
+        if (client.pending.length > 1 || client.parser.pendingBytes() > 0) throw new CommandError('ERR PKSYNC must be the only command in flight on its connection');
         // replies to it are dropped from now on; the socket belongs to the caller
         client.closed = true;
         client.socket.removeAllListeners('data');

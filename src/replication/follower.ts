@@ -8,6 +8,7 @@ import * as path from 'path';
 import { REPL_BACKOFF_MAX_MS, REPL_BACKOFF_MIN_MS, REPL_HEARTBEAT_MS, REPL_SNAPSHOT_LOG_BYTES, REPL_TIMEOUT_MS } from '../common/limits';
 import { logger } from '../common/log';
 import { decodeReply, RespError } from '../protocol/reply-reader';
+import { REPL_PROTOCOL_VERSION } from '../commands/binlog-family';
 import { frame, frameParser, slotId } from './protocol';
 
 const log = logger('repl');
@@ -93,7 +94,7 @@ export class FollowerLink {
     s.on('connect', () => {
       const auth = this.node.masterauth();
       if (auth) s.write(frame(['AUTH', auth]));
-      s.write(frame(['PKSYNC']));
+      s.write(frame(['PKSYNC', REPL_PROTOCOL_VERSION]));
     });
     s.on('data', (chunk) => this.onData(chunk));
     s.on('error', (e) => log.debug(`link to ${this.leader}: ${e.message}`));

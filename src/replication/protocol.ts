@@ -1,7 +1,7 @@
 // The replication link's frames: RESP multibulk arrays (the same framing as client commands, so
 // one parser reads both), the first element naming the frame.
 //
-// Follower → leader, after `AUTH <masterauth>` and `PKSYNC` on the leader's client port:
+// Follower → leader, after `AUTH <masterauth>` and `PKSYNC 1` (the protocol version) on the leader's client port:
 //   S <table> <slot> <term> <index> <time> <force 0|1>   follow this slot from this offset
 //   A <table> <slot> <index>                              entries up to index are applied
 //   P                                                     heartbeat
