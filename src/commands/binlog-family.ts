@@ -13,7 +13,7 @@ import {
 import { applyKeyState, clearAll, KeyType, slotContents } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import { parseInt64 } from './args';
-import { slotSpec } from './cluster-family';
+import { byWorker, slotSpec } from './cluster-family';
 import { COMMANDS } from './table';
 import { CommandSpec, ServerContext, WorkerContext } from './types';
 
@@ -224,18 +224,6 @@ function pksync(ctx: ServerContext, args: Buffer[]): Buffer {
   if (args[1].toString() !== REPL_PROTOCOL_VERSION) throw new CommandError(`ERR PKSYNC speaks protocol ${REPL_PROTOCOL_VERSION} only`);
   ctx.replication.acceptLink(ctx.detach());
   return Buffer.alloc(0);
-}
-
-/** Slots grouped by the worker owning them. */
-export function byWorker(ctx: { workerOfSlot(slot: number): number }, slots: number[]): [number, number[]][] {
-  const m = new Map<number, number[]>();
-  for (const s of slots) {
-    const w = ctx.workerOfSlot(s);
-    const l = m.get(w);
-    if (l) l.push(s);
-    else m.set(w, [s]);
-  }
-  return [...m];
 }
 
 const base = { firstKey: 0, lastKey: 0, keyStep: 0, group: 'server', since: '3.4.0' };

@@ -86,17 +86,22 @@ async function slotBlocks(ctx: ServerContext, table: number, slots: number[]): P
     .join('');
 }
 
-/** Asks each slot's worker for `cmd <slot> ...` and maps the array reply back to slots. */
-export async function perSlot(ctx: ServerContext, table: number, slots: number[], cmd: string): Promise<Map<number, unknown>> {
-  const byWorker = new Map<number, number[]>();
+/** Slots grouped by the worker owning them. */
+export function byWorker(ctx: { workerOfSlot(slot: number): number }, slots: number[]): [number, number[]][] {
+  const m = new Map<number, number[]>();
   for (const s of slots) {
     const w = ctx.workerOfSlot(s);
-    const list = byWorker.get(w);
-    if (list) list.push(s);
-    else byWorker.set(w, [s]);
+    const l = m.get(w);
+    if (l) l.push(s);
+    else m.set(w, [s]);
   }
+  return [...m];
+}
+
+/** Asks each slot's worker for `cmd <slot> ...` and maps the array reply back to slots. */
+export async function perSlot(ctx: ServerContext, table: number, slots: number[], cmd: string): Promise<Map<number, unknown>> {
   const res = new Map<number, unknown>();
-  await Promise.all([...byWorker].map(async ([w, list]) => {
+  await Promise.all(byWorker(ctx, slots).map(async ([w, list]) => {
     const reply = decodeReply(await ctx.callWorker(w, table, [Buffer.from(cmd), ...list.map((s) => Buffer.from(String(s)))]));
     if (reply instanceof RespError) throw new CommandError(reply.message);
     (reply as unknown[]).forEach((v, i) => res.set(list[i], v));

@@ -35,7 +35,7 @@ export function encodeEntry(term: number, index: number, time: number, argv: Buf
   for (const a of argv) n += 4 + a.length;
   const out = Buffer.allocUnsafe(n);
   out.writeUInt32BE(term, 0);
-  out.writeBigUInt64BE(BigInt(index), 4);
+  writeIndex(out, index, 4);
   out.writeDoubleBE(time, 12);
   out.writeUInt32BE(argv.length, 20);
   let o = ENTRY_HEADER_BYTES;
@@ -69,9 +69,15 @@ export function entryArgs(e: Buffer): Buffer[] {
   return argv;
 }
 
+/** A u64 BE without BigInt (indexes stay below 2^53): the hot path writes two per command. */
+function writeIndex(b: Buffer, index: number, at: number): void {
+  b.writeUInt32BE(Math.floor(index / 2 ** 32), at);
+  b.writeUInt32BE(index >>> 0, at + 4);
+}
+
 function indexKey(index: number): Buffer {
   const k = Buffer.allocUnsafe(8);
-  k.writeBigUInt64BE(BigInt(index), 0);
+  writeIndex(k, index, 0);
   return k;
 }
 
