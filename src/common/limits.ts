@@ -59,3 +59,7 @@ export const MONITOR_BACKLOG_MAX_BYTES = 64 * MB;
 export const ERROR_CODES_MAX = 128;
 /** Longest CLIENT PAUSE (setTimeout's own limit, about 24.8 days). */
 export const PAUSE_MAX_MS = 2 ** 31 - 1;
+/** Sorted sets' rank tree (src/storage/counted-btree.ts): entries per node, and the record
+ * size past which a node splits early, so long members keep nodes near one LMDB page. */
+export const ZSET_TREE_FANOUT = 64;
+export const ZSET_TREE_NODE_BYTES = 4 * KB;
