@@ -426,7 +426,8 @@ export class CountedTree {
     let bytes = HEADER;
     for (const e of es) {
       const b = entryBytes(e, leaf);
-      if (cur.length > 0 && (cur.length >= maxN || bytes + b > maxBytes)) {
+      // inner nodes take two entries at least, so every level is at most half the one below
+      if (cur.length >= maxN || (cur.length >= (leaf ? 1 : 2) && bytes + b > maxBytes)) {
         chunks.push(cur);
         cur = [];
         bytes = HEADER;
