@@ -7,8 +7,8 @@ import { KeyType, lookup, remove } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import { getSet, setMembers } from '../types/set';
 import {
-  getZset, LexBound, LexRange, newZsetMeta, ScoreRange, zall, zdel, ZItem, zlexRange, ZMeta, zput, zrangeByRank, zrank, zreplace, zsave, zscan,
-  zscore, zscoreRange,
+  getZset, LexBound, LexRange, newZsetMeta, ScoreRange, zall, zdel, ZItem, zlexRanks, ZMeta, zput, zrangeByRank, zrank, zrankWindow, zreplace, zsave,
+  zscan, zscore, zscoreRanks,
 } from '../types/zset';
 import { lower, parseFloatArg, parseInt64 } from './args';
 import { matches, parseScanCursor, parseScanOptions, ScanPositions, scanReply } from './scan-cursor';
@@ -193,17 +193,15 @@ function zcard(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
 function zcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const r = parseScoreRange(args[2], args[3]);
   const z = readZ(ctx, args[1]);
-  let n = 0;
-  if (z) for (const _ of zscoreRange(z.env, z.meta, r, false)) n++;
-  out.int(n);
+  const [lo, hi] = z ? zscoreRanks(z.env, z.meta, r) : [0, 0];
+  out.int(hi - lo);
 }
 
 function zlexcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const r = parseLexRange(args[2], args[3]);
   const z = readZ(ctx, args[1]);
-  let n = 0;
-  if (z) for (const _ of zlexRange(z.env, z.meta, r, false)) n++;
-  out.int(n);
+  const [lo, hi] = z ? zlexRanks(z.env, z.meta, r) : [0, 0];
+  out.int(hi - lo);
 }
 
 function zscoreCmd(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
@@ -242,20 +240,6 @@ function clampRank(start: number, end: number, len: number): [number, number] | 
   if (start > end || start >= len) return null;
   if (end >= len) end = len - 1;
   return [start, end];
-}
-
-function takeLimited(gen: Generator<ZItem>, offset: number, limit: number): ZItem[] {
-  const out: ZItem[] = [];
-  if (offset < 0 || limit === 0) return out;
-  for (const it of gen) {
-    if (offset > 0) {
-      offset--;
-      continue;
-    }
-    out.push(it);
-    if (limit > 0 && out.length >= limit) break;
-  }
-  return out;
 }
 
 /** zrangeGenericCommand: `at` is the index of the source key; `store` the destination, if any. */
@@ -300,8 +284,10 @@ function zrangeGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, at:
     if (type === 'rank') {
       const c = clampRank(start, end, z.meta.count);
       if (c) items = zrangeByRank(z.env, z.meta, c[0], c[1], rev);
-    } else if (sr) items = takeLimited(zscoreRange(z.env, z.meta, sr, rev), offset, limit);
-    else items = takeLimited(zlexRange(z.env, z.meta, lr!, rev), offset, limit);
+    } else {
+      const [lo, hi] = sr ? zscoreRanks(z.env, z.meta, sr) : zlexRanks(z.env, z.meta, lr!);
+      items = zrankWindow(z.env, z.meta, lo, hi, rev, offset, limit);
+    }
   }
   if (store) return storeItems(ctx, store, items, out);
   replyItems(out, items, withScores);
@@ -332,8 +318,10 @@ function zremrangeGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, 
   if (type === 'rank') {
     const c = clampRank(start, end, z.meta.count);
     if (c) items = zrangeByRank(z.env, z.meta, c[0], c[1], false);
-  } else if (sr) items = [...zscoreRange(z.env, z.meta, sr, false)];
-  else items = [...zlexRange(z.env, z.meta, lr!, false)];
+  } else {
+    const [lo, hi] = sr ? zscoreRanks(z.env, z.meta, sr) : zlexRanks(z.env, z.meta, lr!);
+    items = zrankWindow(z.env, z.meta, lo, hi, false, 0, -1);
+  }
   if (items.length === 0) return out.int(0);
   z.env.write(() => {
     for (const it of items) zdel(z.env, z.meta, it.member);

@@ -64,3 +64,7 @@ export const TABLE_ID_MAX = 4095;
 /** Failed AUTH attempts logged per minute; past it they are only counted (INFO), so a
  * password-guessing client cannot flood the log. */
 export const AUTH_FAILURE_LOGS_PER_MINUTE = 60;
+/** Sorted sets' rank tree (src/storage/counted-btree.ts): entries per node, and the record
+ * size past which a node splits early, so long members keep nodes near one LMDB page. */
+export const ZSET_TREE_FANOUT = 64;
+export const ZSET_TREE_NODE_BYTES = 4 * KB;

@@ -151,6 +151,7 @@ test('ZRANGESTORE', async () => {
   assert.strictEqual(await r().zrangestore('dst', 'z', '(1', '+inf', 'BYSCORE', 'LIMIT', 0, 1), 1);
   assert.deepStrictEqual(await r().zrange('dst', 0, -1), ['b']);
   assert.strictEqual(await r().zrangestore('dst', 'z', 5, 10), 0);
+  await rejects(r().zrangestore('dst', 'z', 0, -1, 'WITHSCORES'), SYNTAX);
   assert.strictEqual(await r().exists('dst'), 0);
   await r().set('str', 'x');
   assert.strictEqual(await r().zrangestore('str', 'z', 0, 0), 1);
