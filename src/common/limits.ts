@@ -59,3 +59,17 @@ export const MONITOR_BACKLOG_MAX_BYTES = 64 * MB;
 export const ERROR_CODES_MAX = 128;
 /** Longest CLIENT PAUSE (setTimeout's own limit, about 24.8 days). */
 export const PAUSE_MAX_MS = 2 ** 31 - 1;
+/**
+ * Dropped collections (DEL, overwrite, expiry) with at most this many member records lose them
+ * inline; larger ones are queued and reclaimed in the background (storage/reclaim.ts), so the
+ * command stays O(1). ~1 µs per record here (native-notes/storage-layout.md).
+ */
+export const RECLAIM_INLINE_MAX_RECORDS = 512;
+/** Member records one background reclaim pass deletes, and the time it may take. */
+export const RECLAIM_PASS_MAX_RECORDS = 4096;
+export const RECLAIM_PASS_BUDGET_MS = 5;
+/** While commands keep a worker busy, it runs one reclaim pass between batches this often. */
+export const RECLAIM_BUSY_INTERVAL_MS = 100;
+/** Reclaims of at least this many records are logged; progress is logged this often. */
+export const RECLAIM_LOG_MIN_RECORDS = 100_000;
+export const RECLAIM_LOG_INTERVAL_MS = 10_000;

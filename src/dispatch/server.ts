@@ -650,6 +650,31 @@ export class Node {
     return sum;
   }
 
+  /**
+   * INFO pika's reclaim fields: what the background reclaim of dropped collections has left and
+   * has done, over every worker; a slot two workers list (see __reclaimstats) is counted once.
+   */
+  private async reclaimInfo(): Promise<[string, number][]> {
+    const parts = await Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, 0, [Buffer.from('__reclaimstats')])));
+    let paused = 0, collections = 0, records = 0, pendingCollections = 0, pendingRecords = 0;
+    const pending = new Map<number, [number, number]>();
+    for (const p of parts) {
+      const [isPaused, c, r, ...slots] = decodeReply(p) as number[];
+      paused |= isPaused;
+      collections += c;
+      records += r;
+      for (let i = 0; i + 2 < slots.length; i += 3) pending.set(slots[i], [slots[i + 1], slots[i + 2]]);
+    }
+    for (const [c, r] of pending.values()) {
+      pendingCollections += c;
+      pendingRecords += r;
+    }
+    return [
+      ['reclaim_pending_collections', pendingCollections], ['reclaim_pending_records', pendingRecords],
+      ['reclaimed_collections', collections], ['reclaimed_records', records], ['reclaim_paused', paused],
+    ];
+  }
+
   /** As Redis 7.0's INFO [section ...]: sections named are given in this fixed order, unknown names add nothing. */
   async info(sections: string[]): Promise<string> {
     // as Redis: the default sections are all but commandstats
@@ -704,6 +729,7 @@ export class Node {
       ['workers', this.pool.count], ['tables', this.tableSlots.length], ['default_slot_num', this.config.num('default-slot-num')],
       ['slots_open', ws.open], ['max_open_slots', this.config.num('max-open-slots')],
       ['queue_depth', this.pool.depths().map((d, i) => `w${i}=${d}`).join(',')],
+      ...(want('pika') ? await this.reclaimInfo() : []),
     ]);
     return lines.length ? lines.join('\r\n') + '\r\n' : '';
   }
