@@ -65,9 +65,16 @@ export const PAUSE_MAX_MS = 2 ** 31 - 1;
  * command stays O(1). ~1 µs per record here (native-notes/storage-layout.md).
  */
 export const RECLAIM_INLINE_MAX_RECORDS = 512;
-/** Member records one background reclaim pass deletes, and the time it may take. */
-export const RECLAIM_PASS_MAX_RECORDS = 4096;
-export const RECLAIM_PASS_BUDGET_MS = 5;
+/**
+ * Member records one background reclaim pass deletes, and the time it may take: a command that
+ * arrives meanwhile waits for the pass to end.
+ */
+export const RECLAIM_PASS_MAX_RECORDS = 1024;
+export const RECLAIM_PASS_BUDGET_MS = 2;
+/** Records reclaim deletes between looks at the clock. */
+export const RECLAIM_CHUNK_RECORDS = 128;
+/** An idle worker with garbage queued sleeps this long between passes (unless a command comes). */
+export const RECLAIM_IDLE_REST_MS = 1;
 /** While commands keep a worker busy, it runs one reclaim pass between batches this often. */
 export const RECLAIM_BUSY_INTERVAL_MS = 100;
 /** Reclaims of at least this many records are logged; progress is logged this often. */

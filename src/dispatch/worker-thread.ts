@@ -7,7 +7,7 @@ import { slotOf } from '../common/crc32';
 import { CommandError, ERR_DISK_FULL } from '../common/errors';
 import {
   EXPIRE_CYCLE_BUDGET_MS, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
-  WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS, RECLAIM_PASS_MAX_RECORDS, RECLAIM_PASS_BUDGET_MS, RECLAIM_BUSY_INTERVAL_MS, RECLAIM_LOG_INTERVAL_MS, RECLAIM_LOG_MIN_RECORDS,
+  WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS, RECLAIM_PASS_MAX_RECORDS, RECLAIM_PASS_BUDGET_MS, RECLAIM_BUSY_INTERVAL_MS, RECLAIM_LOG_INTERVAL_MS, RECLAIM_LOG_MIN_RECORDS, RECLAIM_IDLE_REST_MS,
 } from '../common/limits';
 import { applyLogSettings, logger, logSettings } from '../common/log';
 import { ReplyWriter } from '../protocol/reply';
@@ -294,8 +294,8 @@ function loop(): void {
     }
     if (stopping) break;
     timers();
-    // idle: reclaim pass after pass, looking at the ring in between
-    if (reclaim()) continue;
+    // idle: reclaim pass after pass, resting between them so main and the other workers keep a core
+    const rest = reclaim() ? RECLAIM_IDLE_REST_MS : WORKER_IDLE_WAIT_MS;
     let spins = WORKER_SPIN_POLLS;
     while (spins-- > 0 && !requests.hasData());
     if (requests.hasData()) continue;
@@ -304,7 +304,7 @@ function loop(): void {
       ownDoorbell.cancelSleep();
       continue;
     }
-    ownDoorbell.sleep(signal, WORKER_IDLE_WAIT_MS);
+    ownDoorbell.sleep(signal, rest);
   }
   store.closeAll();
   log.info(`closed its slots cleanly (${stats.commands} commands served)`);

@@ -15,7 +15,7 @@
 // turn, so queued garbage always has its marker (a marker without garbage is harmless).
 import * as fs from 'fs';
 import * as path from 'path';
-import { RECLAIM_INLINE_MAX_RECORDS, RECLAIM_LOG_MIN_RECORDS, SLOTS_PER_TABLE_MAX } from '../common/limits';
+import { RECLAIM_CHUNK_RECORDS, RECLAIM_INLINE_MAX_RECORDS, RECLAIM_LOG_MIN_RECORDS, SLOTS_PER_TABLE_MAX } from '../common/limits';
 import { logger } from '../common/log';
 import { MEMBER_DBS, MemberDbName, SlotEnv, SlotStore, SUB_DBS } from './slot-store';
 
@@ -49,12 +49,23 @@ function idEnd(id: Buffer): Buffer {
   return Buffer.alloc(ID_BYTES + 1, 0xff);
 }
 
-/** Deletes up to `max` member records of collection `id`; returns how many. Inside env.write. */
-function deleteMembers(env: SlotEnv, db: MemberDbName, id: Buffer, max: number): number {
-  const keys: Buffer[] = [];
-  for (const k of env.dbs[db].getKeys({ start: id, end: idEnd(id), limit: max }) as Iterable<Buffer>) keys.push(Buffer.from(k));
-  for (const k of keys) env.dbs[db].removeSync(k);
-  return keys.length;
+/**
+ * Deletes up to `max` member records of collection `id`, stopping early once `deadline` (ms)
+ * has passed; returns how many, and whether none are left. Inside env.write.
+ */
+function deleteMembers(env: SlotEnv, db: MemberDbName, id: Buffer, max: number, deadline = Infinity): { n: number; done: boolean } {
+  const end = idEnd(id);
+  let n = 0;
+  while (n < max) {
+    const want = Math.min(RECLAIM_CHUNK_RECORDS, max - n);
+    const keys: Buffer[] = [];
+    for (const k of env.dbs[db].getKeys({ start: id, end, limit: want }) as Iterable<Buffer>) keys.push(Buffer.from(k));
+    for (const k of keys) env.dbs[db].removeSync(k);
+    n += keys.length;
+    if (keys.length < want) return { n, done: true };
+    if (Date.now() > deadline) break;
+  }
+  return { n, done: false };
 }
 
 /**
@@ -132,10 +143,9 @@ export function reclaimStep(env: SlotEnv, maxRecords: number, deadline: number):
     for (const { key, value } of entries) {
       const db = SUB_DBS[key[0]] as MemberDbName;
       const id = key.subarray(1);
-      const want = maxRecords - step.records;
-      const n = deleteMembers(env, db, id, want);
+      const { n, done } = deleteMembers(env, db, id, maxRecords - step.records, deadline);
       step.records += n;
-      if (n < want) {
+      if (done) {
         garbage.removeSync(key);
         step.collections++;
         const total = value.readDoubleLE(0);
@@ -203,13 +213,8 @@ function markPending(env: SlotEnv): void {
   const marker = path.join(env.dir, RECLAIM_MARKER);
   if (fs.existsSync(marker)) return;
   fs.writeFileSync(marker, '');
-  // the marker's directory entry must reach the disk no later than the queue it announces
-  const fd = fs.openSync(env.dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  // its directory entry reaches the disk with the queue it announces, at the env's next sync
+  env.dirSyncPending = true;
 }
 
 function unmarkPending(env: SlotEnv): void {

@@ -28,6 +28,8 @@ const INITIAL_MAP_BYTES = 64 * 1024 * 1024;
 export class SlotEnv {
   readonly dbs: Record<SubDbName, Database<Buffer, Buffer>>;
   dirty = false;
+  /** A file was created in `dir` (reclaim's marker): sync() makes its directory entry durable too. */
+  dirSyncPending = false;
   /** LRU clock value of the last use, and its wall time for idle closing. */
   lastUsed = 0;
   lastUsedAt = 0;
@@ -73,6 +75,15 @@ export class SlotEnv {
     if (!this.dirty) return;
     (this.root as unknown as { env: { sync(): void } }).env.sync();
     this.dirty = false;
+    if (this.dirSyncPending) {
+      this.dirSyncPending = false;
+      const fd = fs.openSync(this.dir, 'r');
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
   }
 
   close(): void {
