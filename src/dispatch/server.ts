@@ -651,28 +651,25 @@ export class Node {
   }
 
   /**
-   * INFO pika's reclaim fields: what the background reclaim of dropped collections has left and
-   * has done, over every worker; a slot two workers list (see __reclaimstats) is counted once.
+   * Background reclaim of dropped collections over every worker: what it has left and has done;
+   * a slot two workers list (see __reclaimstats) is counted once.
    */
-  private async reclaimInfo(): Promise<[string, number][]> {
+  private async reclaimStats() {
     const parts = await Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, 0, [Buffer.from('__reclaimstats')])));
-    let paused = 0, collections = 0, records = 0, pendingCollections = 0, pendingRecords = 0;
+    const sum = { paused: 0, collections: 0, records: 0, pendingCollections: 0, pendingRecords: 0 };
     const pending = new Map<number, [number, number]>();
     for (const p of parts) {
-      const [isPaused, c, r, ...slots] = decodeReply(p) as number[];
-      paused |= isPaused;
-      collections += c;
-      records += r;
+      const [paused, collections, records, ...slots] = decodeReply(p) as number[];
+      sum.paused |= paused;
+      sum.collections += collections;
+      sum.records += records;
       for (let i = 0; i + 2 < slots.length; i += 3) pending.set(slots[i], [slots[i + 1], slots[i + 2]]);
     }
     for (const [c, r] of pending.values()) {
-      pendingCollections += c;
-      pendingRecords += r;
+      sum.pendingCollections += c;
+      sum.pendingRecords += r;
     }
-    return [
-      ['reclaim_pending_collections', pendingCollections], ['reclaim_pending_records', pendingRecords],
-      ['reclaimed_collections', collections], ['reclaimed_records', records], ['reclaim_paused', paused],
-    ];
+    return sum;
   }
 
   /** As Redis 7.0's INFO [section ...]: sections named are given in this fixed order, unknown names add nothing. */
@@ -696,7 +693,12 @@ export class Node {
       ['executable', process.argv[1] ?? ''], ['config_file', this.config.file ?? ''], ['node_version', process.version],
     ]);
     add('Clients', [['connected_clients', this.clients.size], ['paused_clients', this.clientPause.count()], ['maxclients', this.config.num('maxclients')], ['blocked_clients', 0]]);
-    add('Memory', [['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['mem_allocator', 'libc'], ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00']]);
+    // Redis's lazyfree_* fields count objects freed in the background: here, dropped collections
+    const rs = want('memory') || want('stats') || want('pika') ? await this.reclaimStats() : undefined;
+    add('Memory', [
+      ['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['mem_allocator', 'libc'],
+      ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00'], ['lazyfree_pending_objects', rs?.pendingCollections ?? 0],
+    ]);
     add('Persistence', [['loading', 0], ['sync', this.config.str('sync')], ['db_path', this.config.str('db-path')], ['rdb_changes_since_last_save', 0], ['aof_enabled', 0]]);
     const needWorkers = want('stats') || want('pika');
     const ws = needWorkers ? await this.workerStats() : { hits: 0, misses: 0, expired: 0, open: 0 };
@@ -706,6 +708,7 @@ export class Node {
       ['total_net_input_bytes', this.stats.netIn], ['total_net_output_bytes', this.stats.netOut], ['rejected_connections', this.stats.rejected],
       ['expired_keys', ws.expired], ['keyspace_hits', ws.hits], ['keyspace_misses', ws.misses], ['total_error_replies', this.stats.errors],
       ['client_output_buffer_limit_disconnections', this.stats.outputLimitDrops],
+      ['lazyfreed_objects', rs?.collections ?? 0],
     ]);
     add('Replication', [['role', 'master'], ['connected_slaves', 0]]);
     add('CPU', [['used_cpu_sys', (process.cpuUsage().system / 1e6).toFixed(6)], ['used_cpu_user', (process.cpuUsage().user / 1e6).toFixed(6)]]);
@@ -729,7 +732,8 @@ export class Node {
       ['workers', this.pool.count], ['tables', this.tableSlots.length], ['default_slot_num', this.config.num('default-slot-num')],
       ['slots_open', ws.open], ['max_open_slots', this.config.num('max-open-slots')],
       ['queue_depth', this.pool.depths().map((d, i) => `w${i}=${d}`).join(',')],
-      ...(want('pika') ? await this.reclaimInfo() : []),
+      ['reclaim_pending_collections', rs?.pendingCollections ?? 0], ['reclaim_pending_records', rs?.pendingRecords ?? 0],
+      ['reclaimed_collections', rs?.collections ?? 0], ['reclaimed_records', rs?.records ?? 0], ['reclaim_paused', rs?.paused ?? 0],
     ]);
     return lines.length ? lines.join('\r\n') + '\r\n' : '';
   }

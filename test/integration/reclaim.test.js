@@ -76,6 +76,9 @@ test('DEL of a 200k-member hash answers at once, the name is free at once, membe
   assert.strictEqual(await r().hlen('big'), 0);
   assert.strictEqual(await r().hget('big', 'field:7'), null);
   assert.deepStrictEqual(await reclaimInfo(r()), { collections: 1, records: 200_000, reclaimed: before, paused: 1 });
+  // Redis's names for the same figure
+  assert.strictEqual(parseInfo(await r().info('memory')).lazyfree_pending_objects, '1');
+  const freedBefore = Number(parseInfo(await r().info('stats')).lazyfreed_objects);
 
   // a new hash of the same name starts empty; nothing counts or lists the queued members
   assert.strictEqual(await r().hset('big', 'new', 'x'), 1);
@@ -89,6 +92,8 @@ test('DEL of a 200k-member hash answers at once, the name is free at once, membe
   await r().call('debug', 'reclaim', 'resume');
   const after = await waitReclaimed(r());
   assert.strictEqual(after.reclaimed - before, 200_000);
+  assert.strictEqual(parseInfo(await r().info('memory')).lazyfree_pending_objects, '0');
+  assert.strictEqual(Number(parseInfo(await r().info('stats')).lazyfreed_objects), freedBefore + 1);
   assert.deepStrictEqual(await r().hgetall('big'), { new: 'x' });
   assert.deepStrictEqual(await r().hgetall('small'), { a: '1', b: '2' });
 });
