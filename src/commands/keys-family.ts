@@ -337,6 +337,8 @@ function resetWorkerStats(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter)
   ctx.stats.keyspaceHits = 0;
   ctx.stats.keyspaceMisses = 0;
   ctx.stats.expiredKeys = 0;
+  ctx.store.reclaim.collections = 0; // lazyfreed_objects, as Redis's resetServerStats
+  ctx.store.reclaim.records = 0;
   out.ok();
 }
 

@@ -416,10 +416,19 @@ function slowlog(ctx: ServerContext, args: Buffer[]): Buffer {
   throw new CommandError(subcommandSyntaxError(args));
 }
 
-async function debug(_ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
+async function debug(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
   const sub = lower(args[1]);
-  if (sub === 'help' && args.length === 2) return helpReply(args[0], ['LOG <message>', '    Write <message> to the server log.', 'SLEEP <seconds>', '    Stop the server for <seconds>. Decimals allowed.']);
+  if (sub === 'help' && args.length === 2) {
+    return helpReply(args[0], [
+      'LOG <message>', '    Write <message> to the server log.', 'SLEEP <seconds>', '    Stop the server for <seconds>. Decimals allowed.',
+      'RECLAIM PAUSE|RESUME', '    Pause or resume the background reclaim of dropped collections (pika only).',
+    ]);
+  }
   if (sub === 'log' && args.length === 3) return OK;
+  if (sub === 'reclaim' && args.length === 3 && ['pause', 'resume'].includes(lower(args[2]))) {
+    await Promise.all(Array.from({ length: ctx.workerCount }, (_, w) => ctx.callWorker(w, 0, [Buffer.from('__reclaim'), args[2]])));
+    return OK;
+  }
   if (sub === 'sleep' && args.length === 3) {
     const secs = Number(args[2].toString());
     await new Promise((r) => setTimeout(r, Math.max(0, secs || 0) * 1000));

@@ -68,3 +68,24 @@ export const AUTH_FAILURE_LOGS_PER_MINUTE = 60;
  * size past which a node splits early, so long members keep nodes near one LMDB page. */
 export const ZSET_TREE_FANOUT = 64;
 export const ZSET_TREE_NODE_BYTES = 4 * KB;
+/**
+ * Dropped collections (DEL, overwrite, expiry) with at most this many member records lose them
+ * inline; larger ones are queued and reclaimed in the background (storage/reclaim.ts), so the
+ * command stays O(1). ~1 µs per record here (native-notes/storage-layout.md).
+ */
+export const RECLAIM_INLINE_MAX_RECORDS = 512;
+/**
+ * Member records one background reclaim pass deletes, and the time it may take: a command that
+ * arrives meanwhile waits for the pass to end.
+ */
+export const RECLAIM_PASS_MAX_RECORDS = 1024;
+export const RECLAIM_PASS_BUDGET_MS = 2;
+/** Records reclaim deletes between looks at the clock. */
+export const RECLAIM_CHUNK_RECORDS = 128;
+/** An idle worker with garbage queued sleeps this long between passes (unless a command comes). */
+export const RECLAIM_IDLE_REST_MS = 1;
+/** While commands keep a worker busy, it runs one reclaim pass between batches this often. */
+export const RECLAIM_BUSY_INTERVAL_MS = 100;
+/** Reclaims of at least this many records are logged; progress is logged this often. */
+export const RECLAIM_LOG_MIN_RECORDS = 100_000;
+export const RECLAIM_LOG_INTERVAL_MS = 10_000;

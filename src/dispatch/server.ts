@@ -675,6 +675,28 @@ export class Node {
     return sum;
   }
 
+  /**
+   * Background reclaim of dropped collections over every worker: what it has left and has done;
+   * a slot two workers list (see __reclaimstats) is counted once.
+   */
+  private async reclaimStats() {
+    const parts = await Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, 0, [Buffer.from('__reclaimstats')])));
+    const sum = { paused: 0, collections: 0, records: 0, pendingCollections: 0, pendingRecords: 0 };
+    const pending = new Map<number, [number, number]>();
+    for (const p of parts) {
+      const [paused, collections, records, ...slots] = decodeReply(p) as number[];
+      sum.paused |= paused;
+      sum.collections += collections;
+      sum.records += records;
+      for (let i = 0; i + 2 < slots.length; i += 3) pending.set(slots[i], [slots[i + 1], slots[i + 2]]);
+    }
+    for (const [c, r] of pending.values()) {
+      sum.pendingCollections += c;
+      sum.pendingRecords += r;
+    }
+    return sum;
+  }
+
   /** As Redis 7.0's INFO [section ...]: sections named are given in this fixed order, unknown names add nothing. */
   async info(sections: string[], client?: Client): Promise<string> {
     // as Redis: the default sections are all but commandstats
@@ -696,7 +718,12 @@ export class Node {
       ['executable', process.argv[1] ?? ''], ['config_file', this.config.file ?? ''], ['node_version', process.version],
     ]);
     add('Clients', [['connected_clients', this.clients.size], ['paused_clients', this.clientPause.count()], ['maxclients', this.config.num('maxclients')], ['blocked_clients', 0]]);
-    add('Memory', [['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['mem_allocator', 'libc'], ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00']]);
+    // Redis's lazyfree_* fields count objects freed in the background: here, dropped collections
+    const rs = want('memory') || want('stats') || want('pika') ? await this.reclaimStats() : undefined;
+    add('Memory', [
+      ['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['mem_allocator', 'libc'],
+      ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00'], ['lazyfree_pending_objects', rs?.pendingCollections ?? 0],
+    ]);
     add('Persistence', [['loading', 0], ['sync', this.config.str('sync')], ['db_path', this.config.str('db-path')], ['rdb_changes_since_last_save', 0], ['aof_enabled', 0]]);
     const needWorkers = want('stats') || want('pika');
     const ws = needWorkers ? await this.workerStats() : { hits: 0, misses: 0, expired: 0, open: 0 };
@@ -707,6 +734,7 @@ export class Node {
       ['expired_keys', ws.expired], ['keyspace_hits', ws.hits], ['keyspace_misses', ws.misses], ['total_error_replies', this.stats.errors],
       ['client_output_buffer_limit_disconnections', this.stats.outputLimitDrops],
       ...this.access.stats(),
+      ['lazyfreed_objects', rs?.collections ?? 0],
     ]);
     add('Replication', [['role', 'master'], ['connected_slaves', 0]]);
     add('CPU', [['used_cpu_sys', (process.cpuUsage().system / 1e6).toFixed(6)], ['used_cpu_user', (process.cpuUsage().user / 1e6).toFixed(6)]]);
@@ -731,6 +759,8 @@ export class Node {
       ['workers', this.pool.count], ['tables', this.tables.ids().length], ['default_slot_num', this.config.num('default-slot-num')],
       ['slots_open', ws.open], ['max_open_slots', this.config.num('max-open-slots')],
       ['queue_depth', this.pool.depths().map((d, i) => `w${i}=${d}`).join(',')],
+      ['reclaim_pending_collections', rs?.pendingCollections ?? 0], ['reclaim_pending_records', rs?.pendingRecords ?? 0],
+      ['reclaimed_collections', rs?.collections ?? 0], ['reclaimed_records', rs?.records ?? 0], ['reclaim_paused', rs?.paused ?? 0],
     ]);
     return lines.length ? lines.join('\r\n') + '\r\n' : '';
   }

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { MessageChannel, Worker } from 'worker_threads';
 import Denque from 'denque';
 import { MAIN_OVERFLOW_MAX_COMMANDS, REPLY_RING_BYTES, REQUEST_RING_BYTES, RING_INLINE_MAX_BYTES } from '../common/limits';
-import { logger } from '../common/log';
+import { logger, logSettings } from '../common/log';
 import type { Protocol } from '../protocol/reply';
 import { SyncMode } from '../storage/slot-store';
 import { createRing, Doorbell, RingConsumer, RingProducer } from './ring';
@@ -72,7 +72,7 @@ export class WorkerPool {
       index, count: this.opts.workers, dbPath: this.opts.dbPath, maxOpenSlots: Math.max(1, Math.floor(this.opts.maxOpenSlots / this.opts.workers)),
       syncMode: this.opts.syncMode, tableSlots: this.opts.tableSlots, requests: reqRing, replies: repRing,
       ownDoorbell: ownDoorbell.sab, mainDoorbell: this.mainDoorbell.sab, foreignEpoch: this.foreignEpoch, live: this.live.buffer as SharedArrayBuffer,
-      requestPort: reqChan.port2, replyPort: repChan.port1, controlPort: ctlChan.port2, wakePort: wakeChan.port2,
+      requestPort: reqChan.port2, replyPort: repChan.port1, controlPort: ctlChan.port2, wakePort: wakeChan.port2, log: logSettings(),
     };
     const worker = new Worker(path.join(__dirname, 'worker-thread.js'), {
       workerData: init,

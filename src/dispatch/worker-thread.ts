@@ -7,14 +7,15 @@ import { slotOf } from '../common/crc32';
 import { CommandError, ERR_DB_INDEX, ERR_DISK_FULL } from '../common/errors';
 import {
   EXPIRE_CYCLE_BUDGET_MS, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
-  WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS,
+  WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS, RECLAIM_PASS_MAX_RECORDS, RECLAIM_PASS_BUDGET_MS, RECLAIM_BUSY_INTERVAL_MS, RECLAIM_LOG_INTERVAL_MS, RECLAIM_LOG_MIN_RECORDS, RECLAIM_IDLE_REST_MS,
 } from '../common/limits';
-import { logger } from '../common/log';
+import { applyLogSettings, logger, logSettings } from '../common/log';
 import { ReplyWriter } from '../protocol/reply';
 import { COMMAND_LIST } from '../commands/table';
 import { CommandSpec, WorkerContext } from '../commands/types';
 import { reclaimExpired } from '../storage/keyspace';
 import { DiskGuard } from '../storage/disk-guard';
+import { findQueuedGarbage, pendingGarbage, reclaimPass } from '../storage/reclaim';
 import { SlotStore, SyncMode } from '../storage/slot-store';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
 import { CONTROL_SHUTDOWN, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, readRequest, Request, REPLY_HEADER_BYTES } from './wire';
@@ -40,9 +41,12 @@ export interface WorkerInit {
   controlPort: MessagePort;
   /** Rings main's doorbell: main waits for messages here, never on an Atomics cell. */
   wakePort: MessagePort;
+  /** Main's log level and directory. */
+  log: ReturnType<typeof logSettings>;
 }
 
 const init = workerData as WorkerInit;
+applyLogSettings(init.log);
 const log = logger(`W${init.index}`);
 const store = new SlotStore(init.dbPath, init.maxOpenSlots, init.syncMode);
 const requests = new RingConsumer(init.requests, init.requestPort);
@@ -229,6 +233,29 @@ function waitForRoom(): void {
   Atomics.wait(pause, 0, 0, 1);
 }
 
+let lastReclaim = 0;
+let lastReclaimLog = Date.now();
+
+/**
+ * One bounded pass of background reclaim (storage/reclaim.ts); returns whether garbage is left.
+ * Big backlogs are logged now and then.
+ */
+function reclaim(): boolean {
+  if (store.reclaim.slots.size === 0) return false;
+  const now = Date.now();
+  lastReclaim = now;
+  if (now - lastReclaimLog >= RECLAIM_LOG_INTERVAL_MS) {
+    lastReclaimLog = now;
+    let records = 0;
+    for (const key of store.reclaim.slots) {
+      const env = store.env(Math.floor(key / SLOTS_PER_TABLE_MAX), key % SLOTS_PER_TABLE_MAX, false);
+      if (env) records += pendingGarbage(env).records;
+    }
+    if (records >= RECLAIM_LOG_MIN_RECORDS) log.info(`reclaim: ~${records} member records left in ${store.reclaim.slots.size} slots, ${store.reclaim.records} reclaimed so far`);
+  }
+  return reclaimPass(store, RECLAIM_PASS_MAX_RECORDS, RECLAIM_PASS_BUDGET_MS);
+}
+
 let lastExpireCycle = 0;
 let lastIdleSweep = Date.now();
 let lastSync = Date.now();
@@ -271,10 +298,14 @@ function loop(): void {
       executeBatch(batch);
       sendReplies(batch);
       batch.length = 0;
+      // a steady stream of batches must not starve reclaim: one bounded pass now and then
+      if (Date.now() - lastReclaim >= RECLAIM_BUSY_INTERVAL_MS) reclaim();
       continue;
     }
     if (stopping) break;
     timers();
+    // idle: reclaim pass after pass, resting between them so main and the other workers keep a core
+    const rest = reclaim() ? RECLAIM_IDLE_REST_MS : WORKER_IDLE_WAIT_MS;
     let spins = WORKER_SPIN_POLLS;
     while (spins-- > 0 && !requests.hasData());
     if (requests.hasData()) continue;
@@ -283,7 +314,7 @@ function loop(): void {
       ownDoorbell.cancelSleep();
       continue;
     }
-    ownDoorbell.sleep(signal, WORKER_IDLE_WAIT_MS);
+    ownDoorbell.sleep(signal, rest);
   }
   store.closeAll();
   log.info(`closed its slots cleanly (${stats.commands} commands served)`);
@@ -292,6 +323,8 @@ function loop(): void {
 
 parentPort!.on('message', () => {}); // keeps the port referenced for the lifetime of the loop
 try {
+  findQueuedGarbage(store, init.tableSlots.length, (slot) => slot % init.count === init.index);
+  if (store.reclaim.slots.size > 0) log.info(`resuming reclaim of dropped collections in ${store.reclaim.slots.size} slots`);
   loop();
 } catch (e) {
   log.error(`worker crashed: ${(e as Error).stack}`);

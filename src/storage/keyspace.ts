@@ -10,7 +10,8 @@
 // Expiry index `expires`: [expireAt u64 BE][directory key] → empty, for the active cycle.
 import { createHash } from 'crypto';
 import { DIRECT_KEY_MAX_BYTES } from '../common/limits';
-import { SlotEnv } from './slot-store';
+import { clearMembers, dropCollection } from './reclaim';
+import { MemberDbName, SlotEnv } from './slot-store';
 
 export enum KeyType {
   String = 0,
@@ -35,11 +36,19 @@ export interface KeyRecord {
   payload: Buffer;
 }
 
-/** Drops the member records of a collection whose directory record is going away. */
-export type MemberDropper = (env: SlotEnv, rec: KeyRecord) => void;
-const droppers: (MemberDropper | undefined)[] = [];
-export function registerMemberDropper(type: KeyType, fn: MemberDropper): void {
-  droppers[type] = fn;
+/** Where a collection's members live: its sub-database, id and member record count. */
+export type MemberLocator = (payload: Buffer) => { db: MemberDbName; id: Buffer; records: number };
+const locators: (MemberLocator | undefined)[] = [];
+export function registerMemberLocator(type: KeyType, fn: MemberLocator): void {
+  locators[type] = fn;
+}
+
+/** Drops, or queues for reclaim, the members of a collection whose directory record goes away. */
+function dropMembers(env: SlotEnv, rec: { type: KeyType; payload: Buffer }): void {
+  const locate = locators[rec.type];
+  if (!locate) return;
+  const { db, id, records } = locate(rec.payload);
+  dropCollection(env, db, id, records);
 }
 
 /** Keys LMDB cannot hold verbatim: longer than its key limit allows, or empty. */
@@ -154,9 +163,9 @@ export function store(env: SlotEnv, key: Buffer, type: KeyType, expireAt: number
     const oldType: KeyType = raw[0] & TYPE_MASK;
     // decode copies the record: it must be read before the next LMDB call reuses `raw`
     // A different type, or a new collection (its id, the first 8 payload bytes, differs) over
-    // an old one — live or expired — leaves the old members unreachable: drop them now.
-    if (droppers[oldType] && (oldType !== type || !raw.subarray(payloadStart(raw), payloadStart(raw) + COLLECTION_ID_BYTES).equals(payload.subarray(0, COLLECTION_ID_BYTES)))) {
-      droppers[oldType]!(env, decode(raw));
+    // an old one — live or expired — leaves the old members unreachable: drop them (or queue).
+    if (locators[oldType] && (oldType !== type || !raw.subarray(payloadStart(raw), payloadStart(raw) + COLLECTION_ID_BYTES).equals(payload.subarray(0, COLLECTION_ID_BYTES)))) {
+      dropMembers(env, decode(raw));
     }
     if (oldExpireAt !== expireAt && oldExpireAt !== 0) env.dbs.expires.removeSync(expireKey(oldExpireAt, dirKey));
   }
@@ -177,7 +186,7 @@ export function remove(env: SlotEnv | null, key: Buffer, now: number): boolean {
 
 function removeRecord(env: SlotEnv, dirKey: Buffer, old: KeyRecord): void {
   if (old.expireAt !== 0) env.dbs.expires.removeSync(expireKey(old.expireAt, dirKey));
-  droppers[old.type]?.(env, old);
+  dropMembers(env, old);
   env.dbs.keys.removeSync(dirKey);
 }
 
@@ -203,7 +212,7 @@ export function reclaimExpired(env: SlotEnv, now: number, maxKeys: number, budge
       const rec = lookupAny(env, dirKey);
       env.dbs.expires.removeSync(ek);
       if (rec && rec.expireAt !== 0 && rec.expireAt < now) {
-        droppers[rec.type]?.(env, rec);
+        dropMembers(env, rec);
         env.dbs.keys.removeSync(dirKey);
         n++;
       }
@@ -239,10 +248,13 @@ export function countExpires(env: SlotEnv): number {
   return env.dbs.expires.getCount();
 }
 
-/** Removes every key of the slot. */
+/** Removes every key of the slot, members and queued garbage included. */
 export function clearAll(env: SlotEnv): void {
   env.write(() => {
-    for (const name of Object.keys(env.dbs) as (keyof SlotEnv['dbs'])[]) env.dbs[name].clearSync();
+    env.dbs.keys.clearSync();
+    env.dbs.expires.clearSync();
+    env.dbs.strings.clearSync();
+    clearMembers(env);
   });
 }
 

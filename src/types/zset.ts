@@ -12,10 +12,10 @@
 // ZCOUNT/ZLEXCOUNT never walk to their position. Members that differ only after their first
 // MEMBER_DIRECT_MAX bytes and share a score are ordered by digest, not bytes.
 import { createHash } from 'crypto';
-import { COLLECTION_ID_BYTES, KeyRecord, KeyType, registerMemberCopier, registerMemberDropper, remove } from '../storage/keyspace';
+import { COLLECTION_ID_BYTES, KeyRecord, KeyType, registerMemberCopier, remove } from '../storage/keyspace';
 import { CountedTree } from '../storage/counted-btree';
 import { SlotEnv } from '../storage/slot-store';
-import { allocateId, decodeMeta, dropMembers, encodeMeta, getCollection, Meta, MEMBER_DIRECT_MAX, prefixRange, putCollection } from './collection';
+import { allocateId, decodeMeta, encodeMeta, getCollection, Meta, MEMBER_DIRECT_MAX, prefixRange, putCollection, registerCollection } from './collection';
 
 const DB = 'zsets' as const;
 const ID = COLLECTION_ID_BYTES;
@@ -37,7 +37,8 @@ export interface ZItem {
   score: number;
 }
 
-registerMemberDropper(KeyType.ZSet, (env: SlotEnv, rec: KeyRecord) => dropMembers(env, DB, decodeMeta(rec.payload).id));
+// a member record and a score-index record per member; the copier below replaces the generic one
+registerCollection(KeyType.ZSet, DB, 2);
 registerMemberCopier(KeyType.ZSet, (src: SlotEnv, rec: KeyRecord, dst: SlotEnv) => {
   const meta = decodeMeta(rec.payload);
   const copied: [Buffer, Buffer][] = [];
