@@ -298,7 +298,9 @@ function loop(): void {
       executeBatch(batch);
       sendReplies(batch);
       batch.length = 0;
-      // a steady stream of batches must not starve reclaim: one bounded pass now and then
+      // a steady stream of batches must starve neither the everysec sync, the expiry cycle nor
+      // reclaim: each runs on its own interval between batches (timers() checks the clock)
+      timers();
       if (Date.now() - lastReclaim >= RECLAIM_BUSY_INTERVAL_MS) reclaim();
       continue;
     }
