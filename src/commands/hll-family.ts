@@ -2,6 +2,7 @@
 // Redis's byte format (types/hll.ts). Multi-key PFCOUNT and PFMERGE run 'exclusive', reading
 // every key's slot while the other workers idle, so keys may live anywhere (never CROSSSLOT).
 import { CommandError } from '../common/errors';
+import { NOTIFY_NONE, NOTIFY_STRING } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
 import { getStringWithExpiry, putString } from '../types/string';
 import {
@@ -41,6 +42,7 @@ function pfadd(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     if (updated) {
       hll.invalidateCache();
       putString(env, key, hll.value(), cur ? cur.expireAt : 0);
+      ctx.notify(NOTIFY_STRING, 'pfadd', key);
     }
     out.int(updated ? 1 : 0);
   });
@@ -66,6 +68,7 @@ function pfcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   // Redis keeps the estimate in the header even though PFCOUNT is a read command.
   hll.setCachedCardinality(card);
   saveHll(ctx, key, hll, cur.expireAt);
+  ctx.notify(NOTIFY_NONE, '', key);
   out.int(card);
 }
 
@@ -88,6 +91,8 @@ function pfmerge(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     for (let i = 0; i < HLL_REGISTERS; i++) if (max[i] !== 0) hll.set(i, max[i], ctx.hllSparseMaxBytes);
     hll.invalidateCache();
     putString(env, dest, hll.value(), cur ? cur.expireAt : 0);
+    // as Redis: a merge is a mass add
+    ctx.notify(NOTIFY_STRING, 'pfadd', dest);
     out.ok();
   });
 }
