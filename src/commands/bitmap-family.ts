@@ -276,7 +276,7 @@ function bitfieldWith(readonlyCommand: boolean) {
       const grown = !cur || cur.value.length < needed;
       const v = !grown ? Buffer.from(cur.value) : Buffer.concat([cur?.value ?? Buffer.alloc(0), Buffer.alloc(needed - (cur?.value.length ?? 0))]);
       let changed = grown;
-      /** Writes carried out (not failed by OVERFLOW FAIL), as Redis counts its changes. */
+      /** Writes that changed the string (or any write to a new or grown one), as Redis counts changes. */
       let writes = 0;
       out.arrayHeader(ops.length);
       for (const o of ops) {
@@ -295,8 +295,10 @@ function bitfieldWith(readonlyCommand: boolean) {
         }
         out.int(o.op === 'incrby' ? next : old);
         setField(v, o.offset, o.bits, U64(next));
-        writes++;
-        if (next !== old) changed = true;
+        if (grown || next !== old) {
+          writes++;
+          changed = true;
+        }
       }
       if (changed) putString(env, args[1], v, cur ? cur.expireAt : 0);
       if (writes) ctx.notify(NOTIFY_STRING, 'setbit', args[1]);

@@ -10,7 +10,7 @@ import { remove } from '../storage/keyspace';
 import { decodeScore, geoDistance, geohashString, GeoPoint, geoScore, geoSearch, GeoShape, memberPosition, validLonLat } from '../types/geo';
 import { zscore } from '../types/zset';
 import { floatArg, lower, parseInt64 } from './args';
-import { storedTo } from './keyspace-events';
+import { countLookup, storedTo } from './keyspace-events';
 import { CommandSpec, WorkerContext } from './types';
 import { readZ, storeItems, zaddGeneric } from './zset-family';
 
@@ -142,6 +142,7 @@ const SORT_NONE = 0, SORT_ASC = 1, SORT_DESC = 2;
 
 function georadiusGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, v: Variant): void {
   const z = readZ(ctx, args[v.src]);
+  countLookup(ctx, args[v.src], z !== undefined);
   const shape: GeoShape = { lon: 0, lat: 0, box: false, radius: 0, width: 0, height: 0, conversion: 1 };
   let base: number;
   let storeKey: Buffer | null = null;

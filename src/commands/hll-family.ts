@@ -9,6 +9,7 @@ import {
   countRegisters, denseGet, denseSet, ERR_HLL_CORRUPT, Hll, HLL_DENSE, HLL_DENSE_SIZE, HLL_HDR_SIZE, HLL_REGISTERS, HLL_SPARSE,
 } from '../types/hll';
 import { lower } from './args';
+import { countLookup } from './keyspace-events';
 import { CommandSpec, MainHandler, WorkerContext } from './types';
 
 /** The HLL at `key` with its expiry, undefined when absent; WRONGTYPE for other values. */
@@ -54,12 +55,14 @@ function pfcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     const max = new Uint8Array(HLL_REGISTERS);
     for (let j = 1; j < args.length; j++) {
       const cur = readHll(ctx, args[j]);
+      countLookup(ctx, args[j], cur !== undefined);
       if (cur && !cur.hll.mergeInto(max)) throw new CommandError(ERR_HLL_CORRUPT);
     }
     return out.int(countRegisters(max));
   }
   const key = args[1];
   const cur = readHll(ctx, key);
+  countLookup(ctx, key, cur !== undefined);
   if (!cur) return out.int(0);
   const { hll } = cur;
   if (hll.cacheValid()) return out.int(hll.cachedCardinality());
@@ -78,6 +81,7 @@ function pfmerge(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   // The destination counts as a source too (j starts at 1, as in Redis).
   for (let j = 1; j < args.length; j++) {
     const cur = readHll(ctx, args[j]);
+    countLookup(ctx, args[j], cur !== undefined);
     if (!cur) continue;
     if (cur.hll.encoding === HLL_DENSE) useDense = true;
     if (!cur.hll.mergeInto(max)) throw new CommandError(ERR_HLL_CORRUPT);
