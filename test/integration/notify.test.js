@@ -153,6 +153,32 @@ test('SMOVE reports the destination only when the member was added; STORE comman
   }
 });
 
+test('HyperLogLog, BITFIELD and geo commands report their events; WATCH sees PFCOUNT\'s cached count', async () => {
+  const sub = await subscriber();
+  try {
+    await setEvents('KA');
+    const got = await eventsOf(sub, async () => {
+      await h.redis.pfadd('hll', 'a', 'b');
+      await h.redis.pfadd('hll', 'a'); // nothing new
+      await h.redis.pfmerge('hll2', 'hll');
+      await h.redis.call('BITFIELD', 'bits', 'SET', 'u8', '0', '7');
+      await h.redis.call('BITFIELD', 'bits', 'SET', 'u8', '0', '7'); // same value
+      await h.redis.geoadd('geo', 13.361389, 38.115556, 'Palermo');
+      await h.redis.call('GEOSEARCHSTORE', 'geo2', 'geo', 'FROMLONLAT', '13.36', '38.11', 'BYRADIUS', '10', 'km');
+      await h.redis.call('GEORADIUS', 'geo', '0', '0', '1', 'km', 'STORE', 'geo2');
+    });
+    const ks = (key, event) => `__keyspace@0__:${key} ${event}`;
+    assert.deepStrictEqual(got, [
+      ks('hll', 'pfadd'), ks('hll2', 'pfadd'), ks('bits', 'setbit'), ks('geo', 'zadd'), ks('geo2', 'geosearchstore'), ks('geo2', 'del'),
+    ]);
+  } finally {
+    sub.close();
+  }
+  await h.redis.pfadd('hll3', 'x');
+  assert.strictEqual(await execAfter('hll3', () => h.redis.pfcount('hll3')), false, 'PFCOUNT caching its count');
+  assert.strictEqual(await execAfter('hll3', () => h.redis.pfcount('hll3')), true, 'PFCOUNT with a valid cache');
+});
+
 test('events name the database; MOVE and COPY report in both', async () => {
   const sub = await subscriber(['__keyevent@*__:*']);
   const other = client(h.node.port, { db: 3 });
