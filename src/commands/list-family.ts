@@ -3,12 +3,14 @@
 // when those keys span workers, reaching each key's slot via ctx.env. Blocking commands
 // (BLPOP and friends) are not implemented.
 import { CommandError, ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX } from '../common/errors';
+import { NOTIFY_LIST } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
 import { SlotEnv } from '../storage/slot-store';
 import {
   getList, listEntries, listForWrite, listGet, listInsertAt, ListMeta, listPop, listPush, listRange, listRemovePositions, listSave, listSet, listTrimEnds,
 } from '../types/list';
 import { lower, parseInt64 } from './args';
+import { countLookup, removedFrom } from './keyspace-events';
 import { CommandSpec, WorkerContext } from './types';
 
 const LONG_MAX = 2n ** 63n - 1n;
@@ -32,10 +34,8 @@ function rangeLong(b: Buffer, min: bigint, max: bigint, msg: string): bigint {
 /** Counts beyond any list's length behave as "all of it"; keeps arithmetic in safe integers. */
 const clamp = (n: bigint) => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : n < -BigInt(Number.MAX_SAFE_INTEGER) ? -Number.MAX_SAFE_INTEGER : Number(n));
 
-function hit(ctx: WorkerContext, found: boolean): void {
-  if (found) ctx.stats.keyspaceHits++;
-  else ctx.stats.keyspaceMisses++;
-}
+/** Elements left the list at `key`: `event`, and "del" when it is gone (Redis's listElementsRemoved). */
+const removedFromList = (ctx: WorkerContext, key: Buffer, meta: ListMeta, event: string) => removedFrom(ctx, NOTIFY_LIST, event, key, meta.count);
 
 function readList(ctx: WorkerContext, key: Buffer): { env: SlotEnv; meta: ListMeta } | undefined {
   const env = ctx.env(key, false);
@@ -63,9 +63,21 @@ function push(left: boolean, onlyExisting: boolean) {
       const meta = listForWrite(env, key, ctx.now);
       listPush(env, meta, args.slice(2), left);
       listSave(env, key, meta, ctx.now);
+      ctx.notify(NOTIFY_LIST, left ? 'lpush' : 'rpush', key);
       out.int(meta.count);
     });
   };
+}
+
+/** Pops up to `count` elements off one end of the list at `key`. */
+function popFrom(ctx: WorkerContext, key: Buffer, l: { env: SlotEnv; meta: ListMeta }, count: number, left: boolean): Buffer[] {
+  const items = l.env.write(() => {
+    const popped = listPop(l.env, l.meta, count, left);
+    listSave(l.env, key, l.meta, ctx.now);
+    return popped;
+  });
+  removedFromList(ctx, key, l.meta, left ? 'lpop' : 'rpop');
+  return items;
 }
 
 function pop(left: boolean) {
@@ -77,11 +89,7 @@ function pop(left: boolean) {
     const l = readList(ctx, key);
     if (!l) return hasCount ? out.nullArray() : out.nullBulk();
     if (hasCount && count === 0) return out.arrayHeader(0);
-    const items = l.env.write(() => {
-      const popped = listPop(l.env, l.meta, count, left);
-      listSave(l.env, key, l.meta, ctx.now);
-      return popped;
-    });
+    const items = popFrom(ctx, key, l, count, left);
     if (hasCount) out.bulkArray(items);
     else out.bulk(items[0]);
   };
@@ -99,7 +107,7 @@ function position(index: bigint, count: number): number {
 
 function lindex(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const l = readList(ctx, args[1]);
-  hit(ctx, !!l);
+  countLookup(ctx, args[1], !!l);
   if (!l) return out.nullBulk();
   const pos = position(longArg(args[2]), l.meta.count);
   out.bulk(pos < 0 ? null : listGet(l.env, l.meta, pos));
@@ -111,6 +119,7 @@ function lset(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const pos = position(longArg(args[2]), l.meta.count);
   if (pos < 0) throw new CommandError(ERR_OUT_OF_RANGE);
   l.env.write(() => listSet(l.env, l.meta, pos, args[3]));
+  ctx.notify(NOTIFY_LIST, 'lset', args[1]);
   out.ok();
 }
 
@@ -129,7 +138,7 @@ function lrange(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const start = longArg(args[2]);
   const end = longArg(args[3]);
   const l = readList(ctx, args[1]);
-  hit(ctx, !!l);
+  countLookup(ctx, args[1], !!l);
   if (!l) return out.arrayHeader(0);
   const s = span(start, end, l.meta.count);
   out.bulkArray(s ? listRange(l.env, l.meta, s[0], s[1]) : []);
@@ -150,6 +159,8 @@ function ltrim(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
       listSave(l.env, key, l.meta, ctx.now);
     });
   }
+  // as Redis, even when nothing was trimmed
+  removedFromList(ctx, key, l.meta, 'ltrim');
   out.ok();
 }
 
@@ -171,6 +182,7 @@ function linsert(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     listInsertAt(l.env, l.meta, where === 'after' ? found + 1 : found, args[4]);
     listSave(l.env, key, l.meta, ctx.now);
   });
+  ctx.notify(NOTIFY_LIST, 'linsert', key);
   out.int(l.meta.count);
 }
 
@@ -193,6 +205,7 @@ function lrem(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
       listRemovePositions(l.env, l.meta, positions);
       listSave(l.env, key, l.meta, ctx.now);
     });
+    removedFromList(ctx, key, l.meta, 'lrem');
   }
   out.int(positions.length);
 }
@@ -257,6 +270,9 @@ function move(ctx: WorkerContext, srcKey: Buffer, dstKey: Buffer, fromLeft: bool
       listSave(env, dstKey, dst, ctx.now);
     });
   }
+  // Redis reports the push before the pop
+  ctx.notify(NOTIFY_LIST, toLeft ? 'lpush' : 'rpush', dstKey);
+  removedFromList(ctx, srcKey, src.meta, fromLeft ? 'lpop' : 'rpop');
   return value;
 }
 
@@ -290,11 +306,7 @@ function lmpop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   for (const key of keys) {
     const l = readList(ctx, key);
     if (!l) continue;
-    const items = l.env.write(() => {
-      const popped = listPop(l.env, l.meta, count, left);
-      listSave(l.env, key, l.meta, ctx.now);
-      return popped;
-    });
+    const items = popFrom(ctx, key, l, count, left);
     out.arrayHeader(2);
     out.bulk(key);
     out.bulkArray(items);

@@ -117,6 +117,7 @@ const CLIENT_HELP = [
   'LIST [options ...]', '    Return information about client connections. Options:',
   '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)', '      Return clients of specified type.',
   '    * ID <client-id> [<client-id> ...]', '      Return clients with the specified IDs.',
+  'REPLY (ON|OFF|SKIP)', '    Control the replies sent to the current connection.',
   'NO-EVICT (ON|OFF)', '    Protect current client connection from eviction.',
   'PAUSE <timeout> [WRITE|ALL]', '    Suspend all, or just write, clients for <timeout> milliseconds.',
   'SETNAME <name>', '    Assign the name <name> to the current connection.',
@@ -203,6 +204,12 @@ function client(ctx: ServerContext, args: Buffer[]): Buffer {
         (type === undefined || type === 'normal') &&
         (id === undefined || BigInt(c.id) === id) &&
         !(skipMe && c.id === me)));
+    }
+    case 'reply': {
+      const mode = lower(args[2]);
+      if (mode !== 'on' && mode !== 'off' && mode !== 'skip') throw new CommandError(ERR_SYNTAX);
+      ctx.setReplyMode(mode);
+      return OK;
     }
     case 'no-evict':
     case 'no-touch':
@@ -499,7 +506,7 @@ export const SERVER_COMMANDS: CommandSpec[] = [
   M('hello', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Handshake with Redis', hello),
   {
     ...M('client', -2, ['admin', 'loading', 'stale'], 'connection', 'A container for client connection commands', client, {
-      getname: 2, help: 2, id: 2, info: 2, kill: -3, list: -2, 'no-evict': 3, 'no-touch': 3, pause: -3, setname: 3, unpause: 2,
+      getname: 2, help: 2, id: 2, info: 2, kill: -3, list: -2, 'no-evict': 3, 'no-touch': 3, pause: -3, reply: 3, setname: 3, unpause: 2,
     }),
     adminSubcommands: ['kill', 'list', 'no-evict', 'pause', 'unpause'],
   },

@@ -35,6 +35,14 @@ export interface WorkerContext {
   envIn(table: number, key: Buffer, create: boolean): SlotEnv | null;
   /** Slots of this table owned by this worker. */
   ownSlots(): number[];
+  /**
+   * Reports that the command changed `key` (in `table`, by default the command's), as Redis's
+   * signalModifiedKey + notifyKeyspaceEvent: `type` is its NOTIFY_* class (common/notify.ts),
+   * `event` Redis's event name. Call it after the change, in Redis's order; it costs nothing
+   * while neither notifications nor WATCH want it. Every change of a key must be reported:
+   * WATCH learns of writes only this way.
+   */
+  notify(type: number, event: string, key: Buffer, table?: number): void;
 }
 
 export type WorkerHandler = (ctx: WorkerContext, args: Buffer[], out: ReplyWriter) => void;
@@ -120,6 +128,8 @@ export interface ServerContext {
   /** CLIENT PAUSE: holds every command (or writes only) for `ms`; CLIENT UNPAUSE ends it. */
   pauseClients(ms: number, writesOnly: boolean): void;
   unpauseClients(): void;
+  /** CLIENT REPLY: OFF and SKIP also silence the calling command's own reply, ON lets it through. */
+  setReplyMode(mode: 'on' | 'off' | 'skip'): void;
   slowlogGet(count: number): ReplyWriter;
   slowlogLen(): number;
   slowlogReset(): void;
@@ -173,6 +183,8 @@ export interface CommandSpec {
   subcommands?: Record<string, number>;
   /** Allowed while the client is subscribed (RESP2): (P)(UN)SUBSCRIBE, PING, QUIT. */
   whileSubscribed?: boolean;
+  /** Its replies are pushes ((P)(UN)SUBSCRIBE confirmations), which CLIENT REPLY OFF|SKIP never silences. */
+  pushReply?: boolean;
   /** Runs at once inside MULTI instead of being queued (MULTI EXEC DISCARD WATCH QUIT, as Redis). */
   runsInMulti?: boolean;
   /** Refused before it runs (arity, auth...), it ends the transaction with EXECABORT naming why (EXEC). */

@@ -2,6 +2,7 @@
 // Storage lives in types/zset.ts. Commands over several keys are 'exclusive' (see set-family.ts).
 import { CommandError, ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from '../common/errors';
 import { globMatch } from '../common/glob';
+import { NOTIFY_ZSET } from '../common/notify';
 import { formatDouble, ReplyWriter } from '../protocol/reply';
 import { KeyType, lookup, remove } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
@@ -11,6 +12,7 @@ import {
   zscan, zscore, zscoreRanks,
 } from '../types/zset';
 import { lower, parseFloatArg, parseInt64 } from './args';
+import { countLookup, removedFrom, storedTo } from './keyspace-events';
 import { matches, parseScanCursor, parseScanOptions, ScanPositions, scanReply } from './scan-cursor';
 import { CommandSpec, WorkerContext } from './types';
 
@@ -38,11 +40,6 @@ function floatArg(b: Buffer, msg = ERR_NOT_FLOAT): number {
   const d = parseFloatArg(b);
   if (d === undefined) throw new CommandError(msg);
   return d;
-}
-
-function hit(ctx: WorkerContext, found: boolean): void {
-  if (found) ctx.stats.keyspaceHits++;
-  else ctx.stats.keyspaceMisses++;
 }
 
 export interface Z {
@@ -166,7 +163,10 @@ export function zaddGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter
         result = score;
       }
     }
-    if (added || updated) zsave(env, key, m, ctx.now);
+    if (added || updated) {
+      zsave(env, key, m, ctx.now);
+      ctx.notify(NOTIFY_ZSET, incr ? 'zincr' : 'zadd', key);
+    }
     if (incr) {
       if (processed) out.double(result!);
       else out.nullBulk();
@@ -181,7 +181,10 @@ function zrem(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   z.env.write(() => {
     let n = 0;
     for (let i = 2; i < args.length; i++) if (zdel(z.env, z.meta, args[i])) n++;
-    if (n) zsave(z.env, key, z.meta, ctx.now);
+    if (n) {
+      zsave(z.env, key, z.meta, ctx.now);
+      removedFrom(ctx, NOTIFY_ZSET, 'zrem', key, z.meta.count);
+    }
     out.int(n);
   });
 }
@@ -289,15 +292,17 @@ function zrangeGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, at:
       items = zrankWindow(z.env, z.meta, lo, hi, rev, offset, limit);
     }
   }
-  if (store) return storeItems(ctx, store, items, out);
+  if (store) return storeItems(ctx, 'zrangestore', store, items, out);
   replyItems(out, items, withScores);
 }
 
-/** Replaces `dst` with a zset of `items` (deleting it when there are none); replies the count. */
-export function storeItems(ctx: WorkerContext, dst: Buffer, items: ZItem[], out: ReplyWriter): void {
+/** ZRANGESTORE and friends: `dst` becomes the result (`event`), or is deleted when it is empty. */
+export function storeItems(ctx: WorkerContext, event: string, dst: Buffer, items: ZItem[], out: ReplyWriter): void {
   const env = ctx.env(dst, items.length > 0);
   if (!env) return out.int(0);
+  const existed = items.length === 0 && lookup(env, dst, ctx.now) !== null;
   out.int(env.write(() => zreplace(env, dst, items, ctx.now)));
+  storedTo(ctx, NOTIFY_ZSET, event, dst, items.length, existed);
 }
 
 // ---- ZREMRANGEBY* ----
@@ -327,6 +332,7 @@ function zremrangeGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, 
     for (const it of items) zdel(z.env, z.meta, it.member);
     zsave(z.env, key, z.meta, ctx.now);
   });
+  removedFrom(ctx, NOTIFY_ZSET, `zremrangeby${type}`, key, z.meta.count);
   out.int(items.length);
 }
 
@@ -344,6 +350,7 @@ function popFrom(ctx: WorkerContext, keys: Buffer[], max: boolean, count: number
       for (const it of items) zdel(z.env, z.meta, it.member);
       zsave(z.env, key, z.meta, ctx.now);
     });
+    removedFrom(ctx, NOTIFY_ZSET, max ? 'zpopmax' : 'zpopmin', key, z.meta.count);
     return { key, items };
   }
   return null;
@@ -419,7 +426,7 @@ function zrandmember(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void
     return replyItems(out, picked, withScores);
   }
   const z = readZ(ctx, args[1]);
-  hit(ctx, !!z);
+  countLookup(ctx, args[1], !!z);
   if (!z) return out.nullBulk();
   const r = randomIndex(z.meta.count);
   out.bulk(zrangeByRank(z.env, z.meta, r, r, false)[0].member);
@@ -461,6 +468,7 @@ const keyOf = (m: Buffer) => m.toString('latin1');
 function loadSource(ctx: WorkerContext, key: Buffer): Map<string, ZItem> | null {
   const env = ctx.env(key, false);
   const rec = lookup(env, key, ctx.now);
+  countLookup(ctx, key, rec !== null);
   if (!rec) return null;
   const m = new Map<string, ZItem>();
   if (rec.type === KeyType.ZSet) for (const it of zall(env!, getZset(env, key, ctx.now)!)) m.set(keyOf(it.member), it);
@@ -547,7 +555,7 @@ function zsetOp(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, numIdx: nu
   }
   if (cardOnly) return out.int(result.size);
   const items = [...result.values()].sort((a, b) => a.score - b.score || Buffer.compare(a.member, b.member));
-  if (dst) return storeItems(ctx, dst, items, out);
+  if (dst) return storeItems(ctx, `z${op}store`, dst, items, out);
   replyItems(out, items, withScores);
 }
 

@@ -3,10 +3,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { GB, MB, SLOTS_PER_TABLE_MAX } from './limits';
+import { ERR_NOTIFY_CLASS, formatNotifyFlags, parseNotifyFlags } from './notify';
 import { DEFAULT_OUTPUT_LIMITS_TEXT, formatOutputLimits, parseOutputLimits } from './output-limits';
 import { parseSize } from './size';
 
-type Kind = 'int' | 'size' | 'string' | 'bool' | 'enum' | 'output-limits';
+/** `events`: keyspace event classes (common/notify.ts), shown in Redis's canonical order. */
+type Kind = 'int' | 'size' | 'string' | 'bool' | 'enum' | 'output-limits' | 'events';
 
 interface Spec {
   kind: Kind;
@@ -45,6 +47,7 @@ const SPECS: Record<string, Spec> = {
   'client-query-buffer-limit': { kind: 'size', def: '1gb', live: true, min: 1 * MB, max: 2 * GB },
   'client-output-buffer-limit': { kind: 'output-limits', def: DEFAULT_OUTPUT_LIMITS_TEXT, live: true },
   'hll-sparse-max-bytes': { kind: 'size', def: '3000', live: true, min: 0, max: 2 ** 50 },
+  'notify-keyspace-events': { kind: 'events', def: '', live: true },
   // Redis settings clients and Redis's test suite read or set; they carry no meaning here.
   save: { kind: 'string', def: '', live: true, redisOnly: true },
   appendonly: { kind: 'bool', def: 'no', live: true, redisOnly: true },
@@ -69,7 +72,6 @@ const SPECS: Record<string, Spec> = {
   'zset-max-ziplist-value': { kind: 'int', def: '64', live: true, redisOnly: true },
   'zset-max-listpack-value': { kind: 'int', def: '64', live: true, redisOnly: true },
   'active-expire-enabled': { kind: 'bool', def: 'yes', live: true, redisOnly: true },
-  'notify-keyspace-events': { kind: 'string', def: '', live: true, redisOnly: true },
   'stream-node-max-entries': { kind: 'int', def: '100', live: true, redisOnly: true },
   'stream-node-max-bytes': { kind: 'size', def: '4096', live: true, redisOnly: true },
   'latency-tracking-info-percentiles': { kind: 'string', def: '50 99 99.9', live: true, redisOnly: true },
@@ -111,6 +113,10 @@ function check(key: string, raw: string, previous?: string): string {
       } catch (e) {
         throw new ConfigError((e as Error).message);
       }
+    case 'events':
+      // not trimmed: Redis refuses a space as any other unknown class character
+      if (parseNotifyFlags(raw) < 0) throw new ConfigError(ERR_NOTIFY_CLASS);
+      return raw;
     case 'enum':
       if (!spec.values!.includes(value.toLowerCase())) throw new ConfigError(`'${key}' must be one of ${spec.values!.join(', ')}, not '${value}'`);
       return value.toLowerCase();
@@ -140,7 +146,7 @@ export class Config {
       if (colon < 0) throw new ConfigError(`${origin}:${i + 1}: expected 'key : value', got '${body}'`);
       const key = body.slice(0, colon).trim().toLowerCase();
       try {
-        cfg.values.set(key, check(key, body.slice(colon + 1)));
+        cfg.values.set(key, check(key, body.slice(colon + 1).trim()));
       } catch (e) {
         throw new ConfigError(`${origin}:${i + 1}: ${(e as Error).message}`);
       }
@@ -190,8 +196,10 @@ export class Config {
     return n;
   }
 
+  /** Every key with its value as CONFIG GET shows it. */
   entries(): [string, string][] {
-    return [...this.values.entries()];
+    // event classes read back canonical as in Redis (which drops n beside A: kept here, only not shown)
+    return [...this.values.entries()].map(([k, v]) => [k, SPECS[k].kind === 'events' ? formatNotifyFlags(parseNotifyFlags(v)) : v]);
   }
 
   /** Rewrites `file` keeping comments and order: known lines are updated in place, the rest appended. */

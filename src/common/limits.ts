@@ -21,6 +21,9 @@ export const MAIN_OVERFLOW_MAX_COMMANDS = 100_000;
 export const EXPIRE_CYCLE_BUDGET_MS = 5;
 export const EXPIRE_CYCLE_MAX_KEYS = 2000;
 export const EXPIRE_CYCLE_INTERVAL_MS = 100;
+/** Expired keys a worker remembers having reported (found by a read) so that reclaiming them
+ * does not report them again; past this it forgets them all, at worst reporting one twice. */
+export const REPORTED_EXPIRED_MAX = 10_000;
 /** Commands a client may have in flight; past this main stops parsing and reading its input.
  * It bounds the replies a pipeline has materialised at once (256 × the largest reply), which
  * is what a slow reader can make the node hold before its output limit is checked. */

@@ -21,6 +21,7 @@ import { SyncMode } from '../storage/slot-store';
 import { Access, DENIED_PROTECTED } from './access';
 import { Client, Pending } from './client';
 import { CommandStats } from './command-stats';
+import { KeyspaceEvents } from './keyspace-events';
 import { MonitorFeed } from './monitor';
 import { ClientPause } from './pause';
 import { PubSub, Subscriber } from './pubsub';
@@ -85,9 +86,11 @@ export class Node {
   private transactions = new Transactions({
     exclusive: (fn) => this.exclusive(fn),
     runNow: (client, spec, args) => this.runNow(client, spec, args),
-    callWorker: (w, table, args) => this.callWorker(w, table, args),
+    callWorker: (w, table, args, onAnswer) => this.callWorker(w, table, args, onAnswer),
     workerOfKey: (table, key) => this.workerOfSlot(slotOf(key, this.tableSlots[table])),
+    watchingChanged: () => this.keyspaceEvents.tellWorkers(),
   });
+  private keyspaceEvents = new KeyspaceEvents(this.pubsub, this.transactions, () => this.pool);
 
   constructor(readonly config: Config) {
     this.tables = new Tables(config.str('db-path'), config.num('databases'), config.num('default-slot-num'), {
@@ -109,7 +112,9 @@ export class Node {
         live: new Map([...LIVE_SETTINGS].map(([key, cell]) => [cell, config.num(key)])),
       },
       (connId, seq, micros, reply) => this.onReply(connId, seq, micros, reply),
+      (events) => this.keyspaceEvents.deliver(events),
     );
+    this.keyspaceEvents.configure(config.str('notify-keyspace-events'));
   }
 
   listen(): Promise<void> {
@@ -202,8 +207,8 @@ export class Node {
   }
 
   /** Queues an answer that is known at once, behind the client's earlier replies. */
-  private immediate(client: Client, reply: Buffer, name: string): void {
-    client.push({ reply, args: [], name, startedAt: 0, micros: 0 });
+  private immediate(client: Client, reply: Buffer, name: string, silent = false): void {
+    client.push({ reply, args: [], name, startedAt: 0, micros: 0, silent });
     this.markDirty(client);
   }
 
@@ -234,42 +239,41 @@ export class Node {
       if (spec && this.bySpelling.size < SPELLINGS_MAX) this.bySpelling.set(spelled, spec);
     }
     if (this.clientPause.holds(client, spec, args)) return;
+    const silent = client.takeSilence();
     const name = spec ? spec.name : spelled.toLowerCase();
     // unknown command or subcommand, wrong argument count: Redis's texts (commands/container.ts)
     const refusal = checkCommand(spec, args);
-    if (refusal !== null || !spec) return this.refuse(client, refusal!, name, spec);
+    if (refusal !== null || !spec) return this.refuse(client, refusal!, name, spec, silent);
     if (info.sub + info.psub > 0 && info.resp === 2 && !spec.whileSubscribed) {
       const msg = `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
-      return this.refuse(client, errorReply(msg), name, spec);
+      return this.refuse(client, errorReply(msg), name, spec, silent);
     }
     const denied = this.access.check(info, spec, args);
-    if (denied !== null) return this.refuse(client, denied, name, spec);
+    if (denied !== null) return this.refuse(client, denied, name, spec, silent);
     if (client.tx?.queue) {
       const queued = this.transactions.intercept(client, spec, args);
-      if (queued !== null) return queued[0] === 0x2d ? this.refuse(client, queued, name, spec) : this.immediate(client, queued, name);
+      if (queued !== null) return queued[0] === 0x2d ? this.refuse(client, queued, name, spec, silent) : this.immediate(client, queued, name, silent);
     }
     if (this.monitors.active) this.monitors.feed(spec, args, info.table, info.addr);
     this.stats.commands++;
     this.tables.count(info.table, spec.flags.includes('write'));
     info.lastCommand = name;
-    const pending: Pending = { reply: null, args, name, startedAt: now, micros: 0 };
-    if (this.transactions.watching && spec.flags.includes('write')) pending.touches = this.transactions.touching(info.table, spec, args);
+    const pending: Pending = { reply: null, args, name, startedAt: now, micros: 0, silent: silent && !spec.pushReply };
     const seq = client.push(pending);
     if (spec.main) return this.runMain(client, spec, args, pending);
     this.route(client, spec, args, seq, pending);
   }
 
   /** A command refused before it runs; inside MULTI it dooms the transaction (Redis's rejectCommand). */
-  private refuse(client: Client, reply: Buffer, name: string, spec: CommandSpec | undefined): void {
+  private refuse(client: Client, reply: Buffer, name: string, spec: CommandSpec | undefined, silent: boolean): void {
     this.stats.errors++;
     this.commandStats.rejected(spec ? spec.name : null, reply);
-    this.immediate(client, this.transactions.refused(client, spec, reply), name);
+    this.immediate(client, this.transactions.refused(client, spec, reply), name, silent);
   }
 
   private runMain(client: Client, spec: CommandSpec, args: Buffer[], pending: Pending): void {
     const done = (reply: Buffer) => {
       pending.reply = this.forProtocol(client, reply);
-      if (pending.touches) this.transactions.touched(pending.touches, reply);
       pending.micros = (Date.now() - pending.startedAt) * 1000;
       this.markDirty(client);
     };
@@ -302,7 +306,6 @@ export class Node {
     }
     const done = (reply: Buffer) => {
       pending.reply = reply;
-      if (pending.touches) this.transactions.touched(pending.touches, reply);
       this.markDirty(client);
     };
     this.spanning(spec, table, args, -1 - w, false, client.info.resp).then(done, (e) => done(this.errorFor(e)));
@@ -414,19 +417,19 @@ export class Node {
   }
 
   /** Runs a command on worker `w` as main's own call; the reply comes in protocol `resp`. */
-  private callSpec(w: number, table: number, spec: CommandSpec, args: Buffer[], resp: Protocol = 2): Promise<Buffer> {
+  private callSpec(w: number, table: number, spec: CommandSpec, args: Buffer[], resp: Protocol = 2, onAnswer?: () => void): Promise<Buffer> {
     const id = this.nextCallId;
     this.nextCallId = this.nextCallId >= 0xfffffffe ? 1 : this.nextCallId + 1;
     return new Promise((resolve) => {
-      this.calls.set(id, resolve);
+      this.calls.set(id, onAnswer ? (reply) => (onAnswer(), resolve(reply)) : resolve);
       this.pool.send(w, 0, id, table, COMMAND_INDEX.get(spec)!, args, resp);
     });
   }
 
-  callWorker(w: number, table: number, args: Buffer[]): Promise<Buffer> {
+  callWorker(w: number, table: number, args: Buffer[], onAnswer?: () => void): Promise<Buffer> {
     const spec = COMMANDS.get(args[0].toString().toLowerCase());
     if (!spec || !spec.worker) throw new Error(`no worker command ${args[0]}`);
-    return this.callSpec(w, table, spec, args);
+    return this.callSpec(w, table, spec, args, 2, onAnswer);
   }
 
   private onReply(connId: number, seq: number, micros: number, reply: Buffer): void {
@@ -447,7 +450,6 @@ export class Node {
     if (!entry) return;
     entry.reply = Buffer.from(reply);
     entry.micros = micros;
-    if (entry.touches) this.transactions.touched(entry.touches, entry.reply);
     if (reply[0] === 0x2d) this.stats.errors++;
     this.markDirty(client);
   }
@@ -591,6 +593,7 @@ export class Node {
       setClientName: (name: string) => {
         client.info.name = name;
       },
+      setReplyMode: (mode: 'on' | 'off' | 'skip') => client.setReplyMode(mode),
       slowlogGet: (count: number) => node.slowlogReply(count),
       slowlogLen: () => node.slowlog.length,
       slowlogReset: () => {
@@ -634,6 +637,7 @@ export class Node {
     if (k === 'client-output-buffer-limit') this.outputLimits = parseOutputLimits(this.config.str(k));
     const cell = LIVE_SETTINGS.get(k);
     if (cell !== undefined) this.pool.setLive(cell, this.config.num(k));
+    if (k === 'notify-keyspace-events') this.keyspaceEvents.configure(this.config.str(k));
     if (k === 'loglevel') setLogLevel(this.config.str(k) as Parameters<typeof setLogLevel>[0]);
   }
 

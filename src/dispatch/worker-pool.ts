@@ -9,7 +9,7 @@ import { logger, logSettings } from '../common/log';
 import type { Protocol } from '../protocol/reply';
 import { SyncMode } from '../storage/slot-store';
 import { createRing, Doorbell, RingConsumer, RingProducer } from './ring';
-import { CONTROL_SHUTDOWN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
+import { CONTROL_SHUTDOWN, EVENTS_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
 import type { WorkerInit } from './worker-thread';
 
 const log = logger('M');
@@ -29,6 +29,8 @@ export interface PoolOptions {
 
 /** Called for each reply; `reply` is a view into the ring, valid only during the call. */
 export type ReplyHandler = (connId: number, seq: number, micros: number, reply: Buffer) => void;
+/** Called with the keyspace events a command caused, before its reply (see wire.ts); a view, as replies. */
+export type EventsHandler = (events: Buffer) => void;
 
 interface Lane {
   worker: Worker;
@@ -49,7 +51,7 @@ export class WorkerPool {
   readonly foreignEpoch = new SharedArrayBuffer(4);
   private live = new Float64Array(new SharedArrayBuffer(LIVE_CELLS * 8));
 
-  constructor(private opts: PoolOptions, private onReply: ReplyHandler) {
+  constructor(private opts: PoolOptions, private onReply: ReplyHandler, private onEvents: EventsHandler) {
     for (const [cell, value] of opts.live) this.live[cell] = value;
     for (let i = 0; i < opts.workers; i++) this.lanes.push(this.spawn(i));
     this.onWake();
@@ -185,6 +187,7 @@ export class WorkerPool {
     for (const lane of this.lanes) {
       lane.replies.drain(REPLY_DRAIN_MAX, (bytes, off, len) => {
         const b = Buffer.from(bytes.buffer, bytes.byteOffset + off, len);
+        if (b.readUInt32LE(0) === EVENTS_CONN) return this.onEvents(b.subarray(4));
         lane.inflight--;
         this.onReply(b.readUInt32LE(0), b.readUInt32LE(4), b.readUInt32LE(8), b.subarray(REPLY_HEADER_BYTES));
       });

@@ -6,19 +6,22 @@ import { MessagePort, parentPort, workerData } from 'worker_threads';
 import { slotOf } from '../common/crc32';
 import { CommandError, ERR_DB_INDEX, ERR_DISK_FULL } from '../common/errors';
 import {
-  EXPIRE_CYCLE_BUDGET_MS, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
+  EXPIRE_CYCLE_BUDGET_MS, REPORTED_EXPIRED_MAX, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
   WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS, RECLAIM_PASS_MAX_RECORDS, RECLAIM_PASS_BUDGET_MS, RECLAIM_BUSY_INTERVAL_MS, RECLAIM_LOG_INTERVAL_MS, RECLAIM_LOG_MIN_RECORDS, RECLAIM_IDLE_REST_MS,
 } from '../common/limits';
 import { applyLogSettings, logger, logSettings } from '../common/log';
+import { NOTIFY_EXPIRED, NOTIFY_NEW, NOTIFY_NOT_MODIFYING } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
 import { COMMAND_LIST } from '../commands/table';
 import { CommandSpec, WorkerContext } from '../commands/types';
-import { reclaimExpired } from '../storage/keyspace';
+import { KeyspaceObserver, observeKeyspace, reclaimExpired } from '../storage/keyspace';
 import { DiskGuard } from '../storage/disk-guard';
 import { findQueuedGarbage, pendingGarbage, reclaimPass } from '../storage/reclaim';
 import { SlotStore, SyncMode } from '../storage/slot-store';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
-import { CONTROL_SHUTDOWN, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, readRequest, Request, REPLY_HEADER_BYTES } from './wire';
+import {
+  CONTROL_SHUTDOWN, EVENTS_CONN, EventLog, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_NOTIFY, LIVE_WATCHING, readRequest, Request, REPLY_HEADER_BYTES,
+} from './wire';
 
 export interface WorkerInit {
   index: number;
@@ -60,6 +63,39 @@ const diskGuard = new DiskGuard(init.dbPath, live[LIVE_MIN_FREE_DISK]);
 const stats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, commands: 0 };
 
 const tableSlots = init.tableSlots;
+/** Keyspace events of the commands run since the last send, and what main wants reported (read once per batch). */
+const events = new EventLog();
+let notifyFlags = 0;
+let watching = false;
+/** Expired records already reported by a lookup, so reclaiming them later says nothing more. */
+const reportedExpired = new Set<string>();
+
+function report(table: number, type: number, event: string, key: Buffer): void {
+  if ((notifyFlags & type) === 0 && !(watching && (type & NOTIFY_NOT_MODIFYING) === 0)) return;
+  events.add(table, type, event, key);
+}
+
+const observer: KeyspaceObserver = {
+  now: () => ctx.now,
+  expired(env, key, expireAt) {
+    if (!(notifyFlags & NOTIFY_EXPIRED)) return;
+    const id = `${env.table} ${env.slot} ${expireAt} ${key.toString('latin1')}`;
+    if (reportedExpired.has(id)) return;
+    if (reportedExpired.size >= REPORTED_EXPIRED_MAX) reportedExpired.clear();
+    reportedExpired.add(id);
+    events.add(env.table, NOTIFY_EXPIRED, 'expired', key);
+  },
+  created(env, key) {
+    if (notifyFlags & NOTIFY_NEW) events.add(env.table, NOTIFY_NEW, 'new', key);
+  },
+};
+
+/** Takes main's live settings for the coming batch or expiry pass. */
+function readLive(): void {
+  notifyFlags = live[LIVE_NOTIFY];
+  watching = live[LIVE_WATCHING] !== 0;
+  observeKeyspace(notifyFlags & (NOTIFY_EXPIRED | NOTIFY_NEW) ? observer : null);
+}
 
 class Context implements WorkerContext {
   table = 0;
@@ -89,6 +125,9 @@ class Context implements WorkerContext {
     for (let s = init.index; s < this.slotCount; s += init.count) out.push(s);
     return out;
   }
+  notify(type: number, event: string, key: Buffer, table = this.table): void {
+    report(table, type, event, key);
+  }
   use(table: number): void {
     this.table = table;
     this.slotCount = tableSlots[table];
@@ -101,9 +140,11 @@ const out = new ReplyWriter();
 interface Item {
   req: Request;
   spec: CommandSpec;
-  /** Reply bytes within `out`, filled when the item ran. */
+  /** Reply bytes within `out`, and its events within `events`, filled when the item ran. */
   start: number;
   end: number;
+  evStart: number;
+  evEnd: number;
   micros: number;
 }
 
@@ -112,10 +153,12 @@ function run(item: Item): void {
   out.resp = item.req.resp;
   const t0 = performance.now();
   const mark = out.size();
+  const evMark = events.size();
   try {
     item.spec.worker!(ctx, item.req.args, out);
   } catch (e) {
     out.truncate(mark);
+    events.truncate(evMark);
     if (e instanceof CommandError) out.error(e.message);
     else {
       log.warn(`${item.spec.name} failed: ${(e as Error).message}`);
@@ -124,6 +167,8 @@ function run(item: Item): void {
   }
   item.start = mark;
   item.end = out.size();
+  item.evStart = evMark;
+  item.evEnd = events.size();
   item.micros = Math.round((performance.now() - t0) * 1000);
   stats.commands++;
 }
@@ -132,6 +177,7 @@ function refuse(item: Item, message: string): void {
   item.start = out.size();
   out.error(message);
   item.end = out.size();
+  item.evStart = item.evEnd = events.size();
 }
 
 /** Runs a group of single-slot commands in one transaction; on a storage failure, one by one. */
@@ -142,6 +188,7 @@ function runGroup(table: number, slot: number, items: Item[], writes: boolean): 
     return;
   }
   const mark = out.size();
+  const evMark = events.size();
   try {
     env.write(() => {
       for (const it of items) run(it);
@@ -149,12 +196,14 @@ function runGroup(table: number, slot: number, items: Item[], writes: boolean): 
   } catch (e) {
     log.warn(`batch transaction on ${table}/${slot} failed (${(e as Error).message}); retrying one by one`);
     out.truncate(mark);
+    events.truncate(evMark);
     for (const it of items) run(it);
   }
 }
 
 function executeBatch(batch: Item[]): void {
   store.now = Date.now();
+  readLive();
   const current = Atomics.load(epochCell, 0);
   if (current !== seenEpoch) {
     seenEpoch = current;
@@ -207,6 +256,7 @@ const replyScratch = Buffer.allocUnsafe(REPLY_HEADER_BYTES);
 function sendReplies(batch: Item[]): void {
   const bytes = out.view();
   for (const it of batch) {
+    if (it.evEnd > it.evStart) sendEvents(it.evStart, it.evEnd);
     const len = REPLY_HEADER_BYTES + it.end - it.start;
     replyScratch.writeUInt32LE(it.req.connId, 0);
     replyScratch.writeUInt32LE(it.req.seq, 4);
@@ -224,6 +274,26 @@ function sendReplies(batch: Item[]): void {
   }
   replies.publish();
   out.reset();
+  events.reset();
+}
+
+const EVENTS_HEADER = Buffer.alloc(4);
+EVENTS_HEADER.writeUInt32LE(EVENTS_CONN, 0);
+
+/** Ships events[start, end) as one message, ahead of the reply that follows it. */
+function sendEvents(start: number, end: number): void {
+  const payload = events.slice(start, end);
+  const len = 4 + payload.length;
+  if (len > replies.inlineMax) {
+    const msg = Buffer.concat([EVENTS_HEADER, payload]);
+    while (!replies.writeLarge(msg)) waitForRoom();
+    return;
+  }
+  let off: number;
+  while ((off = replies.reserve(len)) < 0) waitForRoom();
+  replies.bytes.set(EVENTS_HEADER, off);
+  replies.bytes.set(payload, off + 4);
+  replies.commit(len);
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -269,11 +339,17 @@ function timers(): void {
   }
   if (now - lastExpireCycle >= EXPIRE_CYCLE_INTERVAL_MS) {
     lastExpireCycle = now;
+    readLive();
     const deadline = now + EXPIRE_CYCLE_BUDGET_MS;
     for (const env of store.openEnvs()) {
       if (env.slot % init.count !== init.index) continue;
       stats.expiredKeys += reclaimExpired(env, now, EXPIRE_CYCLE_MAX_KEYS, EXPIRE_CYCLE_BUDGET_MS);
       if (Date.now() > deadline) break;
+    }
+    if (events.size() > 0) {
+      sendEvents(0, events.size());
+      replies.publish();
+      events.reset();
     }
   }
   if (init.syncMode === 'everysec' && now - lastSync >= 1000) {
@@ -292,7 +368,7 @@ function loop(): void {
         stopping = true;
         return;
       }
-      batch.push({ req, spec: COMMAND_LIST[req.cmd], start: 0, end: 0, micros: 0 });
+      batch.push({ req, spec: COMMAND_LIST[req.cmd], start: 0, end: 0, evStart: 0, evEnd: 0, micros: 0 });
     });
     if (batch.length > 0) {
       executeBatch(batch);

@@ -54,6 +54,23 @@ function dropMembers(env: SlotEnv, rec: { type: KeyType; payload: Buffer }): voi
 /** Keys LMDB cannot hold verbatim: longer than its key limit allows, or empty. */
 const needsDigest = (key: Buffer) => key.length === 0 || key.length > DIRECT_KEY_MAX_BYTES;
 
+/**
+ * Told of what Redis reports as keyspace events from inside its key directory: a key found past
+ * its expiry (read, replaced, deleted or reclaimed: Redis's "expired") and a key created where no
+ * live one was ("new"). Set by the worker only while such events are wanted.
+ */
+export interface KeyspaceObserver {
+  /** The command's clock, ms: what "expired" means for store(), which takes no time. */
+  now(): number;
+  /** `expireAt` tells this record from a later one of the same key. */
+  expired(env: SlotEnv, key: Buffer, expireAt: number): void;
+  created(env: SlotEnv, key: Buffer): void;
+}
+let observer: KeyspaceObserver | null = null;
+export function observeKeyspace(o: KeyspaceObserver | null): void {
+  observer = o;
+}
+
 /** Copies a collection's members into `dst` and returns the payload naming the copies. */
 export type MemberCopier = (src: SlotEnv, rec: KeyRecord, dst: SlotEnv) => Buffer;
 const copiers: (MemberCopier | undefined)[] = [];
@@ -135,15 +152,22 @@ function expireKey(expireAt: number, dirKey: Buffer): Buffer {
 export function lookup(env: SlotEnv | null, key: Buffer, now: number): KeyRecord | null {
   if (!env) return null;
   const raw = getRaw(env, directoryKey(key));
-  if (!raw || !isLive(raw, now)) return null;
+  if (!raw || !liveOrReport(env, key, raw, now)) return null;
   return decode(raw);
+}
+
+/** Whether a record is live; an expired one is reported to the observer. */
+function liveOrReport(env: SlotEnv, key: Buffer, raw: Buffer, now: number): boolean {
+  if (isLive(raw, now)) return true;
+  observer?.expired(env, key, raw.readDoubleLE(1));
+  return false;
 }
 
 /** A live string's value, copied; undefined when absent, null when another type. */
 export function lookupString(env: SlotEnv | null, key: Buffer, now: number): Buffer | null | undefined {
   if (!env) return undefined;
   const raw = getRaw(env, directoryKey(key));
-  if (!raw || !isLive(raw, now)) return undefined;
+  if (!raw || !liveOrReport(env, key, raw, now)) return undefined;
   if ((raw[0] & TYPE_MASK) !== KeyType.String) return null;
   return Buffer.from(raw.subarray(payloadStart(raw)));
 }
@@ -159,6 +183,7 @@ export function store(env: SlotEnv, key: Buffer, type: KeyType, expireAt: number
   const dirKey = directoryKey(key);
   const raw = getRaw(env, dirKey);
   const oldExpireAt = raw ? raw.readDoubleLE(1) : 0;
+  if (observer && (!raw || !liveOrReport(env, key, raw, observer.now()))) observer.created(env, key);
   if (raw) {
     const oldType: KeyType = raw[0] & TYPE_MASK;
     // decode copies the record: it must be read before the next LMDB call reuses `raw`
@@ -181,7 +206,9 @@ export function remove(env: SlotEnv | null, key: Buffer, now: number): boolean {
   const old = lookupAny(env, dirKey);
   if (!old) return false;
   env.write(() => removeRecord(env, dirKey, old));
-  return old.expireAt === 0 || old.expireAt >= now;
+  const live = old.expireAt === 0 || old.expireAt >= now;
+  if (!live) observer?.expired(env, key, old.expireAt);
+  return live;
 }
 
 function removeRecord(env: SlotEnv, dirKey: Buffer, old: KeyRecord): void {
@@ -209,11 +236,14 @@ export function reclaimExpired(env: SlotEnv, now: number, maxKeys: number, budge
   env.write(() => {
     for (const ek of victims) {
       const dirKey = ek.subarray(EXPIRE_PREFIX);
-      const rec = lookupAny(env, dirKey);
+      const raw = getRaw(env, dirKey);
+      const key = raw && observer ? userKey(dirKey, raw) : null;
+      const rec = raw ? decode(raw) : null;
       env.dbs.expires.removeSync(ek);
       if (rec && rec.expireAt !== 0 && rec.expireAt < now) {
         dropMembers(env, rec);
         env.dbs.keys.removeSync(dirKey);
+        if (key) observer?.expired(env, key, rec.expireAt);
         n++;
       }
       if (Date.now() > deadline) break;
