@@ -3,7 +3,7 @@
 import { Protocol, ReplyWriter } from '../protocol/reply';
 import { SlotEnv, SlotStore } from '../storage/slot-store';
 
-export type Flag = 'pubsub' | 'noscript' | 'write' | 'readonly' | 'admin' | 'fast' | 'denyoom' | 'noauth' | 'loading' | 'stale' | 'random' | 'internal' | 'no_multi';
+export type Flag = 'pubsub' | 'noscript' | 'write' | 'readonly' | 'admin' | 'fast' | 'denyoom' | 'noauth' | 'loading' | 'stale' | 'random' | 'internal' | 'no_multi' | 'blocking';
 
 /** How a command whose keys span several workers is carried out. */
 export type Spread =
@@ -98,6 +98,8 @@ export interface ClientInfo {
   /** Sent MONITOR: receives every command. */
   monitor: boolean;
   watchDirty: boolean;
+  /** Parked by a blocking command (CLIENT LIST's flag b). */
+  blocked: boolean;
 }
 
 /** What main-thread handlers may ask of the server; implemented in dispatch. */
@@ -121,6 +123,8 @@ export interface ServerContext {
   info(sections: string[]): Promise<string>;
   clients(): ClientInfo[];
   killClients(filter: (c: ClientInfo) => boolean): number;
+  /** CLIENT UNBLOCK: answers a parked client as timed out (or with an error); false when none is parked. */
+  unblockClient(id: number, error: boolean): boolean;
   closeAfterReply(): void;
   setClientName(name: string): void;
   /** Makes this connection a MONITOR client. */
@@ -161,6 +165,19 @@ export interface ServerContext {
 
 export type MainHandler = (ctx: ServerContext, args: Buffer[]) => Buffer | Promise<Buffer>;
 
+/**
+ * How main blocks a command flagged 'blocking' (dispatch/blocking.ts). Its worker handler runs
+ * the non-blocking form; commands/blocking.ts says how main asks for the other modes.
+ */
+export interface BlockingSpec {
+  /** The keys it waits on, in the order it tries them (duplicates allowed). */
+  sources(args: Buffer[]): Buffer[];
+  /** Index of the timeout argument. */
+  timeoutIndex(args: Buffer[]): number;
+  /** The same command limited to one ready source key: a wake-up serves that key alone. */
+  narrow(args: Buffer[], key: Buffer): Buffer[];
+}
+
 export interface CommandSpec {
   name: string;
   /** Redis's arity: N means exactly N arguments with the name, -N at least N. */
@@ -200,6 +217,8 @@ export interface CommandSpec {
    * (CONFIG SET but not CONFIG HELP); when absent, the 'admin' flag covers the whole command.
    */
   adminSubcommands?: string[];
+  /** Set on the blocking commands (BLPOP ...). */
+  block?: BlockingSpec;
   worker?: WorkerHandler;
   main?: MainHandler;
 }

@@ -11,7 +11,8 @@ import {
   getZset, LexBound, LexRange, newZsetMeta, ScoreRange, zall, zdel, ZItem, zlexRanks, ZMeta, zput, zrangeByRank, zrank, zrankWindow, zreplace, zsave,
   zscan, zscore, zscoreRanks,
 } from '../types/zset';
-import { lower, parseFloatArg, parseInt64 } from './args';
+import { lower, numkeysArgs, parseFloatArg, parseInt64 } from './args';
+import { KEYS_THEN_TIMEOUT, parseTimeout, popFirst, TIMEOUT_THEN_NUMKEYS } from './blocking';
 import { countLookup, removedFrom, storedTo } from './keyspace-events';
 import { matches, parseScanCursor, parseScanOptions, ScanPositions, scanReply } from './scan-cursor';
 import { CommandSpec, WorkerContext } from './types';
@@ -338,34 +339,29 @@ function zremrangeGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, 
 
 // ---- pops ----
 
-/** Pops up to `count` items from the first non-empty zset of `keys`; null when all are absent. */
-function popFrom(ctx: WorkerContext, keys: Buffer[], max: boolean, count: number): { key: Buffer; items: ZItem[] } | null {
-  for (const key of keys) {
-    const z = readZ(ctx, key);
-    if (!z) continue;
-    if (count === 0) return { key, items: [] };
-    const n = Math.min(count, z.meta.count);
-    const items = zrangeByRank(z.env, z.meta, 0, n - 1, max);
-    z.env.write(() => {
-      for (const it of items) zdel(z.env, z.meta, it.member);
-      zsave(z.env, key, z.meta, ctx.now);
-    });
-    removedFrom(ctx, NOTIFY_ZSET, max ? 'zpopmax' : 'zpopmin', key, z.meta.count);
-    return { key, items };
-  }
-  return null;
+/** Pops up to `count` items from an existing zset, lowest (or highest) scores first. */
+function popItems(ctx: WorkerContext, key: Buffer, z: Z, max: boolean, count: number): ZItem[] {
+  if (count === 0) return [];
+  const items = zrangeByRank(z.env, z.meta, 0, Math.min(count, z.meta.count) - 1, max);
+  z.env.write(() => {
+    for (const it of items) zdel(z.env, z.meta, it.member);
+    zsave(z.env, key, z.meta, ctx.now);
+  });
+  removedFrom(ctx, NOTIFY_ZSET, max ? 'zpopmax' : 'zpopmin', key, z.meta.count);
+  return items;
 }
 
 function zpop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, max: boolean): void {
   if (args.length > 3) throw new CommandError(ERR_SYNTAX);
   const count = args.length === 3 ? positiveLong(args[2]) : 1;
-  const r = popFrom(ctx, [args[1]], max, count);
-  replyItems(out, r ? r.items : [], true, args.length === 3);
+  const z = readZ(ctx, args[1]);
+  replyItems(out, z ? popItems(ctx, args[1], z, max, count) : [], true, args.length === 3);
 }
 
-function zmpop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  const numkeys = Number(rangeLong(args[1], 1n, LONG_MAX, 'ERR numkeys should be greater than 0'));
-  const whereIdx = 2 + numkeys;
+/** ZMPOP's arguments after numkeys, at `numkeysIdx` (BZMPOP's: 2). */
+function parseZmpop(args: Buffer[], numkeysIdx: number): { keys: Buffer[]; max: boolean; count: number } {
+  const numkeys = Number(rangeLong(args[numkeysIdx], 1n, LONG_MAX, 'ERR numkeys should be greater than 0'));
+  const whereIdx = numkeysIdx + 1 + numkeys;
   if (whereIdx >= args.length) throw new CommandError(ERR_SYNTAX);
   const w = lower(args[whereIdx]);
   if (w !== 'min' && w !== 'max') throw new CommandError(ERR_SYNTAX);
@@ -375,23 +371,40 @@ function zmpop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
       count = clampCount(rangeLong(args[++j], 1n, LONG_MAX, 'ERR count should be greater than 0'));
     } else throw new CommandError(ERR_SYNTAX);
   }
-  if (count === -1) count = 1;
-  const r = popFrom(ctx, args.slice(2, whereIdx), w === 'max', count);
-  if (!r) return out.nullArray();
-  out.arrayHeader(2);
-  out.bulk(r.key);
-  out.arrayHeader(r.items.length);
-  for (const it of r.items) {
-    out.arrayHeader(2);
-    out.bulk(it.member);
-    out.double(it.score);
-  }
+  return { keys: args.slice(numkeysIdx + 1, whereIdx), max: w === 'max', count: count === -1 ? 1 : count };
 }
 
-export function zmpopKeys(args: Buffer[]): Buffer[] {
-  const n = parseInt64(args[1] ?? Buffer.alloc(0));
-  if (n === undefined || n < 1n || n > BigInt(args.length - 2)) return args.slice(2, 3);
-  return args.slice(2, 2 + Number(n));
+/** ZMPOP, and BZMPOP in every mode (commands/blocking.ts): [key, [[member, score] ...]]. */
+function zmpop(numkeysIdx: number) {
+  return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void => {
+    const { keys, max, count } = parseZmpop(args, numkeysIdx);
+    if (numkeysIdx === 2) parseTimeout(args[1], ctx.now);
+    popFirst(ctx, args, out, keys, KeyType.ZSet, (key) => readZ(ctx, key), (key, z) => {
+      const items = popItems(ctx, key, z, max, count);
+      out.arrayHeader(2);
+      out.bulk(key);
+      out.arrayHeader(items.length);
+      for (const it of items) {
+        out.arrayHeader(2);
+        out.bulk(it.member);
+        out.double(it.score);
+      }
+    });
+  };
+}
+
+/** BZPOPMIN / BZPOPMAX: [key, member, score] from the first non-empty zset. */
+function bzpop(max: boolean) {
+  return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void => {
+    parseTimeout(args[args.length - 1], ctx.now);
+    popFirst(ctx, args, out, args.slice(1, -1), KeyType.ZSet, (key) => readZ(ctx, key), (key, z) => {
+      const [it] = popItems(ctx, key, z, max, 1);
+      out.arrayHeader(3);
+      out.bulk(key);
+      out.bulk(it.member);
+      out.double(it.score);
+    });
+  };
 }
 
 // ---- ZRANDMEMBER ----
@@ -606,5 +619,8 @@ export const ZSET_COMMANDS: CommandSpec[] = [
   T('zinter', -3, ['readonly'], [2, 2, 1], (c, a, o) => zsetOp(c, a, o, 1, null, 'inter', false), 'Intersect multiple sorted sets', '6.2.0', { ...EXCLUSIVE, keys: numkeysKeys(1) }),
   T('zdiff', -3, ['readonly'], [2, 2, 1], (c, a, o) => zsetOp(c, a, o, 1, null, 'diff', false), 'Subtract multiple sorted sets', '6.2.0', { ...EXCLUSIVE, keys: numkeysKeys(1) }),
   T('zintercard', -3, ['readonly'], [2, 2, 1], (c, a, o) => zsetOp(c, a, o, 1, null, 'inter', true), 'Intersect multiple sorted sets and return the cardinality of the result', '7.0.0', { ...EXCLUSIVE, keys: numkeysKeys(1) }),
-  T('zmpop', -4, ['write'], [2, 2, 1], zmpop, 'Remove and return members with scores in a sorted set', '7.0.0', { ...EXCLUSIVE, keys: zmpopKeys }),
+  T('zmpop', -4, ['write'], [2, 2, 1], zmpop(1), 'Remove and return members with scores in a sorted set', '7.0.0', { ...EXCLUSIVE, keys: (a) => numkeysArgs(a, 1) }),
+  T('bzpopmin', -3, ['write', 'noscript', 'fast', 'blocking'], [1, -2, 1], bzpop(false), 'Remove and return the member with the lowest score from one or more sorted sets, or block until one is available', '5.0.0', { ...EXCLUSIVE, block: KEYS_THEN_TIMEOUT }),
+  T('bzpopmax', -3, ['write', 'noscript', 'fast', 'blocking'], [1, -2, 1], bzpop(true), 'Remove and return the member with the highest score from one or more sorted sets, or block until one is available', '5.0.0', { ...EXCLUSIVE, block: KEYS_THEN_TIMEOUT }),
+  T('bzmpop', -5, ['write', 'blocking'], [3, 3, 1], zmpop(2), 'Remove and return members with scores in a sorted set or block until one is available', '7.0.0', { ...EXCLUSIVE, keys: (a) => numkeysArgs(a, 2), block: TIMEOUT_THEN_NUMKEYS }),
 ];

@@ -32,6 +32,10 @@ export class Client {
   patterns = new Set<string>();
   /** MULTI queue and watched keys (dispatch/transaction.ts); made at the first MULTI or WATCH. */
   tx: ClientTx | null = null;
+  /** While a blocking command waits for its reply: the commands sent since, run once it has one. */
+  hold: Buffer[][] | null = null;
+  /** Keys with parked clients that EXEC's queued writes touched: served before EXEC answers. */
+  woken: string[] | null = null;
   /** What main-thread handlers see of this client and the server; made on first use. */
   context: ServerContext | null = null;
   /** Set once the client sent MONITOR. */
@@ -65,6 +69,7 @@ export class Client {
       multiMem: 0,
       monitor: false,
       watchDirty: false,
+      blocked: false,
     };
   }
 

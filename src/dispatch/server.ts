@@ -7,7 +7,7 @@ import * as os from 'os';
 import { Config, ConfigError } from '../common/config';
 import { slotOf } from '../common/crc32';
 import { arityError, CommandError } from '../common/errors';
-import { CLIENT_MAX_INFLIGHT, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
+import { BLOCKED_HELD_COMMANDS_MAX, CLIENT_MAX_INFLIGHT, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
 import { logger, setLogLevel } from '../common/log';
 import { OutputLimits, parseOutputLimits } from '../common/output-limits';
 import { ProtocolError, RequestParser } from '../protocol/parser';
@@ -19,6 +19,7 @@ import { COMMAND_INDEX, COMMANDS } from '../commands/table';
 import { ClientInfo, CommandSpec, ServerContext } from '../commands/types';
 import { SyncMode } from '../storage/slot-store';
 import { Access, DENIED_PROTECTED } from './access';
+import { BlockingRegistry } from './blocking';
 import { Client, Pending } from './client';
 import { CommandStats } from './command-stats';
 import { KeyspaceEvents } from './keyspace-events';
@@ -57,6 +58,17 @@ export class Node {
   private monitors = new MonitorFeed();
   private commandStats = new CommandStats();
   private clientPause = new ClientPause((client, args) => this.dispatchSafely(client, args));
+  private blocking = new BlockingRegistry({
+    replyOf: (client, spec, args) => this.replyOf(client, spec, args),
+    answer: (client, pending, reply) => {
+      // as Redis, time spent blocked is not the command's (SLOWLOG)
+      pending.reply = reply;
+      if (reply[0] === 0x2d) this.stats.errors++;
+      this.markDirty(client);
+      this.release(client);
+    },
+    tableCount: () => this.tableSlots.length,
+  });
   private subscribers = new WeakMap<Client, Subscriber>();
   private nextClientId = 1;
   private nextCallId = 1;
@@ -162,6 +174,7 @@ export class Node {
       this.pubsub.leave(this.subscriberOf(client));
       if (client.monitor) this.monitors.remove(client.monitor);
       this.transactions.forget(client);
+      this.blocking.forget(client);
     });
   }
 
@@ -225,6 +238,7 @@ export class Node {
   private dispatch(client: Client, args: Buffer[]): void {
     // after QUIT (or CLIENT KILL of itself) Redis reads nothing more from the client
     if (client.closeAfterFlush) return;
+    if (client.hold) return this.holdBack(client, args);
     if (this.held) {
       this.held.push([client, args]);
       return;
@@ -260,8 +274,70 @@ export class Node {
     info.lastCommand = name;
     const pending: Pending = { reply: null, args, name, startedAt: now, micros: 0, silent: silent && !spec.pushReply };
     const seq = client.push(pending);
+    if (spec.block) {
+      client.hold = [];
+      return this.blocking.start(client, spec, args, pending);
+    }
+    if (this.blocking.waiting > 0 && spec.worker && spec.flags.includes('write')) {
+      // a write to keys clients wait on: its reply, and the writer's next commands, come after
+      // those clients are served, as in Redis where that happens before the next command
+      const woken = this.blocking.wokenBy(info.table, spec, args);
+      if (woken) {
+        client.hold = [];
+        return this.settle(client, pending, this.replyOf(client, spec, args), woken);
+      }
+    }
     if (spec.main) return this.runMain(client, spec, args, pending);
     this.route(client, spec, args, seq, pending);
+  }
+
+  /** A command sent while a blocking command waits: kept, in order, until that one is answered. */
+  private holdBack(client: Client, args: Buffer[]): void {
+    client.hold!.push(args);
+    if (client.hold!.length >= BLOCKED_HELD_COMMANDS_MAX && !client.paused) {
+      client.paused = true;
+      client.socket.pause();
+    }
+  }
+
+  /** Runs the commands held behind a blocking command (or a write waking one) that has its reply. */
+  private release(client: Client): void {
+    const held = client.hold;
+    client.hold = null;
+    if (!held || client.closed) return;
+    for (const args of held) this.dispatchSafely(client, args);
+    this.maybeResume(client);
+  }
+
+  /**
+   * A worker command's reply for main's own use (blocking pops, writes that wake them); while
+   * an exclusive command runs it waits its turn, as dispatched commands do.
+   */
+  private replyOf(client: Client, spec: CommandSpec, args: Buffer[]): Promise<Buffer> {
+    const table = client.info.table;
+    const w = this.placement(spec, table, args);
+    const run = () => this.callSpec(w, table, spec, args, client.info.resp);
+    if (w < 0) return this.spanning(spec, table, args, -1 - w, false, client.info.resp);
+    return this.held ? this.exclusive(run) : run();
+  }
+
+  /** Fills `pending` once `reply` settles, after the clients that the write wakes (`woken`) are served. */
+  private settle(client: Client, pending: Pending, reply: Promise<Buffer>, woken: string[]): void {
+    reply
+      .then(async (r) => {
+        if (r[0] === 0x2d) this.stats.errors++;
+        else await this.blocking.afterWrite(woken);
+        return r;
+      })
+      .then(
+        (r) => (pending.reply = r),
+        (e) => (pending.reply = this.errorFor(e)),
+      )
+      .then(() => {
+        pending.micros = (Date.now() - pending.startedAt) * 1000;
+        this.markDirty(client);
+        this.release(client);
+      });
   }
 
   /** A command refused before it runs; inside MULTI it dooms the transaction (Redis's rejectCommand). */
@@ -272,7 +348,14 @@ export class Node {
   }
 
   private runMain(client: Client, spec: CommandSpec, args: Buffer[], pending: Pending): void {
-    const done = (reply: Buffer) => {
+    const done = (reply: Buffer): void => {
+      if (client.woken) {
+        // EXEC's writes reached keys clients wait on: they are served first, as in Redis
+        const woken = client.woken;
+        client.woken = null;
+        void this.blocking.afterWrite(woken).then(() => done(reply));
+        return;
+      }
       pending.reply = this.forProtocol(client, reply);
       pending.micros = (Date.now() - pending.startedAt) * 1000;
       this.markDirty(client);
@@ -339,12 +422,16 @@ export class Node {
 
   /**
    * Runs a command of EXEC's queue, inside exclusive(), and resolves with its reply. Blocking
-   * commands (when they come) must answer here as if their timeout had expired, as Redis's
-   * CLIENT_DENY_BLOCKING does.
+   * commands answer here as their non-blocking forms, null when there is nothing to pop, as
+   * Redis's CLIENT_DENY_BLOCKING does: a worker runs them so unless main asks otherwise.
    */
   private async runNow(client: Client, spec: CommandSpec, args: Buffer[]): Promise<Buffer> {
     this.stats.commands++;
     this.tables.count(client.info.table, spec.flags.includes('write'));
+    if (this.blocking.waiting > 0 && spec.flags.includes('write')) {
+      const woken = this.blocking.wokenBy(client.info.table, spec, args);
+      if (woken) (client.woken ??= []).push(...woken);
+    }
     let reply: Buffer;
     const resp = client.info.resp;
     try {
@@ -590,6 +677,10 @@ export class Node {
       },
       pauseClients: (ms: number, writesOnly: boolean) => node.clientPause.pause(ms, writesOnly),
       unpauseClients: () => node.clientPause.unpause(),
+      unblockClient: (id: number, error: boolean) => {
+        const c = node.clients.get(id);
+        return c !== undefined && node.blocking.unblock(c, error);
+      },
       setClientName: (name: string) => {
         client.info.name = name;
       },
@@ -721,7 +812,7 @@ export class Node {
       ['arch_bits', 64], ['process_id', process.pid], ['tcp_port', this.port()], ['uptime_in_seconds', uptime], ['uptime_in_days', Math.floor(uptime / 86400)],
       ['executable', process.argv[1] ?? ''], ['config_file', this.config.file ?? ''], ['node_version', process.version],
     ]);
-    add('Clients', [['connected_clients', this.clients.size], ['paused_clients', this.clientPause.count()], ['maxclients', this.config.num('maxclients')], ['blocked_clients', 0]]);
+    add('Clients', [['connected_clients', this.clients.size], ['paused_clients', this.clientPause.count()], ['maxclients', this.config.num('maxclients')], ['blocked_clients', this.blocking.blocked]]);
     // Redis's lazyfree_* fields count objects freed in the background: here, dropped collections
     const rs = want('memory') || want('stats') || want('pika') ? await this.reclaimStats() : undefined;
     add('Memory', [
