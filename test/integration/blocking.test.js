@@ -4,14 +4,14 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, client, RawConn, encode, plain, parseInfo, rejects, sleep, withTimeout, TARGET, keysOnWorker } = require('./helpers');
+const { useNode, client, RawConn, encode, plain, parseInfo, rejects, sleep, withTimeout, TARGET, keysOnWorker, ERRORS } = require('./helpers');
+const { WRONGTYPE } = ERRORS;
 
 const test = suite('blocking');
 const h = useNode(test);
 const r = () => h.redis;
 const port = () => h.node.port;
 
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const UNBLOCKED = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
 
 // keys on worker 0 (A0, C0) and worker 1 (B1, D1)
