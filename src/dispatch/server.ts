@@ -123,7 +123,7 @@ export class Node {
         tableSlots: this.tableSlots,
         live: new Map([...LIVE_SETTINGS].map(([key, cell]) => [cell, config.num(key)])),
       },
-      (connId, seq, micros, reply) => this.onReply(connId, seq, micros, reply),
+      (connId, seq, micros, reply, owned) => this.onReply(connId, seq, micros, reply, owned),
       (events) => this.keyspaceEvents.deliver(events),
     );
     this.keyspaceEvents.configure(config.str('notify-keyspace-events'));
@@ -519,7 +519,7 @@ export class Node {
     return this.callSpec(w, table, spec, args, 2, onAnswer);
   }
 
-  private onReply(connId: number, seq: number, micros: number, reply: Buffer): void {
+  private onReply(connId: number, seq: number, micros: number, reply: Buffer, owned: boolean): void {
     if (this.idleWaiters.length > 0 && this.pool.inflight() === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -528,14 +528,14 @@ export class Node {
     if (connId === 0) {
       const call = this.calls.get(seq);
       this.calls.delete(seq);
-      call?.(Buffer.from(reply));
+      call?.(owned ? reply : Buffer.from(reply));
       return;
     }
     const client = this.clients.get(connId);
     if (!client || client.closed) return;
     const entry = client.entry(seq);
     if (!entry) return;
-    entry.reply = Buffer.from(reply);
+    entry.reply = owned ? reply : Buffer.from(reply);
     entry.micros = micros;
     if (reply[0] === 0x2d) this.stats.errors++;
     this.markDirty(client);

@@ -28,7 +28,8 @@ export interface PoolOptions {
 }
 
 /** Called for each reply; `reply` is a view into the ring, valid only during the call. */
-export type ReplyHandler = (connId: number, seq: number, micros: number, reply: Buffer) => void;
+/** `owned`: the bytes are the handler's to keep; otherwise they live in the ring and must be copied. */
+export type ReplyHandler = (connId: number, seq: number, micros: number, reply: Buffer, owned: boolean) => void;
 /** Called with the keyspace events a command caused, before its reply (see wire.ts); a view, as replies. */
 export type EventsHandler = (events: Buffer) => void;
 
@@ -189,7 +190,8 @@ export class WorkerPool {
         const b = Buffer.from(bytes.buffer, bytes.byteOffset + off, len);
         if (b.readUInt32LE(0) === EVENTS_CONN) return this.onEvents(b.subarray(4));
         lane.inflight--;
-        this.onReply(b.readUInt32LE(0), b.readUInt32LE(4), b.readUInt32LE(8), b.subarray(REPLY_HEADER_BYTES));
+        // a reply that came over the port is already main's own; one in the ring must be copied
+        this.onReply(b.readUInt32LE(0), b.readUInt32LE(4), b.readUInt32LE(8), b.subarray(REPLY_HEADER_BYTES), !(bytes.buffer instanceof SharedArrayBuffer));
       });
       if (lane.overflow.length) this.schedulePublish();
     }
