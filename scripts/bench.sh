@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Side-by-side throughput: pika and redis-server (appendonly yes, appendfsync everysec),
 # each on a free loopback port, measured by redis-benchmark with identical flags in one run.
+# Prints requests per second and the pika/redis ratio per test and pipeline depth, then the
+# geometric mean of the unpipelined (P=1) ratios: one figure for "how far from Redis".
 #
-#   scripts/bench.sh                    # GET and SET, unpipelined and -P 16
+#   scripts/bench.sh                    # the tests below, unpipelined and -P 16
 #   TESTS=get,set,lpush PIPELINES="1 16" REQUESTS=200000 scripts/bench.sh
+#   REQUESTS=1000 CLIENTS=5 scripts/bench.sh # a quick check that the script works
 #   PIKA_ARGS="--thread-pool-size 1" scripts/bench.sh
 #   CPU_PROFILE=/tmp/prof scripts/bench.sh   # also writes pika's --cpu-prof profiles there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TESTS=${TESTS:-get,set}
+TESTS=${TESTS:-get,set,mset,lpush,rpush,lpop,rpop,lrange_100,sadd,spop,hset,zadd,zpopmin}
 PIPELINES=${PIPELINES:-"1 16"}
 REQUESTS=${REQUESTS:-200000}
 CLIENTS=${CLIENTS:-50}
@@ -43,16 +46,21 @@ wait_ping "$pika_port"
 wait_ping "$redis_port"
 
 echo "redis-benchmark -c $CLIENTS -n $REQUESTS -r $KEYSPACE -d $DATA_SIZE -t $TESTS, pika on :$pika_port, redis-server $(redis-server --version | grep -o 'v=[0-9.]*') on :$redis_port"
-printf '%-14s %4s %14s %14s %8s\n' test P pika_rps redis_rps ratio
+printf '%-36s %4s %12s %12s %7s\n' test P pika_rps redis_rps ratio
 run() { redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r "$KEYSPACE" -d "$DATA_SIZE" -t "$TESTS" -P "$2" --csv 2>/dev/null | tail -n +2 | tr -d '"' | cut -d, -f1,2; }
+results="$work/results.tsv"   # test, P, pika rps, redis rps
+: >"$results"
 for P in $PIPELINES; do
   declare -A pika=() redis=()
   while IFS=, read -r name rps; do pika[$name]=$rps; done < <(run "$pika_port" "$P")
   while IFS=, read -r name rps; do redis[$name]=$rps; done < <(run "$redis_port" "$P")
-  for name in "${!pika[@]}"; do
-    awk -v n="$name" -v p="$P" -v a="${pika[$name]}" -v b="${redis[$name]:-0}" \
-      'BEGIN { printf "%-14s %4s %14.0f %14.0f %8.2f\n", n, p, a, b, (b > 0 ? a / b : 0) }'
-  done | sort
+  for name in "${!pika[@]}"; do printf '%s\t%s\t%s\t%s\n' "$name" "$P" "${pika[$name]}" "${redis[$name]:-0}"; done | sort >"$work/rows.tsv"
+  awk -F'\t' '{ printf "%-36s %4s %12.0f %12.0f %7.2f\n", $1, $2, $3, $4, ($4 > 0 ? $3 / $4 : 0) }' "$work/rows.tsv"
+  cat "$work/rows.tsv" >>"$results"
   unset pika redis
 done
+# one figure for the unpipelined runs: the geometric mean of their ratios, each test once
+# (redis-benchmark's "LPUSH (needed to benchmark LRANGE)" is a second LPUSH)
+awk -F'\t' '$2 == 1 && $1 !~ /needed to benchmark/ && $3 > 0 && $4 > 0 { s += log($3 / $4); n++ }
+  END { if (n) printf "geometric mean of pika/redis over %d unpipelined tests: %.2f\n", n, exp(s / n) }' "$results"
 if [ -n "${CPU_PROFILE:-}" ]; then kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; echo "profiles in $CPU_PROFILE"; fi

@@ -46,3 +46,13 @@ export function floatArg(b: Buffer, err = ERR_NOT_FLOAT): number {
 }
 
 export const lower = (b: Buffer) => b.toString('latin1').toLowerCase();
+
+/**
+ * The `numkeys` key arguments following args[idx], which holds their count (LMPOP, BZMPOP ...);
+ * the first one alone when the count is not valid, so routing still finds a key for the error.
+ */
+export function numkeysArgs(args: Buffer[], idx: number): Buffer[] {
+  const n = parseInt64(args[idx] ?? Buffer.alloc(0));
+  if (n === undefined || n < 1n || n > BigInt(args.length - idx - 1)) return args.slice(idx + 1, idx + 2);
+  return args.slice(idx + 1, idx + 1 + Number(n));
+}

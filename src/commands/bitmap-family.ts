@@ -3,10 +3,12 @@
 // cap as Pika had).
 import { CommandError, ERR_SYNTAX, ERR_WRONGTYPE } from '../common/errors';
 import { STRING_MAX_BYTES } from '../common/limits';
+import { NOTIFY_STRING } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
 import { KeyType, lookup, remove } from '../storage/keyspace';
 import { getString, getStringWithExpiry, putString } from '../types/string';
 import { bigIntArg, lower, parseInt64 } from './args';
+import { countLookup, storedTo } from './keyspace-events';
 import { CommandSpec, WorkerContext } from './types';
 
 const ERR_BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
@@ -35,10 +37,13 @@ function setbit(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     const value = cur && cur.value.length > byte ? Buffer.from(cur.value) : Buffer.concat([cur?.value ?? Buffer.alloc(0), Buffer.alloc(byte + 1 - (cur?.value.length ?? 0))]);
     const mask = 0x80 >> (offset & 7);
     const old = value[byte] & mask ? 1 : 0;
+    out.int(old);
+    // as Redis, a string that is neither new, longer nor different is left alone, unreported
+    if (cur && cur.value.length > byte && old === Number(bitText)) return;
     if (bitText === '1') value[byte] |= mask;
     else value[byte] &= ~mask;
     putString(env, args[1], value, cur ? cur.expireAt : 0);
-    out.int(old);
+    ctx.notify(NOTIFY_STRING, 'setbit', args[1]);
   });
 }
 
@@ -122,6 +127,7 @@ function bitop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   if (op === 'not' && sources.length !== 1) throw new CommandError('ERR BITOP NOT must be called with a single source key.');
   const values = sources.map((k) => {
     const rec = lookup(ctx.env(k, false), k, ctx.now);
+    countLookup(ctx, k, rec !== null);
     if (rec && rec.type !== KeyType.String) throw new CommandError(ERR_WRONGTYPE);
     return rec ? rec.payload : Buffer.alloc(0);
   });
@@ -137,8 +143,9 @@ function bitop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     result[i] = acc;
   }
   const dstEnv = ctx.env(args[2], true)!;
-  if (len === 0) remove(dstEnv, args[2], ctx.now);
-  else dstEnv.write(() => putString(dstEnv, args[2], result, 0));
+  const existed = len === 0 && remove(dstEnv, args[2], ctx.now);
+  if (len > 0) dstEnv.write(() => putString(dstEnv, args[2], result, 0));
+  storedTo(ctx, NOTIFY_STRING, 'set', args[2], len, existed);
   out.int(len);
 }
 
@@ -269,6 +276,8 @@ function bitfieldWith(readonlyCommand: boolean) {
       const grown = !cur || cur.value.length < needed;
       const v = !grown ? Buffer.from(cur.value) : Buffer.concat([cur?.value ?? Buffer.alloc(0), Buffer.alloc(needed - (cur?.value.length ?? 0))]);
       let changed = grown;
+      /** Writes that changed the string (or any write to a new or grown one), as Redis counts changes. */
+      let writes = 0;
       out.arrayHeader(ops.length);
       for (const o of ops) {
         const oldU = getField(v, o.offset, o.bits);
@@ -286,9 +295,13 @@ function bitfieldWith(readonlyCommand: boolean) {
         }
         out.int(o.op === 'incrby' ? next : old);
         setField(v, o.offset, o.bits, U64(next));
-        if (next !== old) changed = true;
+        if (grown || next !== old) {
+          writes++;
+          changed = true;
+        }
       }
       if (changed) putString(env, args[1], v, cur ? cur.expireAt : 0);
+      if (writes) ctx.notify(NOTIFY_STRING, 'setbit', args[1]);
     });
   };
 }

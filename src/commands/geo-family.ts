@@ -4,11 +4,13 @@
 // (STORE/STOREDIST, GEOSEARCHSTORE) are 'exclusive' when their keys span workers.
 import { CommandError, ERR_NOT_INTEGER, ERR_SYNTAX } from '../common/errors';
 import { formatDoubleFixed } from '../common/long-double';
+import { NOTIFY_ZSET } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
 import { remove } from '../storage/keyspace';
 import { decodeScore, geoDistance, geohashString, GeoPoint, geoScore, geoSearch, GeoShape, memberPosition, validLonLat } from '../types/geo';
 import { zscore } from '../types/zset';
 import { floatArg, lower, parseInt64 } from './args';
+import { countLookup, storedTo } from './keyspace-events';
 import { CommandSpec, WorkerContext } from './types';
 import { readZ, storeItems, zaddGeneric } from './zset-family';
 
@@ -140,6 +142,7 @@ const SORT_NONE = 0, SORT_ASC = 1, SORT_DESC = 2;
 
 function georadiusGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, v: Variant): void {
   const z = readZ(ctx, args[v.src]);
+  countLookup(ctx, args[v.src], z !== undefined);
   const shape: GeoShape = { lon: 0, lat: 0, box: false, radius: 0, width: 0, height: 0, conversion: 1 };
   let base: number;
   let storeKey: Buffer | null = null;
@@ -222,7 +225,7 @@ function georadiusGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, 
 
   if (!z) {
     if (!storeKey) return out.arrayHeader(0);
-    remove(ctx.env(storeKey, false), storeKey, ctx.now);
+    storedTo(ctx, NOTIFY_ZSET, '', storeKey, 0, remove(ctx.env(storeKey, false), storeKey, ctx.now));
     return out.int(0);
   }
   // the nearest N need sorting; ANY takes the first N found
@@ -235,7 +238,7 @@ function georadiusGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, 
   const taken = points.slice(0, returned);
   if (storeKey) {
     const items = taken.map((p) => ({ member: p.member, score: storeDist ? p.dist / shape.conversion : p.score }));
-    return storeItems(ctx, storeKey, items, out);
+    return storeItems(ctx, v.search ? 'geosearchstore' : 'georadiusstore', storeKey, items, out);
   }
   replyPoints(out, taken, shape.conversion, withDist, withHash, withCoord);
 }

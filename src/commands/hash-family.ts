@@ -2,12 +2,14 @@
 import { CommandError, ERR_NAN, ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, arityError } from '../common/errors';
 import { globMatch } from '../common/glob';
 import { addLongDouble, formatLongDoubleHuman, LongDouble, parseLongDouble } from '../common/long-double';
+import { NOTIFY_HASH } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
 import { SlotEnv } from '../storage/slot-store';
 import {
   deleteField, fieldAt, fields, getField, getHash, getOrCreateHash, Hash, hashEncoding, saveHash, scanFields, setField,
 } from '../types/hash';
 import { bigIntArg, lower, parseInt64 } from './args';
+import { countLookup, removedFrom } from './keyspace-events';
 import { matches, parseScanCursor, parseScanOptions, scanReply, ScanPositions } from './scan-cursor';
 import { CommandSpec, WorkerContext } from './types';
 
@@ -21,12 +23,8 @@ const ERR_HASH_NOT_FLOAT = 'ERR hash value is not a float';
 function readHash(ctx: WorkerContext, key: Buffer): { env: SlotEnv; h: Hash } | undefined {
   const env = ctx.env(key, false);
   const h = getHash(env, key, ctx.now);
-  if (!h || !env) {
-    ctx.stats.keyspaceMisses++;
-    return undefined;
-  }
-  ctx.stats.keyspaceHits++;
-  return { env, h };
+  countLookup(ctx, key, !!(h && env));
+  return h && env ? { env, h } : undefined;
 }
 
 function hsetGeneric(name: 'hset' | 'hmset') {
@@ -39,6 +37,7 @@ function hsetGeneric(name: 'hset' | 'hmset') {
       let created = 0;
       for (let i = 2; i < args.length; i += 2) if (setField(env, h, args[i], args[i + 1])) created++;
       saveHash(env, key, h, ctx.now);
+      ctx.notify(NOTIFY_HASH, 'hset', key);
       if (name === 'hset') out.int(created);
       else out.ok();
     });
@@ -54,6 +53,7 @@ function hsetnx(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     const h = cur ?? getOrCreateHash(env, key, ctx.now);
     setField(env, h, args[2], args[3]);
     saveHash(env, key, h, ctx.now);
+    ctx.notify(NOTIFY_HASH, 'hset', key);
     out.int(1);
   });
 }
@@ -78,7 +78,10 @@ function hdel(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     if (!h) return out.int(0);
     let deleted = 0;
     for (let i = 2; i < args.length && h.count > 0; i++) if (deleteField(env, h, args[i])) deleted++;
-    if (deleted) saveHash(env, key, h, ctx.now);
+    if (deleted) {
+      saveHash(env, key, h, ctx.now);
+      removedFrom(ctx, NOTIFY_HASH, 'hdel', key, h.count);
+    }
     out.int(deleted);
   });
 }
@@ -131,6 +134,7 @@ function hincrby(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     const h = cur ?? getOrCreateHash(env, key, ctx.now);
     setField(env, h, args[2], Buffer.from(next.toString()));
     saveHash(env, key, h, ctx.now);
+    ctx.notify(NOTIFY_HASH, 'hincrby', key);
     out.int(next);
   });
 }
@@ -156,6 +160,7 @@ function hincrbyfloat(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): voi
     setField(env, h, args[2], text);
     saveHash(env, key, h, ctx.now);
     ctx.propagate([Buffer.from('HSET'), key, args[2], text]);
+    ctx.notify(NOTIFY_HASH, 'hincrbyfloat', key);
     out.bulk(text);
   });
 }

@@ -2,12 +2,14 @@
 // Redis's byte format (types/hll.ts). Multi-key PFCOUNT and PFMERGE run 'exclusive', reading
 // every key's slot while the other workers idle, so keys may live anywhere (never CROSSSLOT).
 import { CommandError } from '../common/errors';
+import { NOTIFY_NONE, NOTIFY_STRING } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
 import { getStringWithExpiry, putString } from '../types/string';
 import {
   countRegisters, denseGet, denseSet, ERR_HLL_CORRUPT, Hll, HLL_DENSE, HLL_DENSE_SIZE, HLL_HDR_SIZE, HLL_REGISTERS, HLL_SPARSE,
 } from '../types/hll';
 import { lower } from './args';
+import { countLookup } from './keyspace-events';
 import { CommandSpec, MainHandler, WorkerContext } from './types';
 
 /** The HLL at `key` with its expiry, undefined when absent; WRONGTYPE for other values. */
@@ -41,6 +43,7 @@ function pfadd(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     if (updated) {
       hll.invalidateCache();
       putString(env, key, hll.value(), cur ? cur.expireAt : 0);
+      ctx.notify(NOTIFY_STRING, 'pfadd', key);
     }
     out.int(updated ? 1 : 0);
   });
@@ -52,12 +55,14 @@ function pfcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     const max = new Uint8Array(HLL_REGISTERS);
     for (let j = 1; j < args.length; j++) {
       const cur = readHll(ctx, args[j]);
+      countLookup(ctx, args[j], cur !== undefined);
       if (cur && !cur.hll.mergeInto(max)) throw new CommandError(ERR_HLL_CORRUPT);
     }
     return out.int(countRegisters(max));
   }
   const key = args[1];
   const cur = readHll(ctx, key);
+  countLookup(ctx, key, cur !== undefined);
   if (!cur) return out.int(0);
   const { hll } = cur;
   if (hll.cacheValid()) return out.int(hll.cachedCardinality());
@@ -66,6 +71,7 @@ function pfcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   // Redis keeps the estimate in the header even though PFCOUNT is a read command.
   hll.setCachedCardinality(card);
   saveHll(ctx, key, hll, cur.expireAt);
+  ctx.notify(NOTIFY_NONE, '', key);
   out.int(card);
 }
 
@@ -75,6 +81,7 @@ function pfmerge(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   // The destination counts as a source too (j starts at 1, as in Redis).
   for (let j = 1; j < args.length; j++) {
     const cur = readHll(ctx, args[j]);
+    countLookup(ctx, args[j], cur !== undefined);
     if (!cur) continue;
     if (cur.hll.encoding === HLL_DENSE) useDense = true;
     if (!cur.hll.mergeInto(max)) throw new CommandError(ERR_HLL_CORRUPT);
@@ -88,6 +95,8 @@ function pfmerge(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     for (let i = 0; i < HLL_REGISTERS; i++) if (max[i] !== 0) hll.set(i, max[i], ctx.hllSparseMaxBytes);
     hll.invalidateCache();
     putString(env, dest, hll.value(), cur ? cur.expireAt : 0);
+    // as Redis: a merge is a mass add
+    ctx.notify(NOTIFY_STRING, 'pfadd', dest);
     out.ok();
   });
 }

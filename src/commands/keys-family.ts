@@ -4,6 +4,7 @@ import { slotOf } from '../common/crc32';
 import { globMatch } from '../common/glob';
 import { KEYS_MAX_RESULTS, SCAN_CURSOR_CACHE_MAX, SLOTS_PER_TABLE_MAX } from '../common/limits';
 import { CommandError, ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, expireError } from '../common/errors';
+import { NOTIFY_GENERIC } from '../common/notify';
 import { decodeReply, RespError, RespValue } from '../protocol/reply-reader';
 import { bulkReply, errorReply, intReply, OK, ReplyWriter } from '../protocol/reply';
 import {
@@ -21,7 +22,11 @@ import { CommandSpec, ServerContext, WorkerContext } from './types';
 
 function del(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   let n = 0;
-  for (let i = 1; i < args.length; i++) if (remove(ctx.env(args[i], false), args[i], ctx.now)) n++;
+  for (let i = 1; i < args.length; i++) {
+    if (!remove(ctx.env(args[i], false), args[i], ctx.now)) continue;
+    ctx.notify(NOTIFY_GENERIC, 'del', args[i]);
+    n++;
+  }
   out.int(n);
 }
 
@@ -78,9 +83,11 @@ function expireGeneric(unitMs: number, absolute: boolean, cmd: string) {
     if (ms <= BigInt(ctx.now)) {
       remove(env, args[1], ctx.now);
       ctx.propagate([Buffer.from('DEL'), args[1]]);
+      ctx.notify(NOTIFY_GENERIC, 'del', args[1]);
     } else {
       setExpire(env, args[1], when, ctx.now);
       ctx.propagate([Buffer.from('PEXPIREAT'), args[1], Buffer.from(String(when))]);
+      ctx.notify(NOTIFY_GENERIC, 'expire', args[1]);
     }
     out.int(1);
   };
@@ -109,10 +116,9 @@ function persist(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const rec = lookup(env, args[1], ctx.now);
   if (!rec || rec.expireAt === 0) return out.int(0);
   setExpire(env, args[1], 0, ctx.now);
+  ctx.notify(NOTIFY_GENERIC, 'persist', args[1]);
   out.int(1);
 }
-
-/** Copies a key's record into `dst` (in `dstEnv`), keeping its expiry. */
 
 function renameGeneric(nx: boolean) {
   return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter) => {
@@ -123,8 +129,12 @@ function renameGeneric(nx: boolean) {
     if (src.equals(dst)) return nx ? out.int(0) : out.ok();
     const dstEnv = ctx.env(dst, true)!;
     if (nx && lookup(dstEnv, dst, ctx.now)) return out.int(0);
+    // as Redis, an overwritten destination is deleted first, so the key shows as new
+    remove(dstEnv, dst, ctx.now);
     copyKey(srcEnv!, rec, dstEnv, dst);
     remove(srcEnv, src, ctx.now);
+    ctx.notify(NOTIFY_GENERIC, 'rename_from', src);
+    ctx.notify(NOTIFY_GENERIC, 'rename_to', dst);
     return nx ? out.int(1) : out.ok();
   };
 }
@@ -147,7 +157,9 @@ function copy(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   if (!rec) return out.int(0);
   const dstEnv = ctx.envIn(table, dst, true)!;
   if (!replace && lookup(dstEnv, dst, ctx.now)) return out.int(0);
+  remove(dstEnv, dst, ctx.now);
   copyKey(srcEnv!, rec, dstEnv, dst);
+  ctx.notify(NOTIFY_GENERIC, 'copy_to', dst, table);
   out.int(1);
 }
 
@@ -175,6 +187,8 @@ function move(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   if (lookup(dstEnv, args[1], ctx.now)) return out.int(0);
   copyKey(srcEnv!, rec, dstEnv, args[1]);
   remove(srcEnv, args[1], ctx.now);
+  ctx.notify(NOTIFY_GENERIC, 'move_from', args[1]);
+  ctx.notify(NOTIFY_GENERIC, 'move_to', args[1], table);
   out.int(1);
 }
 
@@ -346,6 +360,8 @@ function resetWorkerStats(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter)
   ctx.stats.keyspaceHits = 0;
   ctx.stats.keyspaceMisses = 0;
   ctx.stats.expiredKeys = 0;
+  ctx.store.reclaim.collections = 0; // lazyfreed_objects, as Redis's resetServerStats
+  ctx.store.reclaim.records = 0;
   out.ok();
 }
 

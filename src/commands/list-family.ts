@@ -1,14 +1,18 @@
 // List commands: argument parsing and replies, as Redis 7.0's t_list.c answers them. Storage
 // lives in types/list.ts. LMOVE, RPOPLPUSH and LMPOP name several keys: they are 'exclusive'
-// when those keys span workers, reaching each key's slot via ctx.env. Blocking commands
-// (BLPOP and friends) are not implemented.
+// when those keys span workers, reaching each key's slot via ctx.env. The blocking commands'
+// handlers are their non-blocking forms; main blocks them (commands/blocking.ts).
 import { CommandError, ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX } from '../common/errors';
+import { NOTIFY_LIST } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
+import { KeyType } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import {
   getList, listEntries, listForWrite, listGet, listInsertAt, ListMeta, listPop, listPush, listRange, listRemovePositions, listSave, listSet, listTrimEnds,
 } from '../types/list';
-import { lower, parseInt64 } from './args';
+import { lower, numkeysArgs, parseInt64 } from './args';
+import { BlockMode, blockMode, KEYS_THEN_TIMEOUT, nothingToPop, oneSource, parseTimeout, popFirst, skipsWaiter, TIMEOUT_THEN_NUMKEYS } from './blocking';
+import { countLookup, removedFrom } from './keyspace-events';
 import { CommandSpec, WorkerContext } from './types';
 
 const LONG_MAX = 2n ** 63n - 1n;
@@ -32,15 +36,28 @@ function rangeLong(b: Buffer, min: bigint, max: bigint, msg: string): bigint {
 /** Counts beyond any list's length behave as "all of it"; keeps arithmetic in safe integers. */
 const clamp = (n: bigint) => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : n < -BigInt(Number.MAX_SAFE_INTEGER) ? -Number.MAX_SAFE_INTEGER : Number(n));
 
-function hit(ctx: WorkerContext, found: boolean): void {
-  if (found) ctx.stats.keyspaceHits++;
-  else ctx.stats.keyspaceMisses++;
-}
+/** Elements left the list at `key`: `event`, and "del" when it is gone (Redis's listElementsRemoved). */
+const removedFromList = (ctx: WorkerContext, key: Buffer, meta: ListMeta, event: string) => removedFrom(ctx, NOTIFY_LIST, event, key, meta.count);
 
-function readList(ctx: WorkerContext, key: Buffer): { env: SlotEnv; meta: ListMeta } | undefined {
+interface L {
+  env: SlotEnv;
+  meta: ListMeta;
+}
+function readList(ctx: WorkerContext, key: Buffer): L | undefined {
   const env = ctx.env(key, false);
   const meta = getList(env, key, ctx.now);
   return meta && env ? { env, meta } : undefined;
+}
+
+/** Pops up to `count` items off one end of an existing list and saves it (deleted when emptied). */
+function popSaved(ctx: WorkerContext, l: L, key: Buffer, count: number, left: boolean): Buffer[] {
+  const items = l.env.write(() => {
+    const popped = listPop(l.env, l.meta, count, left);
+    listSave(l.env, key, l.meta, ctx.now);
+    return popped;
+  });
+  removedFromList(ctx, key, l.meta, left ? 'lpop' : 'rpop');
+  return items;
 }
 
 /** LEFT / RIGHT: true for left. */
@@ -63,6 +80,7 @@ function push(left: boolean, onlyExisting: boolean) {
       const meta = listForWrite(env, key, ctx.now);
       listPush(env, meta, args.slice(2), left);
       listSave(env, key, meta, ctx.now);
+      ctx.notify(NOTIFY_LIST, left ? 'lpush' : 'rpush', key);
       out.int(meta.count);
     });
   };
@@ -77,11 +95,7 @@ function pop(left: boolean) {
     const l = readList(ctx, key);
     if (!l) return hasCount ? out.nullArray() : out.nullBulk();
     if (hasCount && count === 0) return out.arrayHeader(0);
-    const items = l.env.write(() => {
-      const popped = listPop(l.env, l.meta, count, left);
-      listSave(l.env, key, l.meta, ctx.now);
-      return popped;
-    });
+    const items = popSaved(ctx, l, key, count, left);
     if (hasCount) out.bulkArray(items);
     else out.bulk(items[0]);
   };
@@ -99,7 +113,7 @@ function position(index: bigint, count: number): number {
 
 function lindex(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const l = readList(ctx, args[1]);
-  hit(ctx, !!l);
+  countLookup(ctx, args[1], !!l);
   if (!l) return out.nullBulk();
   const pos = position(longArg(args[2]), l.meta.count);
   out.bulk(pos < 0 ? null : listGet(l.env, l.meta, pos));
@@ -111,6 +125,7 @@ function lset(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const pos = position(longArg(args[2]), l.meta.count);
   if (pos < 0) throw new CommandError(ERR_OUT_OF_RANGE);
   l.env.write(() => listSet(l.env, l.meta, pos, args[3]));
+  ctx.notify(NOTIFY_LIST, 'lset', args[1]);
   out.ok();
 }
 
@@ -129,7 +144,7 @@ function lrange(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const start = longArg(args[2]);
   const end = longArg(args[3]);
   const l = readList(ctx, args[1]);
-  hit(ctx, !!l);
+  countLookup(ctx, args[1], !!l);
   if (!l) return out.arrayHeader(0);
   const s = span(start, end, l.meta.count);
   out.bulkArray(s ? listRange(l.env, l.meta, s[0], s[1]) : []);
@@ -150,6 +165,8 @@ function ltrim(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
       listSave(l.env, key, l.meta, ctx.now);
     });
   }
+  // as Redis, even when nothing was trimmed
+  removedFromList(ctx, key, l.meta, 'ltrim');
   out.ok();
 }
 
@@ -171,6 +188,7 @@ function linsert(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     listInsertAt(l.env, l.meta, where === 'after' ? found + 1 : found, args[4]);
     listSave(l.env, key, l.meta, ctx.now);
   });
+  ctx.notify(NOTIFY_LIST, 'linsert', key);
   out.int(l.meta.count);
 }
 
@@ -193,6 +211,7 @@ function lrem(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
       listRemovePositions(l.env, l.meta, positions);
       listSave(l.env, key, l.meta, ctx.now);
     });
+    removedFromList(ctx, key, l.meta, 'lrem');
   }
   out.int(positions.length);
 }
@@ -237,12 +256,16 @@ function lpos(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   else out.nullBulk();
 }
 
-/** Pops one element from `src` and pushes it onto `dst`; null when `src` is absent. Checks both types first. */
-function move(ctx: WorkerContext, srcKey: Buffer, dstKey: Buffer, fromLeft: boolean, toLeft: boolean): Buffer | null {
+/**
+ * Pops one element from `src` and pushes it onto `dst`; null when `src` is absent. Checks both
+ * types first; with `checkOnly`, stops there and answers undefined.
+ */
+function move(ctx: WorkerContext, srcKey: Buffer, dstKey: Buffer, fromLeft: boolean, toLeft: boolean, checkOnly = false): Buffer | null | undefined {
   const src = readList(ctx, srcKey);
   if (!src) return null;
   const sameKey = srcKey.equals(dstKey);
   if (!sameKey) getList(ctx.env(dstKey, false), dstKey, ctx.now); // WRONGTYPE before any change
+  if (checkOnly) return undefined;
   const value = src.env.write(() => {
     const [v] = listPop(src.env, src.meta, 1, fromLeft);
     if (sameKey) listPush(src.env, src.meta, [v], toLeft);
@@ -257,23 +280,26 @@ function move(ctx: WorkerContext, srcKey: Buffer, dstKey: Buffer, fromLeft: bool
       listSave(env, dstKey, dst, ctx.now);
     });
   }
+  // Redis reports the push before the pop
+  ctx.notify(NOTIFY_LIST, toLeft ? 'lpush' : 'rpush', dstKey);
+  removedFromList(ctx, srcKey, src.meta, fromLeft ? 'lpop' : 'rpop');
   return value;
 }
 
 function lmove(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const fromLeft = side(args[3]);
   const toLeft = side(args[4]);
-  out.bulk(move(ctx, args[1], args[2], fromLeft, toLeft));
+  out.bulk(move(ctx, args[1], args[2], fromLeft, toLeft)!);
 }
 
 function rpoplpush(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  out.bulk(move(ctx, args[1], args[2], false, true));
+  out.bulk(move(ctx, args[1], args[2], false, true)!);
 }
 
-/** LMPOP's parsed arguments. */
-function parseLmpop(args: Buffer[]): { keys: Buffer[]; left: boolean; count: number } {
-  const numkeys = clamp(rangeLong(args[1], 1n, LONG_MAX, 'ERR numkeys should be greater than 0'));
-  const whereIdx = 1 + numkeys + 1;
+/** LMPOP's parsed arguments (BLMPOP's: numkeys at 2). */
+function parseLmpop(args: Buffer[], numkeysIdx = 1): { keys: Buffer[]; left: boolean; count: number } {
+  const numkeys = clamp(rangeLong(args[numkeysIdx], 1n, LONG_MAX, 'ERR numkeys should be greater than 0'));
+  const whereIdx = numkeysIdx + numkeys + 1;
   if (whereIdx >= args.length) throw new CommandError(ERR_SYNTAX);
   const left = side(args[whereIdx]);
   let count = -1;
@@ -282,32 +308,48 @@ function parseLmpop(args: Buffer[]): { keys: Buffer[]; left: boolean; count: num
     if (count === -1 && lower(args[j]) === 'count' && more) count = clamp(rangeLong(args[++j], 1n, LONG_MAX, 'ERR count should be greater than 0'));
     else throw new CommandError(ERR_SYNTAX);
   }
-  return { keys: args.slice(2, 2 + numkeys), left, count: count === -1 ? 1 : count };
+  return { keys: args.slice(numkeysIdx + 1, numkeysIdx + 1 + numkeys), left, count: count === -1 ? 1 : count };
 }
 
-function lmpop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  const { keys, left, count } = parseLmpop(args);
-  for (const key of keys) {
-    const l = readList(ctx, key);
-    if (!l) continue;
-    const items = l.env.write(() => {
-      const popped = listPop(l.env, l.meta, count, left);
-      listSave(l.env, key, l.meta, ctx.now);
-      return popped;
+/** LMPOP, and BLMPOP in every mode (commands/blocking.ts): [key, [elements]] from the first non-empty list. */
+function mpop(numkeysIdx: number) {
+  return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void => {
+    const { keys, left, count } = parseLmpop(args, numkeysIdx);
+    if (numkeysIdx === 2) parseTimeout(args[1], ctx.now);
+    popFirst(ctx, args, out, keys, KeyType.List, (key) => readList(ctx, key), (key, l) => {
+      out.arrayHeader(2);
+      out.bulk(key);
+      out.bulkArray(popSaved(ctx, l, key, count, left));
     });
-    out.arrayHeader(2);
-    out.bulk(key);
-    out.bulkArray(items);
-    return;
-  }
-  out.nullArray();
+  };
 }
 
-/** LMPOP's keys: the `numkeys` arguments after it (the first one alone when numkeys is bad, for the error). */
-export function lmpopKeys(args: Buffer[]): Buffer[] {
-  const n = parseInt64(args[1] ?? Buffer.alloc(0));
-  if (n === undefined || n < 1n || n > BigInt(args.length - 2)) return args.slice(2, 3);
-  return args.slice(2, 2 + Number(n));
+/** BLPOP / BRPOP: [key, element] from the first non-empty list. */
+function bpop(left: boolean) {
+  return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void => {
+    parseTimeout(args[args.length - 1], ctx.now);
+    popFirst(ctx, args, out, args.slice(1, -1), KeyType.List, (key) => readList(ctx, key), (key, l) => {
+      out.arrayHeader(2);
+      out.bulk(key);
+      out.bulk(popSaved(ctx, l, key, 1, left)[0]);
+    });
+  };
+}
+
+/** BLMOVE / BRPOPLPUSH: LMOVE, or LMOVE's null bulk in Plain mode when the source is absent. */
+function bmove(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, fromLeft: boolean, toLeft: boolean, timeoutIdx: number): void {
+  const mode = blockMode(args);
+  parseTimeout(args[timeoutIdx], ctx.now);
+  if (skipsWaiter(ctx, mode, args[1], KeyType.List, out)) return;
+  const value = move(ctx, args[1], args[2], fromLeft, toLeft, mode === BlockMode.Check);
+  if (value) out.bulk(value);
+  else if (value === null) nothingToPop(mode, out, 'bulk');
+}
+
+function blmove(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  const fromLeft = side(args[3]);
+  const toLeft = side(args[4]);
+  bmove(ctx, args, out, fromLeft, toLeft, 5);
 }
 
 const T = (
@@ -334,5 +376,10 @@ export const LIST_COMMANDS: CommandSpec[] = [
   T('lpos', -3, ['readonly'], ONE, lpos, 'Return the index of matching elements on a list', '6.0.6'),
   T('lmove', 5, ['write', 'denyoom'], [1, 2, 1], lmove, 'Pop an element from a list, push it to another list and return it', '6.2.0', EXCLUSIVE),
   T('rpoplpush', 3, ['write', 'denyoom'], [1, 2, 1], rpoplpush, 'Remove the last element in a list, prepend it to another list and return it', '1.2.0', EXCLUSIVE),
-  T('lmpop', -4, ['write'], [2, -1, 1], lmpop, 'Pop elements from a list', '7.0.0', { ...EXCLUSIVE, keys: lmpopKeys }),
+  T('lmpop', -4, ['write'], [2, -1, 1], mpop(1), 'Pop elements from a list', '7.0.0', { ...EXCLUSIVE, keys: (a) => numkeysArgs(a, 1) }),
+  T('blpop', -3, ['write', 'noscript', 'blocking'], [1, -2, 1], bpop(true), 'Remove and get the first element in a list, or block until one is available', '2.0.0', { ...EXCLUSIVE, block: KEYS_THEN_TIMEOUT }),
+  T('brpop', -3, ['write', 'noscript', 'blocking'], [1, -2, 1], bpop(false), 'Remove and get the last element in a list, or block until one is available', '2.0.0', { ...EXCLUSIVE, block: KEYS_THEN_TIMEOUT }),
+  T('blmove', 6, ['write', 'denyoom', 'noscript', 'blocking'], [1, 2, 1], blmove, 'Pop an element from a list, push it to another list and return it; or block until one is available', '6.2.0', { ...EXCLUSIVE, block: oneSource(5) }),
+  T('brpoplpush', 4, ['write', 'denyoom', 'noscript', 'blocking'], [1, 2, 1], (c, a, o) => bmove(c, a, o, false, true, 3), 'Pop an element from a list, push it to another list and return it; or block until one is available', '2.2.0', { ...EXCLUSIVE, block: oneSource(3) }),
+  T('blmpop', -5, ['write', 'blocking'], [3, -1, 1], mpop(2), 'Pop elements from a list, or block until one is available', '7.0.0', { ...EXCLUSIVE, keys: (a) => numkeysArgs(a, 2), block: TIMEOUT_THEN_NUMKEYS }),
 ];

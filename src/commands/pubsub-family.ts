@@ -34,13 +34,13 @@ const P = (name: string, arity: number, flags: CommandSpec['flags'], summary: st
 
 export const PUBSUB_COMMANDS: CommandSpec[] = [
   P('subscribe', -2, ['pubsub', 'noscript', 'loading', 'stale'], 'Listen for messages published to the given channels',
-    (ctx, args) => ctx.pubsub.subscribe(args.slice(1), false), { whileSubscribed: true }),
+    (ctx, args) => ctx.pubsub.subscribe(args.slice(1), false), { whileSubscribed: true, pushReply: true }),
   P('unsubscribe', -1, ['pubsub', 'noscript', 'loading', 'stale'], 'Stop listening for messages posted to the given channels',
-    (ctx, args) => ctx.pubsub.unsubscribe(args.slice(1), false), { whileSubscribed: true }),
+    (ctx, args) => ctx.pubsub.unsubscribe(args.slice(1), false), { whileSubscribed: true, pushReply: true }),
   P('psubscribe', -2, ['pubsub', 'noscript', 'loading', 'stale'], 'Listen for messages published to channels matching the given patterns',
-    (ctx, args) => ctx.pubsub.subscribe(args.slice(1), true), { whileSubscribed: true }),
+    (ctx, args) => ctx.pubsub.subscribe(args.slice(1), true), { whileSubscribed: true, pushReply: true }),
   P('punsubscribe', -1, ['pubsub', 'noscript', 'loading', 'stale'], 'Stop listening for messages posted to channels matching the given patterns',
-    (ctx, args) => ctx.pubsub.unsubscribe(args.slice(1), true), { whileSubscribed: true }),
+    (ctx, args) => ctx.pubsub.unsubscribe(args.slice(1), true), { whileSubscribed: true, pushReply: true }),
   P('publish', 3, ['pubsub', 'loading', 'stale', 'fast'], 'Post a message to a channel', (ctx, args) => intReply(ctx.pubsub.publish(args[1], args[2]))),
   P('pubsub', -2, ['pubsub', 'loading', 'stale', 'random'], 'A container for Pub/Sub commands', pubsub, {
     subcommands: { channels: -2, numpat: 2, numsub: -2, help: 2 },

@@ -1,7 +1,7 @@
 // Connection and server commands, executed on the main thread against connection state.
 import { globMatch } from '../common/glob';
 import { PAUSE_MAX_MS } from '../common/limits';
-import { CommandError, ERR_NO_PASSWORD_SET, ERR_NOAUTH_HELLO, ERR_SYNTAX, ERR_WRONGPASS, arityError } from '../common/errors';
+import { CommandError, ERR_NO_PASSWORD_SET, ERR_NOAUTH_HELLO, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGPASS, arityError } from '../common/errors';
 import { bulkReply, EMPTY_ARRAY, intReply, OK, PONG, Protocol, ReplyWriter } from '../protocol/reply';
 import { intArg, lower, parseInt64 } from './args';
 import { helpReply, subcommandSyntaxError } from './container';
@@ -96,9 +96,9 @@ export function clientLine(c: ClientInfo, now: number): string {
   );
 }
 
-/** CLIENT LIST's flags, in Redis's order: O monitor, P subscribed, x in MULTI, d a watched key changed; N none. */
+/** CLIENT LIST's flags, in Redis's order: O monitor, P subscribed, x in MULTI, b blocked, d a watched key changed; N none. */
 function clientFlags(c: ClientInfo): string {
-  const f = (c.monitor ? 'O' : '') + (c.sub + c.psub > 0 ? 'P' : '') + (c.multi >= 0 ? 'x' : '') + (c.watchDirty ? 'd' : '');
+  const f = (c.monitor ? 'O' : '') + (c.sub + c.psub > 0 ? 'P' : '') + (c.multi >= 0 ? 'x' : '') + (c.blocked ? 'b' : '') + (c.watchDirty ? 'd' : '');
   return f || 'N';
 }
 
@@ -117,9 +117,11 @@ const CLIENT_HELP = [
   'LIST [options ...]', '    Return information about client connections. Options:',
   '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)', '      Return clients of specified type.',
   '    * ID <client-id> [<client-id> ...]', '      Return clients with the specified IDs.',
+  'REPLY (ON|OFF|SKIP)', '    Control the replies sent to the current connection.',
   'NO-EVICT (ON|OFF)', '    Protect current client connection from eviction.',
   'PAUSE <timeout> [WRITE|ALL]', '    Suspend all, or just write, clients for <timeout> milliseconds.',
   'SETNAME <name>', '    Assign the name <name> to the current connection.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]', '    Unblock the specified blocked client.',
   'UNPAUSE', '    Stop the current client pause, resuming traffic.',
 ];
 const CLIENT_TYPES = ['normal', 'master', 'replica', 'slave', 'pubsub'];
@@ -203,6 +205,24 @@ function client(ctx: ServerContext, args: Buffer[]): Buffer {
         (type === undefined || type === 'normal') &&
         (id === undefined || BigInt(c.id) === id) &&
         !(skipMe && c.id === me)));
+    }
+    case 'reply': {
+      const mode = lower(args[2]);
+      if (mode !== 'on' && mode !== 'off' && mode !== 'skip') throw new CommandError(ERR_SYNTAX);
+      ctx.setReplyMode(mode);
+      return OK;
+    }
+    case 'unblock': {
+      if (args.length > 4) throw new CommandError(subcommandSyntaxError(args));
+      let error = false;
+      if (args.length === 4) {
+        const why = lower(args[3]);
+        if (why !== 'timeout' && why !== 'error') throw new CommandError('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+        error = why === 'error';
+      }
+      const id = parseInt64(args[2]);
+      if (id === undefined) throw new CommandError(ERR_NOT_INTEGER);
+      return intReply(id > 0n && id <= BigInt(Number.MAX_SAFE_INTEGER) && ctx.unblockClient(Number(id), error) ? 1 : 0);
     }
     case 'no-evict':
     case 'no-touch':
@@ -416,10 +436,19 @@ function slowlog(ctx: ServerContext, args: Buffer[]): Buffer {
   throw new CommandError(subcommandSyntaxError(args));
 }
 
-async function debug(_ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
+async function debug(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
   const sub = lower(args[1]);
-  if (sub === 'help' && args.length === 2) return helpReply(args[0], ['LOG <message>', '    Write <message> to the server log.', 'SLEEP <seconds>', '    Stop the server for <seconds>. Decimals allowed.']);
+  if (sub === 'help' && args.length === 2) {
+    return helpReply(args[0], [
+      'LOG <message>', '    Write <message> to the server log.', 'SLEEP <seconds>', '    Stop the server for <seconds>. Decimals allowed.',
+      'RECLAIM PAUSE|RESUME', '    Pause or resume the background reclaim of dropped collections (pika only).',
+    ]);
+  }
   if (sub === 'log' && args.length === 3) return OK;
+  if (sub === 'reclaim' && args.length === 3 && ['pause', 'resume'].includes(lower(args[2]))) {
+    await Promise.all(Array.from({ length: ctx.workerCount }, (_, w) => ctx.callWorker(w, 0, [Buffer.from('__reclaim'), args[2]])));
+    return OK;
+  }
   if (sub === 'sleep' && args.length === 3) {
     const secs = Number(args[2].toString());
     await new Promise((r) => setTimeout(r, Math.max(0, secs || 0) * 1000));
@@ -490,7 +519,7 @@ export const SERVER_COMMANDS: CommandSpec[] = [
   M('hello', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Handshake with Redis', hello),
   {
     ...M('client', -2, ['admin', 'loading', 'stale'], 'connection', 'A container for client connection commands', client, {
-      getname: 2, help: 2, id: 2, info: 2, kill: -3, list: -2, 'no-evict': 3, 'no-touch': 3, pause: -3, setname: 3, unpause: 2,
+      getname: 2, help: 2, id: 2, info: 2, kill: -3, list: -2, 'no-evict': 3, 'no-touch': 3, pause: -3, reply: 3, setname: 3, unblock: -3, unpause: 2,
     }),
     adminSubcommands: ['kill', 'list', 'no-evict', 'pause', 'unpause'],
   },

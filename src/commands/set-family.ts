@@ -3,13 +3,15 @@
 // workers, one worker runs them while every other idles, reaching each key's slot via ctx.env.
 import { CommandError, ERR_NOT_INTEGER, ERR_SYNTAX } from '../common/errors';
 import { globMatch } from '../common/glob';
+import { NOTIFY_SET } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
-import { remove } from '../storage/keyspace';
+import { lookup, remove } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import {
   getSet, newSetMeta, setAddMembers, setHas, setMembers, setRandomMembers, setRemoveMembers, setReplace, setSave, setScan, SetMeta,
 } from '../types/set';
 import { lower, parseInt64 } from './args';
+import { countLookup, removedFrom, storedTo } from './keyspace-events';
 import { matches, parseScanCursor, parseScanOptions, scanReply, ScanPositions } from './scan-cursor';
 import { CommandSpec, WorkerContext } from './types';
 
@@ -26,10 +28,8 @@ function rangeLong(b: Buffer, min: bigint, max: bigint, msg?: string): bigint {
 /** A count far beyond any set's size behaves as "all of it"; keeps arithmetic in safe integers. */
 const clampCount = (n: bigint) => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n));
 
-function hit(ctx: WorkerContext, found: boolean): void {
-  if (found) ctx.stats.keyspaceHits++;
-  else ctx.stats.keyspaceMisses++;
-}
+/** Members left the set at `key`: `event`, and "del" when it is gone. */
+const removedFromSet = (ctx: WorkerContext, key: Buffer, meta: SetMeta, event: string) => removedFrom(ctx, NOTIFY_SET, event, key, meta.count);
 
 /** The set at `key` for reading, with its environment; undefined when absent. */
 function readSet(ctx: WorkerContext, key: Buffer): { env: SlotEnv; meta: SetMeta } | undefined {
@@ -48,7 +48,10 @@ function sadd(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
       meta = newSetMeta(env);
     }
     const added = setAddMembers(env, meta, args.slice(2));
-    if (added) setSave(env, key, meta, ctx.now);
+    if (added) {
+      setSave(env, key, meta, ctx.now);
+      ctx.notify(NOTIFY_SET, 'sadd', key);
+    }
     out.int(added);
   });
 }
@@ -59,7 +62,10 @@ function srem(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   if (!s) return out.int(0);
   s.env.write(() => {
     const removed = setRemoveMembers(s.env, s.meta, args.slice(2));
-    if (removed) setSave(s.env, key, s.meta, ctx.now);
+    if (removed) {
+      setSave(s.env, key, s.meta, ctx.now);
+      removedFromSet(ctx, key, s.meta, 'srem');
+    }
     out.int(removed);
   });
 }
@@ -81,7 +87,7 @@ function smismember(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void 
 
 function smembers(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const s = readSet(ctx, args[1]);
-  hit(ctx, !!s);
+  countLookup(ctx, args[1], !!s);
   out.bulkSet(s ? setMembers(s.env, s.meta) : []);
 }
 
@@ -95,7 +101,7 @@ function srandmember(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void
     return out.bulkArray(setRandomMembers(s.env, s.meta, clampCount(unique ? l : -l), unique));
   }
   const s = readSet(ctx, args[1]);
-  hit(ctx, !!s);
+  countLookup(ctx, args[1], !!s);
   out.bulk(s ? setRandomMembers(s.env, s.meta, 1, true)[0] : null);
 }
 
@@ -109,7 +115,9 @@ function spop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     if (count >= s.meta.count) {
       const all = setMembers(s.env, s.meta);
       remove(s.env, key, ctx.now);
+      s.meta.count = 0;
       ctx.propagate([Buffer.from('DEL'), key]);
+      removedFromSet(ctx, key, s.meta, 'spop');
       return out.bulkSet(all);
     }
     const picked = setRandomMembers(s.env, s.meta, count, true);
@@ -119,6 +127,7 @@ function spop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     });
     // the members chance picked, so replicas remove the same ones
     ctx.propagate([Buffer.from('SREM'), key, ...picked]);
+    removedFromSet(ctx, key, s.meta, 'spop');
     return out.bulkSet(picked);
   }
   const s = readSet(ctx, key);
@@ -129,6 +138,7 @@ function spop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     setSave(s.env, key, s.meta, ctx.now);
   });
   ctx.propagate([Buffer.from('SREM'), key, m]);
+  removedFromSet(ctx, key, s.meta, 'spop');
   out.bulk(m);
 }
 
@@ -145,20 +155,28 @@ function smove(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     setRemoveMembers(srcEnv, src, [member]);
     setSave(srcEnv, srcKey, src, ctx.now);
   });
+  removedFromSet(ctx, srcKey, src, 'srem');
   const env = ctx.env(dstKey, true)!;
   env.write(() => {
     if (!dst) {
       remove(env, dstKey, ctx.now);
       dst = newSetMeta(env);
     }
-    if (setAddMembers(env, dst, [member])) setSave(env, dstKey, dst, ctx.now);
+    // as Redis 7.0: the destination changed only if the member was not there yet
+    if (!setAddMembers(env, dst, [member])) return;
+    setSave(env, dstKey, dst, ctx.now);
+    ctx.notify(NOTIFY_SET, 'sadd', dstKey);
   });
   out.int(1);
 }
 
-/** The sets named by `keys`, every one checked for its type first; null for an absent key. */
+/** The sets named by `keys`, every one checked for its type first; null for an absent key (a read miss). */
 function loadSets(ctx: WorkerContext, keys: Buffer[]): ({ env: SlotEnv; meta: SetMeta } | null)[] {
-  return keys.map((k) => readSet(ctx, k) ?? null);
+  return keys.map((k) => {
+    const s = readSet(ctx, k) ?? null;
+    countLookup(ctx, k, s !== null);
+    return s;
+  });
 }
 
 const keyOf = (m: Buffer) => m.toString('latin1');
@@ -197,10 +215,13 @@ function difference(ctx: WorkerContext, keys: Buffer[]): Buffer[] {
   return setMembers(first.env, first.meta).filter((m) => !others.some((s) => setHas(s.env, s.meta, m)));
 }
 
-function store(ctx: WorkerContext, dst: Buffer, items: Buffer[], out: ReplyWriter): void {
+/** SINTERSTORE and friends: `dst` becomes the result (`event`), or is deleted when it is empty. */
+function store(ctx: WorkerContext, event: string, dst: Buffer, items: Buffer[], out: ReplyWriter): void {
   const env = ctx.env(dst, items.length > 0);
   if (!env) return out.int(0);
+  const existed = items.length === 0 && lookup(env, dst, ctx.now) !== null;
   out.int(env.write(() => setReplace(env, dst, items, ctx.now)));
+  storedTo(ctx, NOTIFY_SET, event, dst, items.length, existed);
 }
 
 function sintercard(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
@@ -266,10 +287,10 @@ export const SET_COMMANDS: CommandSpec[] = [
   }),
   T('sunion', -2, ['readonly'], ALL, (c, a, o) => o.bulkSet(union(c, a.slice(1))), 'Add multiple sets', '1.0.0', EXCLUSIVE),
   T('sdiff', -2, ['readonly'], ALL, (c, a, o) => o.bulkSet(difference(c, a.slice(1))), 'Subtract multiple sets', '1.0.0', EXCLUSIVE),
-  T('sinterstore', -3, ['write', 'denyoom'], ALL, (c, a, o) => store(c, a[1], intersect(c, a.slice(2)), o),
+  T('sinterstore', -3, ['write', 'denyoom'], ALL, (c, a, o) => store(c, 'sinterstore', a[1], intersect(c, a.slice(2)), o),
     'Intersect multiple sets and store the resulting set in a key', '1.0.0', EXCLUSIVE),
-  T('sunionstore', -3, ['write', 'denyoom'], ALL, (c, a, o) => store(c, a[1], union(c, a.slice(2)), o),
+  T('sunionstore', -3, ['write', 'denyoom'], ALL, (c, a, o) => store(c, 'sunionstore', a[1], union(c, a.slice(2)), o),
     'Add multiple sets and store the resulting set in a key', '1.0.0', EXCLUSIVE),
-  T('sdiffstore', -3, ['write', 'denyoom'], ALL, (c, a, o) => store(c, a[1], difference(c, a.slice(2)), o),
+  T('sdiffstore', -3, ['write', 'denyoom'], ALL, (c, a, o) => store(c, 'sdiffstore', a[1], difference(c, a.slice(2)), o),
     'Subtract multiple sets and store the resulting set in a key', '1.0.0', EXCLUSIVE),
 ];

@@ -3,11 +3,13 @@ import { STRING_MAX_BYTES } from '../common/limits';
 import {
   CommandError, ERR_NAN, ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OFFSET, ERR_OVERFLOW, ERR_STRING_TOO_BIG, ERR_SYNTAX, ERR_WRONGTYPE, expireError,
 } from '../common/errors';
+import { NOTIFY_GENERIC, NOTIFY_STRING } from '../common/notify';
 import { addLongDouble, formatLongDoubleHuman, LongDouble, parseLongDouble } from '../common/long-double';
 import { ReplyWriter } from '../protocol/reply';
 import { lookup, remove } from '../storage/keyspace';
 import { getString, getStringWithExpiry, putString } from '../types/string';
 import { bigIntArg, lower, parseInt64 } from './args';
+import { countLookup } from './keyspace-events';
 import { CommandSpec, WorkerContext } from './types';
 
 const INT64_MAX = 2n ** 63n - 1n;
@@ -44,8 +46,7 @@ function checkSize(len: number): void {
 
 function get(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const v = getString(ctx.env(args[1], false), args[1], ctx.now);
-  if (v === undefined) ctx.stats.keyspaceMisses++;
-  else ctx.stats.keyspaceHits++;
+  countLookup(ctx, args[1], v !== undefined);
   out.bulk(v ?? null);
 }
 
@@ -106,6 +107,7 @@ function set(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const env = ctx.env(key, true)!;
   if (args.length === 3) {
     env.write(() => putString(env, key, args[2], 0));
+    ctx.notify(NOTIFY_STRING, 'set', key);
     return out.ok();
   }
   const o = parseExtendedOptions(args, true);
@@ -115,11 +117,14 @@ function set(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const get = (o.flags & GET) !== 0;
   env.write(() => {
     const old = lookup(env, key, ctx.now);
+    if (get) countLookup(ctx, key, old !== null);
     if (get && old && old.type !== 0) throw new CommandError(ERR_WRONGTYPE);
     const oldValue = old && old.type === 0 ? old.payload : null;
     if ((nx && old) || (xx && !old)) return get ? out.bulk(oldValue) : out.nullBulk();
     putString(env, key, args[2], o.flags & KEEPTTL && old ? old.expireAt : expireAt);
     if (o.expire) ctx.propagate(setPxat(key, args[2], expireAt));
+    ctx.notify(NOTIFY_STRING, 'set', key);
+    if (o.expire) ctx.notify(NOTIFY_GENERIC, 'expire', key);
     if (get) out.bulk(oldValue);
     else out.ok();
   });
@@ -130,6 +135,7 @@ function setnx(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   env.write(() => {
     if (lookup(env, args[1], ctx.now)) return out.int(0);
     putString(env, args[1], args[2], 0);
+    ctx.notify(NOTIFY_STRING, 'set', args[1]);
     out.int(1);
   });
 }
@@ -140,6 +146,8 @@ function setexWith(unit: 'ex' | 'px', cmd: string) {
     const env = ctx.env(args[1], true)!;
     env.write(() => putString(env, args[1], args[3], expireAt));
     ctx.propagate(setPxat(args[1], args[3], expireAt));
+    ctx.notify(NOTIFY_STRING, 'set', args[1]);
+    ctx.notify(NOTIFY_GENERIC, 'expire', args[1]);
     out.ok();
   };
 }
@@ -149,6 +157,7 @@ function getset(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   env.write(() => {
     const old = getString(env, args[1], ctx.now);
     putString(env, args[1], args[2], 0);
+    ctx.notify(NOTIFY_STRING, 'set', args[1]);
     out.bulk(old ?? null);
   });
 }
@@ -156,7 +165,11 @@ function getset(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
 function getdel(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const env = ctx.env(args[1], false);
   const old = getString(env, args[1], ctx.now);
-  if (old !== undefined) remove(env, args[1], ctx.now);
+  countLookup(ctx, args[1], old !== undefined);
+  if (old !== undefined) {
+    remove(env, args[1], ctx.now);
+    ctx.notify(NOTIFY_GENERIC, 'del', args[1]);
+  }
   out.bulk(old ?? null);
 }
 
@@ -165,18 +178,24 @@ function getex(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const o = parseExtendedOptions(args, false);
   const env = ctx.env(args[1], false);
   const cur = getStringWithExpiry(env, args[1], ctx.now);
+  countLookup(ctx, args[1], cur !== undefined);
   if (!cur || !env) return out.nullBulk();
   const expireAt = o.expire ? expireOf(o, ctx.now, 'getex') : undefined;
   out.bulk(cur.value);
   if (expireAt !== undefined && o.flags & (EXAT | PXAT) && expireAt <= ctx.now) {
     remove(env, args[1], ctx.now);
     ctx.propagate([Buffer.from('DEL'), args[1]]);
-  } else if (expireAt !== undefined && expireAt !== cur.expireAt) {
-    env.write(() => putString(env, args[1], cur.value, expireAt));
-    ctx.propagate([Buffer.from('PEXPIREAT'), args[1], Buffer.from(String(expireAt))]);
+    ctx.notify(NOTIFY_GENERIC, 'del', args[1]);
+  } else if (expireAt !== undefined) {
+    if (expireAt !== cur.expireAt) {
+      env.write(() => putString(env, args[1], cur.value, expireAt));
+      ctx.propagate([Buffer.from('PEXPIREAT'), args[1], Buffer.from(String(expireAt))]);
+    }
+    ctx.notify(NOTIFY_GENERIC, 'expire', args[1]);
   } else if (o.flags & PERSIST && cur.expireAt !== 0) {
     env.write(() => putString(env, args[1], cur.value, 0));
     ctx.propagate([Buffer.from('PERSIST'), args[1]]);
+    ctx.notify(NOTIFY_GENERIC, 'persist', args[1]);
   }
 }
 
@@ -198,20 +217,23 @@ function getStringOrNull(ctx: WorkerContext, key: Buffer): Buffer | undefined {
 
 function mset(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   if (args.length % 2 !== 1) throw new CommandError(`ERR wrong number of arguments for '${lower(args[0])}' command`);
+  setEach(ctx, args);
+  out.ok();
+}
+
+/** MSET's writes: each key/value pair of `args`, in order. */
+function setEach(ctx: WorkerContext, args: Buffer[]): void {
   for (let i = 1; i < args.length; i += 2) {
     const env = ctx.env(args[i], true)!;
     env.write(() => putString(env, args[i], args[i + 1], 0));
+    ctx.notify(NOTIFY_STRING, 'set', args[i]);
   }
-  out.ok();
 }
 
 function msetnx(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   if (args.length % 2 !== 1) throw new CommandError(`ERR wrong number of arguments for 'msetnx' command`);
   for (let i = 1; i < args.length; i += 2) if (lookup(ctx.env(args[i], false), args[i], ctx.now)) return out.int(0);
-  for (let i = 1; i < args.length; i += 2) {
-    const env = ctx.env(args[i], true)!;
-    env.write(() => putString(env, args[i], args[i + 1], 0));
-  }
+  setEach(ctx, args);
   out.int(1);
 }
 
@@ -222,6 +244,7 @@ function append(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     const len = (cur ? cur.value.length : 0) + args[2].length;
     checkSize(len);
     putString(env, args[1], cur ? Buffer.concat([cur.value, args[2]]) : args[2], cur ? cur.expireAt : 0);
+    ctx.notify(NOTIFY_STRING, 'append', args[1]);
     out.int(len);
   });
 }
@@ -262,6 +285,7 @@ function setrange(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     if (cur) cur.value.copy(next);
     patch.copy(next, at);
     putString(env, args[1], next, cur ? cur.expireAt : 0);
+    ctx.notify(NOTIFY_STRING, 'setrange', args[1]);
     out.int(next.length);
   });
 }
@@ -275,6 +299,7 @@ function incrBy(ctx: WorkerContext, key: Buffer, delta: bigint, out: ReplyWriter
     const next = base + delta;
     if (next > INT64_MAX || next < INT64_MIN) throw new CommandError(ERR_OVERFLOW);
     putString(env, key, Buffer.from(next.toString()), cur ? cur.expireAt : 0);
+    ctx.notify(NOTIFY_STRING, 'incrby', key);
     out.int(next);
   });
 }
@@ -293,6 +318,7 @@ function incrbyfloat(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void
     putString(env, args[1], Buffer.from(text), cur ? cur.expireAt : 0);
     // the result, not the addition: replicas must not redo floating-point arithmetic
     ctx.propagate([Buffer.from('SET'), args[1], Buffer.from(text), Buffer.from('KEEPTTL')]);
+    ctx.notify(NOTIFY_STRING, 'incrbyfloat', args[1]);
     out.bulk(text);
   });
 }

@@ -3,7 +3,7 @@
 import { Protocol, ReplyWriter } from '../protocol/reply';
 import { SlotEnv, SlotStore } from '../storage/slot-store';
 
-export type Flag = 'pubsub' | 'noscript' | 'write' | 'readonly' | 'admin' | 'fast' | 'denyoom' | 'noauth' | 'loading' | 'stale' | 'random' | 'internal' | 'no_multi';
+export type Flag = 'pubsub' | 'noscript' | 'write' | 'readonly' | 'admin' | 'fast' | 'denyoom' | 'noauth' | 'loading' | 'stale' | 'random' | 'internal' | 'no_multi' | 'blocking';
 
 /** How a command whose keys span several workers is carried out. */
 export type Spread =
@@ -50,6 +50,14 @@ export interface WorkerContext {
   replay(env: SlotEnv, time: number, fn: () => void): void;
   /** This worker's slots that follow a leader (table * SLOTS_PER_TABLE_MAX + slot). */
   readonly followers: Set<number>;
+  /**
+   * Reports that the command changed `key` (in `table`, by default the command's), as Redis's
+   * signalModifiedKey + notifyKeyspaceEvent: `type` is its NOTIFY_* class (common/notify.ts),
+   * `event` Redis's event name. Call it after the change, in Redis's order; it costs nothing
+   * while neither notifications nor WATCH want it. Every change of a key must be reported:
+   * WATCH learns of writes only this way.
+   */
+  notify(type: number, event: string, key: Buffer, table?: number): void;
 }
 
 export type WorkerHandler = (ctx: WorkerContext, args: Buffer[], out: ReplyWriter) => void;
@@ -117,6 +125,8 @@ export interface ClientInfo {
   /** Sent MONITOR: receives every command. */
   monitor: boolean;
   watchDirty: boolean;
+  /** Parked by a blocking command (CLIENT LIST's flag b). */
+  blocked: boolean;
 }
 
 /** What main-thread handlers may ask of the server; implemented in dispatch. */
@@ -143,6 +153,8 @@ export interface ServerContext {
   info(sections: string[]): Promise<string>;
   clients(): ClientInfo[];
   killClients(filter: (c: ClientInfo) => boolean): number;
+  /** CLIENT UNBLOCK: answers a parked client as timed out (or with an error); false when none is parked. */
+  unblockClient(id: number, error: boolean): boolean;
   closeAfterReply(): void;
   setClientName(name: string): void;
   /** Makes this connection a MONITOR client. */
@@ -150,6 +162,8 @@ export interface ServerContext {
   /** CLIENT PAUSE: holds every command (or writes only) for `ms`; CLIENT UNPAUSE ends it. */
   pauseClients(ms: number, writesOnly: boolean): void;
   unpauseClients(): void;
+  /** CLIENT REPLY: OFF and SKIP also silence the calling command's own reply, ON lets it through. */
+  setReplyMode(mode: 'on' | 'off' | 'skip'): void;
   slowlogGet(count: number): ReplyWriter;
   slowlogLen(): number;
   slowlogReset(): void;
@@ -181,6 +195,19 @@ export interface ServerContext {
 
 export type MainHandler = (ctx: ServerContext, args: Buffer[]) => Buffer | Promise<Buffer>;
 
+/**
+ * How main blocks a command flagged 'blocking' (dispatch/blocking.ts). Its worker handler runs
+ * the non-blocking form; commands/blocking.ts says how main asks for the other modes.
+ */
+export interface BlockingSpec {
+  /** The keys it waits on, in the order it tries them (duplicates allowed). */
+  sources(args: Buffer[]): Buffer[];
+  /** Index of the timeout argument. */
+  timeoutIndex(args: Buffer[]): number;
+  /** The same command limited to one ready source key: a wake-up serves that key alone. */
+  narrow(args: Buffer[], key: Buffer): Buffer[];
+}
+
 export interface CommandSpec {
   name: string;
   /** Redis's arity: N means exactly N arguments with the name, -N at least N. */
@@ -203,6 +230,8 @@ export interface CommandSpec {
   subcommands?: Record<string, number>;
   /** Allowed while the client is subscribed (RESP2): (P)(UN)SUBSCRIBE, PING, QUIT. */
   whileSubscribed?: boolean;
+  /** Its replies are pushes ((P)(UN)SUBSCRIBE confirmations), which CLIENT REPLY OFF|SKIP never silences. */
+  pushReply?: boolean;
   /** Runs at once inside MULTI instead of being queued (MULTI EXEC DISCARD WATCH QUIT, as Redis). */
   runsInMulti?: boolean;
   /** Refused before it runs (arity, auth...), it ends the transaction with EXECABORT naming why (EXEC). */
@@ -218,6 +247,8 @@ export interface CommandSpec {
    * (CONFIG SET but not CONFIG HELP); when absent, the 'admin' flag covers the whole command.
    */
   adminSubcommands?: string[];
+  /** Set on the blocking commands (BLPOP ...). */
+  block?: BlockingSpec;
   worker?: WorkerHandler;
   main?: MainHandler;
 }

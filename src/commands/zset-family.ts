@@ -2,15 +2,18 @@
 // Storage lives in types/zset.ts. Commands over several keys are 'exclusive' (see set-family.ts).
 import { CommandError, ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from '../common/errors';
 import { globMatch } from '../common/glob';
+import { NOTIFY_ZSET } from '../common/notify';
 import { formatDouble, ReplyWriter } from '../protocol/reply';
 import { KeyType, lookup, remove } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import { getSet, setMembers } from '../types/set';
 import {
-  getZset, LexBound, LexRange, newZsetMeta, ScoreRange, zall, zdel, ZItem, zlexRange, ZMeta, zput, zrangeByRank, zrank, zreplace, zsave, zscan,
-  zscore, zscoreRange,
+  getZset, LexBound, LexRange, newZsetMeta, ScoreRange, zall, zdel, ZItem, zlexRanks, ZMeta, zput, zrangeByRank, zrank, zrankWindow, zreplace, zsave,
+  zscan, zscore, zscoreRanks,
 } from '../types/zset';
-import { lower, parseFloatArg, parseInt64 } from './args';
+import { lower, numkeysArgs, parseFloatArg, parseInt64 } from './args';
+import { KEYS_THEN_TIMEOUT, parseTimeout, popFirst, TIMEOUT_THEN_NUMKEYS } from './blocking';
+import { countLookup, removedFrom, storedTo } from './keyspace-events';
 import { matches, parseScanCursor, parseScanOptions, ScanPositions, scanReply } from './scan-cursor';
 import { CommandSpec, WorkerContext } from './types';
 
@@ -38,11 +41,6 @@ function floatArg(b: Buffer, msg = ERR_NOT_FLOAT): number {
   const d = parseFloatArg(b);
   if (d === undefined) throw new CommandError(msg);
   return d;
-}
-
-function hit(ctx: WorkerContext, found: boolean): void {
-  if (found) ctx.stats.keyspaceHits++;
-  else ctx.stats.keyspaceMisses++;
 }
 
 export interface Z {
@@ -166,7 +164,10 @@ export function zaddGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter
         result = score;
       }
     }
-    if (added || updated) zsave(env, key, m, ctx.now);
+    if (added || updated) {
+      zsave(env, key, m, ctx.now);
+      ctx.notify(NOTIFY_ZSET, incr ? 'zincr' : 'zadd', key);
+    }
     if (incr) {
       if (processed) out.double(result!);
       else out.nullBulk();
@@ -181,7 +182,10 @@ function zrem(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   z.env.write(() => {
     let n = 0;
     for (let i = 2; i < args.length; i++) if (zdel(z.env, z.meta, args[i])) n++;
-    if (n) zsave(z.env, key, z.meta, ctx.now);
+    if (n) {
+      zsave(z.env, key, z.meta, ctx.now);
+      removedFrom(ctx, NOTIFY_ZSET, 'zrem', key, z.meta.count);
+    }
     out.int(n);
   });
 }
@@ -193,17 +197,15 @@ function zcard(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
 function zcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const r = parseScoreRange(args[2], args[3]);
   const z = readZ(ctx, args[1]);
-  let n = 0;
-  if (z) for (const _ of zscoreRange(z.env, z.meta, r, false)) n++;
-  out.int(n);
+  const [lo, hi] = z ? zscoreRanks(z.env, z.meta, r) : [0, 0];
+  out.int(hi - lo);
 }
 
 function zlexcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const r = parseLexRange(args[2], args[3]);
   const z = readZ(ctx, args[1]);
-  let n = 0;
-  if (z) for (const _ of zlexRange(z.env, z.meta, r, false)) n++;
-  out.int(n);
+  const [lo, hi] = z ? zlexRanks(z.env, z.meta, r) : [0, 0];
+  out.int(hi - lo);
 }
 
 function zscoreCmd(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
@@ -242,20 +244,6 @@ function clampRank(start: number, end: number, len: number): [number, number] | 
   if (start > end || start >= len) return null;
   if (end >= len) end = len - 1;
   return [start, end];
-}
-
-function takeLimited(gen: Generator<ZItem>, offset: number, limit: number): ZItem[] {
-  const out: ZItem[] = [];
-  if (offset < 0 || limit === 0) return out;
-  for (const it of gen) {
-    if (offset > 0) {
-      offset--;
-      continue;
-    }
-    out.push(it);
-    if (limit > 0 && out.length >= limit) break;
-  }
-  return out;
 }
 
 /** zrangeGenericCommand: `at` is the index of the source key; `store` the destination, if any. */
@@ -300,18 +288,22 @@ function zrangeGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, at:
     if (type === 'rank') {
       const c = clampRank(start, end, z.meta.count);
       if (c) items = zrangeByRank(z.env, z.meta, c[0], c[1], rev);
-    } else if (sr) items = takeLimited(zscoreRange(z.env, z.meta, sr, rev), offset, limit);
-    else items = takeLimited(zlexRange(z.env, z.meta, lr!, rev), offset, limit);
+    } else {
+      const [lo, hi] = sr ? zscoreRanks(z.env, z.meta, sr) : zlexRanks(z.env, z.meta, lr!);
+      items = zrankWindow(z.env, z.meta, lo, hi, rev, offset, limit);
+    }
   }
-  if (store) return storeItems(ctx, store, items, out);
+  if (store) return storeItems(ctx, 'zrangestore', store, items, out);
   replyItems(out, items, withScores);
 }
 
-/** Replaces `dst` with a zset of `items` (deleting it when there are none); replies the count. */
-export function storeItems(ctx: WorkerContext, dst: Buffer, items: ZItem[], out: ReplyWriter): void {
+/** ZRANGESTORE and friends: `dst` becomes the result (`event`), or is deleted when it is empty. */
+export function storeItems(ctx: WorkerContext, event: string, dst: Buffer, items: ZItem[], out: ReplyWriter): void {
   const env = ctx.env(dst, items.length > 0);
   if (!env) return out.int(0);
+  const existed = items.length === 0 && lookup(env, dst, ctx.now) !== null;
   out.int(env.write(() => zreplace(env, dst, items, ctx.now)));
+  storedTo(ctx, NOTIFY_ZSET, event, dst, items.length, existed);
 }
 
 // ---- ZREMRANGEBY* ----
@@ -332,45 +324,44 @@ function zremrangeGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, 
   if (type === 'rank') {
     const c = clampRank(start, end, z.meta.count);
     if (c) items = zrangeByRank(z.env, z.meta, c[0], c[1], false);
-  } else if (sr) items = [...zscoreRange(z.env, z.meta, sr, false)];
-  else items = [...zlexRange(z.env, z.meta, lr!, false)];
+  } else {
+    const [lo, hi] = sr ? zscoreRanks(z.env, z.meta, sr) : zlexRanks(z.env, z.meta, lr!);
+    items = zrankWindow(z.env, z.meta, lo, hi, false, 0, -1);
+  }
   if (items.length === 0) return out.int(0);
   z.env.write(() => {
     for (const it of items) zdel(z.env, z.meta, it.member);
     zsave(z.env, key, z.meta, ctx.now);
   });
+  removedFrom(ctx, NOTIFY_ZSET, `zremrangeby${type}`, key, z.meta.count);
   out.int(items.length);
 }
 
 // ---- pops ----
 
-/** Pops up to `count` items from the first non-empty zset of `keys`; null when all are absent. */
-function popFrom(ctx: WorkerContext, keys: Buffer[], max: boolean, count: number): { key: Buffer; items: ZItem[] } | null {
-  for (const key of keys) {
-    const z = readZ(ctx, key);
-    if (!z) continue;
-    if (count === 0) return { key, items: [] };
-    const n = Math.min(count, z.meta.count);
-    const items = zrangeByRank(z.env, z.meta, 0, n - 1, max);
-    z.env.write(() => {
-      for (const it of items) zdel(z.env, z.meta, it.member);
-      zsave(z.env, key, z.meta, ctx.now);
-    });
-    return { key, items };
-  }
-  return null;
+/** Pops up to `count` items from an existing zset, lowest (or highest) scores first. */
+function popItems(ctx: WorkerContext, key: Buffer, z: Z, max: boolean, count: number): ZItem[] {
+  if (count === 0) return [];
+  const items = zrangeByRank(z.env, z.meta, 0, Math.min(count, z.meta.count) - 1, max);
+  z.env.write(() => {
+    for (const it of items) zdel(z.env, z.meta, it.member);
+    zsave(z.env, key, z.meta, ctx.now);
+  });
+  removedFrom(ctx, NOTIFY_ZSET, max ? 'zpopmax' : 'zpopmin', key, z.meta.count);
+  return items;
 }
 
 function zpop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, max: boolean): void {
   if (args.length > 3) throw new CommandError(ERR_SYNTAX);
   const count = args.length === 3 ? positiveLong(args[2]) : 1;
-  const r = popFrom(ctx, [args[1]], max, count);
-  replyItems(out, r ? r.items : [], true, args.length === 3);
+  const z = readZ(ctx, args[1]);
+  replyItems(out, z ? popItems(ctx, args[1], z, max, count) : [], true, args.length === 3);
 }
 
-function zmpop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  const numkeys = Number(rangeLong(args[1], 1n, LONG_MAX, 'ERR numkeys should be greater than 0'));
-  const whereIdx = 2 + numkeys;
+/** ZMPOP's arguments after numkeys, at `numkeysIdx` (BZMPOP's: 2). */
+function parseZmpop(args: Buffer[], numkeysIdx: number): { keys: Buffer[]; max: boolean; count: number } {
+  const numkeys = Number(rangeLong(args[numkeysIdx], 1n, LONG_MAX, 'ERR numkeys should be greater than 0'));
+  const whereIdx = numkeysIdx + 1 + numkeys;
   if (whereIdx >= args.length) throw new CommandError(ERR_SYNTAX);
   const w = lower(args[whereIdx]);
   if (w !== 'min' && w !== 'max') throw new CommandError(ERR_SYNTAX);
@@ -380,23 +371,40 @@ function zmpop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
       count = clampCount(rangeLong(args[++j], 1n, LONG_MAX, 'ERR count should be greater than 0'));
     } else throw new CommandError(ERR_SYNTAX);
   }
-  if (count === -1) count = 1;
-  const r = popFrom(ctx, args.slice(2, whereIdx), w === 'max', count);
-  if (!r) return out.nullArray();
-  out.arrayHeader(2);
-  out.bulk(r.key);
-  out.arrayHeader(r.items.length);
-  for (const it of r.items) {
-    out.arrayHeader(2);
-    out.bulk(it.member);
-    out.double(it.score);
-  }
+  return { keys: args.slice(numkeysIdx + 1, whereIdx), max: w === 'max', count: count === -1 ? 1 : count };
 }
 
-export function zmpopKeys(args: Buffer[]): Buffer[] {
-  const n = parseInt64(args[1] ?? Buffer.alloc(0));
-  if (n === undefined || n < 1n || n > BigInt(args.length - 2)) return args.slice(2, 3);
-  return args.slice(2, 2 + Number(n));
+/** ZMPOP, and BZMPOP in every mode (commands/blocking.ts): [key, [[member, score] ...]]. */
+function zmpop(numkeysIdx: number) {
+  return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void => {
+    const { keys, max, count } = parseZmpop(args, numkeysIdx);
+    if (numkeysIdx === 2) parseTimeout(args[1], ctx.now);
+    popFirst(ctx, args, out, keys, KeyType.ZSet, (key) => readZ(ctx, key), (key, z) => {
+      const items = popItems(ctx, key, z, max, count);
+      out.arrayHeader(2);
+      out.bulk(key);
+      out.arrayHeader(items.length);
+      for (const it of items) {
+        out.arrayHeader(2);
+        out.bulk(it.member);
+        out.double(it.score);
+      }
+    });
+  };
+}
+
+/** BZPOPMIN / BZPOPMAX: [key, member, score] from the first non-empty zset. */
+function bzpop(max: boolean) {
+  return (ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void => {
+    parseTimeout(args[args.length - 1], ctx.now);
+    popFirst(ctx, args, out, args.slice(1, -1), KeyType.ZSet, (key) => readZ(ctx, key), (key, z) => {
+      const [it] = popItems(ctx, key, z, max, 1);
+      out.arrayHeader(3);
+      out.bulk(key);
+      out.bulk(it.member);
+      out.double(it.score);
+    });
+  };
 }
 
 // ---- ZRANDMEMBER ----
@@ -431,7 +439,7 @@ function zrandmember(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void
     return replyItems(out, picked, withScores);
   }
   const z = readZ(ctx, args[1]);
-  hit(ctx, !!z);
+  countLookup(ctx, args[1], !!z);
   if (!z) return out.nullBulk();
   const r = randomIndex(z.meta.count);
   out.bulk(zrangeByRank(z.env, z.meta, r, r, false)[0].member);
@@ -473,6 +481,7 @@ const keyOf = (m: Buffer) => m.toString('latin1');
 function loadSource(ctx: WorkerContext, key: Buffer): Map<string, ZItem> | null {
   const env = ctx.env(key, false);
   const rec = lookup(env, key, ctx.now);
+  countLookup(ctx, key, rec !== null);
   if (!rec) return null;
   const m = new Map<string, ZItem>();
   if (rec.type === KeyType.ZSet) for (const it of zall(env!, getZset(env, key, ctx.now)!)) m.set(keyOf(it.member), it);
@@ -559,7 +568,7 @@ function zsetOp(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, numIdx: nu
   }
   if (cardOnly) return out.int(result.size);
   const items = [...result.values()].sort((a, b) => a.score - b.score || Buffer.compare(a.member, b.member));
-  if (dst) return storeItems(ctx, dst, items, out);
+  if (dst) return storeItems(ctx, `z${op}store`, dst, items, out);
   replyItems(out, items, withScores);
 }
 
@@ -610,5 +619,8 @@ export const ZSET_COMMANDS: CommandSpec[] = [
   T('zinter', -3, ['readonly'], [2, 2, 1], (c, a, o) => zsetOp(c, a, o, 1, null, 'inter', false), 'Intersect multiple sorted sets', '6.2.0', { ...EXCLUSIVE, keys: numkeysKeys(1) }),
   T('zdiff', -3, ['readonly'], [2, 2, 1], (c, a, o) => zsetOp(c, a, o, 1, null, 'diff', false), 'Subtract multiple sorted sets', '6.2.0', { ...EXCLUSIVE, keys: numkeysKeys(1) }),
   T('zintercard', -3, ['readonly'], [2, 2, 1], (c, a, o) => zsetOp(c, a, o, 1, null, 'inter', true), 'Intersect multiple sorted sets and return the cardinality of the result', '7.0.0', { ...EXCLUSIVE, keys: numkeysKeys(1) }),
-  T('zmpop', -4, ['write'], [2, 2, 1], zmpop, 'Remove and return members with scores in a sorted set', '7.0.0', { ...EXCLUSIVE, keys: zmpopKeys }),
+  T('zmpop', -4, ['write'], [2, 2, 1], zmpop(1), 'Remove and return members with scores in a sorted set', '7.0.0', { ...EXCLUSIVE, keys: (a) => numkeysArgs(a, 1) }),
+  T('bzpopmin', -3, ['write', 'noscript', 'fast', 'blocking'], [1, -2, 1], bzpop(false), 'Remove and return the member with the lowest score from one or more sorted sets, or block until one is available', '5.0.0', { ...EXCLUSIVE, block: KEYS_THEN_TIMEOUT }),
+  T('bzpopmax', -3, ['write', 'noscript', 'fast', 'blocking'], [1, -2, 1], bzpop(true), 'Remove and return the member with the highest score from one or more sorted sets, or block until one is available', '5.0.0', { ...EXCLUSIVE, block: KEYS_THEN_TIMEOUT }),
+  T('bzmpop', -5, ['write', 'blocking'], [3, 3, 1], zmpop(2), 'Remove and return members with scores in a sorted set or block until one is available', '7.0.0', { ...EXCLUSIVE, keys: (a) => numkeysArgs(a, 2), block: TIMEOUT_THEN_NUMKEYS }),
 ];

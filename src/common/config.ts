@@ -3,11 +3,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { GB, MB, SLOTS_PER_TABLE_MAX } from './limits';
+import { ERR_NOTIFY_CLASS, formatNotifyFlags, parseNotifyFlags } from './notify';
 import { DEFAULT_OUTPUT_LIMITS_TEXT, formatOutputLimits, parseOutputLimits } from './output-limits';
 import { parseRetention } from './retention';
 import { parseSize } from './size';
 
-type Kind = 'int' | 'size' | 'string' | 'bool' | 'enum' | 'output-limits' | 'retention';
+/** `events`: keyspace event classes (common/notify.ts), shown in Redis's canonical order. */
+type Kind = 'int' | 'size' | 'string' | 'bool' | 'enum' | 'output-limits' | 'retention' | 'events';
 
 interface Spec {
   kind: Kind;
@@ -50,6 +52,7 @@ const SPECS: Record<string, Spec> = {
   masterauth: { kind: 'string', def: '', live: true },
   'replica-serve-reads': { kind: 'bool', def: 'no', live: true },
   'consensus-level': { kind: 'int', def: '0', live: true, min: 0, max: 16 },
+  'notify-keyspace-events': { kind: 'events', def: '', live: true },
   // Redis settings clients and Redis's test suite read or set; they carry no meaning here.
   save: { kind: 'string', def: '', live: true, redisOnly: true },
   appendonly: { kind: 'bool', def: 'no', live: true, redisOnly: true },
@@ -74,7 +77,6 @@ const SPECS: Record<string, Spec> = {
   'zset-max-ziplist-value': { kind: 'int', def: '64', live: true, redisOnly: true },
   'zset-max-listpack-value': { kind: 'int', def: '64', live: true, redisOnly: true },
   'active-expire-enabled': { kind: 'bool', def: 'yes', live: true, redisOnly: true },
-  'notify-keyspace-events': { kind: 'string', def: '', live: true, redisOnly: true },
   'stream-node-max-entries': { kind: 'int', def: '100', live: true, redisOnly: true },
   'stream-node-max-bytes': { kind: 'size', def: '4096', live: true, redisOnly: true },
   'latency-tracking-info-percentiles': { kind: 'string', def: '50 99 99.9', live: true, redisOnly: true },
@@ -119,6 +121,10 @@ function check(key: string, raw: string, previous?: string): string {
     case 'retention':
       if (!parseRetention(value)) throw new ConfigError(`'${key}' needs entries (100000), a size (256mb) or an age (7d, 12h, 30m, 90s), not '${value}'`);
       return value.toLowerCase();
+    case 'events':
+      // not trimmed: Redis refuses a space as any other unknown class character
+      if (parseNotifyFlags(raw) < 0) throw new ConfigError(ERR_NOTIFY_CLASS);
+      return raw;
     case 'enum':
       if (!spec.values!.includes(value.toLowerCase())) throw new ConfigError(`'${key}' must be one of ${spec.values!.join(', ')}, not '${value}'`);
       return value.toLowerCase();
@@ -148,7 +154,7 @@ export class Config {
       if (colon < 0) throw new ConfigError(`${origin}:${i + 1}: expected 'key : value', got '${body}'`);
       const key = body.slice(0, colon).trim().toLowerCase();
       try {
-        cfg.values.set(key, check(key, body.slice(colon + 1)));
+        cfg.values.set(key, check(key, body.slice(colon + 1).trim()));
       } catch (e) {
         throw new ConfigError(`${origin}:${i + 1}: ${(e as Error).message}`);
       }
@@ -198,8 +204,10 @@ export class Config {
     return n;
   }
 
+  /** Every key with its value as CONFIG GET shows it. */
   entries(): [string, string][] {
-    return [...this.values.entries()];
+    // event classes read back canonical as in Redis (which drops n beside A: kept here, only not shown)
+    return [...this.values.entries()].map(([k, v]) => [k, SPECS[k].kind === 'events' ? formatNotifyFlags(parseNotifyFlags(v)) : v]);
   }
 
   /** Rewrites `file` keeping comments and order: known lines are updated in place, the rest appended. */

@@ -21,6 +21,9 @@ export const MAIN_OVERFLOW_MAX_COMMANDS = 100_000;
 export const EXPIRE_CYCLE_BUDGET_MS = 5;
 export const EXPIRE_CYCLE_MAX_KEYS = 2000;
 export const EXPIRE_CYCLE_INTERVAL_MS = 100;
+/** Expired keys a worker remembers having reported (found by a read) so that reclaiming them
+ * does not report them again; past this it forgets them all, at worst reporting one twice. */
+export const REPORTED_EXPIRED_MAX = 10_000;
 /** Commands a client may have in flight; past this main stops parsing and reading its input.
  * It bounds the replies a pipeline has materialised at once (256 × the largest reply), which
  * is what a slow reader can make the node hold before its output limit is checked. */
@@ -93,3 +96,33 @@ export const REPL_SNAPSHOT_CHUNK_BYTES = 1 * MB;
 export const REPL_SNAPSHOT_LOG_BYTES = 64 * MB;
 /** Largest frame argument a replication link accepts (a binlog entry or a snapshot chunk). */
 export const REPL_FRAME_MAX_BYTES = 600 * MB;
+/** Sorted sets' rank tree (src/storage/counted-btree.ts): entries per node, and the record
+ * size past which a node splits early, so long members keep nodes near one LMDB page. */
+export const ZSET_TREE_FANOUT = 64;
+export const ZSET_TREE_NODE_BYTES = 4 * KB;
+/**
+ * Dropped collections (DEL, overwrite, expiry) with at most this many member records lose them
+ * inline; larger ones are queued and reclaimed in the background (storage/reclaim.ts), so the
+ * command stays O(1). ~1 µs per record here (native-notes/storage-layout.md).
+ */
+export const RECLAIM_INLINE_MAX_RECORDS = 512;
+/**
+ * Member records one background reclaim pass deletes, and the time it may take: a command that
+ * arrives meanwhile waits for the pass to end.
+ */
+export const RECLAIM_PASS_MAX_RECORDS = 1024;
+export const RECLAIM_PASS_BUDGET_MS = 2;
+/** Records reclaim deletes between looks at the clock. */
+export const RECLAIM_CHUNK_RECORDS = 128;
+/** An idle worker with garbage queued sleeps this long between passes (unless a command comes). */
+export const RECLAIM_IDLE_REST_MS = 1;
+/** While commands keep a worker busy, it runs one reclaim pass between batches this often. */
+export const RECLAIM_BUSY_INTERVAL_MS = 100;
+/** Reclaims of at least this many records are logged; progress is logged this often. */
+export const RECLAIM_LOG_MIN_RECORDS = 100_000;
+export const RECLAIM_LOG_INTERVAL_MS = 10_000;
+/** Commands a client sends while parked on a blocking command, held in order; past this main
+ * stops reading its socket. (Parked clients themselves are bounded by maxclients: one each.) */
+export const BLOCKED_HELD_COMMANDS_MAX = 10_000;
+/** Longest single timer of a blocking command's timeout; a longer one re-arms (setTimeout's limit). */
+export const TIMER_MAX_MS = 2 ** 31 - 1;

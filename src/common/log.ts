@@ -1,22 +1,49 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { isMainThread } from 'worker_threads';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 const MARK: Record<Level, string> = { debug: '.', info: '-', warn: '#', error: '!' };
 
+let level: Level = 'info';
 let minLevel = LEVELS.info;
-let sink: (line: string) => void = (line) => process.stderr.write(line);
+let logDir = '';
+/**
+ * A storage worker never yields to its event loop while it runs, so its process.stderr (a
+ * stream main drains) would only print at exit: workers write to fd 2 synchronously.
+ */
+let sink: (line: string) => void = isMainThread ? (line) => process.stderr.write(line) : writeStderr;
 
-export function setLogLevel(level: Level): void {
-  minLevel = LEVELS[level];
+function writeStderr(line: string): void {
+  try {
+    fs.writeSync(2, line);
+  } catch {
+    /* stderr full or closed: a log line is not worth blocking or failing for */
+  }
+}
+
+export function setLogLevel(l: Level): void {
+  level = l;
+  minLevel = LEVELS[l];
 }
 
 /** Log to `<dir>/pika.log` instead of stderr. */
 export function logToDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
   const fd = fs.openSync(path.join(dir, 'pika.log'), 'a');
+  logDir = dir;
   sink = (line) => fs.writeSync(fd, line);
+}
+
+/** This thread's level and log directory, for a worker thread to log as main does. */
+export function logSettings(): { level: Level; dir: string } {
+  return { level, dir: logDir };
+}
+
+export function applyLogSettings(s: { level: Level; dir: string }): void {
+  setLogLevel(s.level);
+  if (s.dir) logToDir(s.dir);
 }
 
 function emit(level: Level, role: string, msg: string): void {

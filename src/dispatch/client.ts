@@ -6,7 +6,7 @@ import { ClientInfo, ServerContext } from '../commands/types';
 import { OutputLimitTracker } from '../common/output-limits';
 import { RequestParser } from '../protocol/parser';
 import type { Monitor } from './monitor';
-import type { ClientTx, WatchedKey } from './transaction';
+import type { ClientTx } from './transaction';
 
 export interface Pending {
   reply: Buffer | null;
@@ -15,8 +15,8 @@ export interface Pending {
   name: string;
   startedAt: number;
   micros: number;
-  /** A write's watchers, taken at dispatch; dirtied when it answers without an error. */
-  touches?: WatchedKey[] | null;
+  /** CLIENT REPLY OFF or SKIP: the reply is dropped, its place in the order kept. */
+  silent?: boolean;
 }
 
 export class Client {
@@ -32,12 +32,19 @@ export class Client {
   patterns = new Set<string>();
   /** MULTI queue and watched keys (dispatch/transaction.ts); made at the first MULTI or WATCH. */
   tx: ClientTx | null = null;
+  /** While a blocking command waits for its reply: the commands sent since, run once it has one. */
+  hold: Buffer[][] | null = null;
+  /** Keys with parked clients that EXEC's queued writes touched: served before EXEC answers. */
+  woken: string[] | null = null;
   /** What main-thread handlers see of this client and the server; made on first use. */
   context: ServerContext | null = null;
   /** Set once the client sent MONITOR. */
   monitor: Monitor | null = null;
   /** Time spent over the soft output limit (client-output-buffer-limit). */
   readonly outputLimit = new OutputLimitTracker();
+  /** CLIENT REPLY OFF, and SKIP waiting for the next command. */
+  private replyOff = false;
+  private skipNext = false;
   private outbox: Buffer[] = [];
   private outboxBytes = 0;
 
@@ -62,6 +69,7 @@ export class Client {
       multiMem: 0,
       monitor: false,
       watchDirty: false,
+      blocked: false,
     };
   }
 
@@ -69,6 +77,22 @@ export class Client {
   push(p: Pending): number {
     this.pending.push(p);
     return this.frontSeq + this.pending.length - 1;
+  }
+
+  /** Whether the command being dispatched answers nothing; asked once per command, before it runs. */
+  takeSilence(): boolean {
+    const silent = this.replyOff || this.skipNext;
+    this.skipNext = false;
+    return silent;
+  }
+
+  /** CLIENT REPLY, run by the newest pending command (its own reply: ON sends it, OFF and SKIP do not). */
+  setReplyMode(mode: 'on' | 'off' | 'skip'): void {
+    if (mode === 'on') this.replyOff = this.skipNext = false;
+    else if (mode === 'off') this.replyOff = true;
+    else if (!this.replyOff) this.skipNext = true;
+    const current = this.pending.peekBack();
+    if (current) current.silent = mode !== 'on';
   }
 
   entry(seq: number): Pending | undefined {
@@ -80,8 +104,10 @@ export class Client {
     while (this.pending.length > 0 && this.pending.peekFront()!.reply !== null) {
       const p = this.pending.shift()!;
       this.frontSeq = (this.frontSeq + 1) >>> 0;
-      this.outbox.push(p.reply!);
-      this.outboxBytes += p.reply!.length;
+      if (!p.silent) {
+        this.outbox.push(p.reply!);
+        this.outboxBytes += p.reply!.length;
+      }
       onDone(p);
     }
   }
@@ -92,11 +118,14 @@ export class Client {
   }
 
   flush(): void {
-    if (this.outbox.length === 0 || this.closed) return;
-    const data = this.outbox.length === 1 ? this.outbox[0] : Buffer.concat(this.outbox, this.outboxBytes);
-    this.outbox = [];
-    this.outboxBytes = 0;
-    this.socket.write(data);
+    if (this.closed) return;
+    if (this.outbox.length > 0) {
+      const data = this.outbox.length === 1 ? this.outbox[0] : Buffer.concat(this.outbox, this.outboxBytes);
+      this.outbox = [];
+      this.outboxBytes = 0;
+      this.socket.write(data);
+    }
+    // checked even with nothing written: a silenced QUIT (CLIENT REPLY OFF) still closes
     if (this.closeAfterFlush && this.pending.length === 0) this.close();
   }
 

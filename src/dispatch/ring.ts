@@ -129,14 +129,17 @@ export class RingProducer extends RingBase {
     return this.u8;
   }
 
-  /** Sends a payload too large for the ring over the port, leaving an ordered marker. */
+  /**
+   * Sends a payload too large for the ring over the port, leaving an ordered marker. A payload
+   * that is a whole ArrayBuffer of its own is transferred, not copied: the caller gives it up.
+   */
   writeLarge(payload: Uint8Array): boolean {
     const off = this.reserve(0);
     if (off < 0) return false;
     this.u32[(off - 4) >>> 2] = BY_PORT;
-    const copy = new Uint8Array(payload.length);
-    copy.set(payload);
-    this.port.postMessage(copy, [copy.buffer]);
+    const whole = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength && payload.buffer instanceof ArrayBuffer;
+    const own = whole ? payload : new Uint8Array(payload);
+    this.port.postMessage(own, [own.buffer as ArrayBuffer]);
     this.commit(0);
     return true;
   }

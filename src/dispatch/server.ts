@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Config, ConfigError } from '../common/config';
 import { slotOf } from '../common/crc32';
 import { arityError, CommandError } from '../common/errors';
-import { CLIENT_MAX_INFLIGHT, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
+import { BLOCKED_HELD_COMMANDS_MAX, CLIENT_MAX_INFLIGHT, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
 import { logger, setLogLevel } from '../common/log';
 import { OutputLimits, parseOutputLimits } from '../common/output-limits';
 import { ProtocolError, RequestParser } from '../protocol/parser';
@@ -21,8 +21,10 @@ import { ClientInfo, CommandSpec, ServerContext } from '../commands/types';
 import { SyncMode } from '../storage/slot-store';
 import { Replication } from '../replication/manager';
 import { Access, DENIED_PROTECTED } from './access';
+import { BlockingRegistry } from './blocking';
 import { Client, Pending } from './client';
 import { CommandStats } from './command-stats';
+import { KeyspaceEvents } from './keyspace-events';
 import { MonitorFeed } from './monitor';
 import { ClientPause } from './pause';
 import { PubSub, Subscriber } from './pubsub';
@@ -58,6 +60,17 @@ export class Node {
   private monitors = new MonitorFeed();
   private commandStats = new CommandStats();
   private clientPause = new ClientPause((client, args) => this.dispatchSafely(client, args));
+  private blocking = new BlockingRegistry({
+    replyOf: (client, spec, args) => this.replyOf(client, spec, args),
+    answer: (client, pending, reply) => {
+      // as Redis, time spent blocked is not the command's (SLOWLOG)
+      pending.reply = reply;
+      if (reply[0] === 0x2d) this.stats.errors++;
+      this.markDirty(client);
+      this.release(client);
+    },
+    tableCount: () => this.tableSlots.length,
+  });
   private subscribers = new WeakMap<Client, Subscriber>();
   private nextClientId = 1;
   private nextCallId = 1;
@@ -88,9 +101,11 @@ export class Node {
   private transactions = new Transactions({
     exclusive: (fn) => this.exclusive(fn),
     runNow: (client, spec, args) => this.runNow(client, spec, args),
-    callWorker: (w, table, args) => this.callWorker(w, table, args),
+    callWorker: (w, table, args, onAnswer) => this.callWorker(w, table, args, onAnswer),
     workerOfKey: (table, key) => this.workerOfSlot(slotOf(key, this.tableSlots[table])),
+    watchingChanged: () => this.keyspaceEvents.tellWorkers(),
   });
+  private keyspaceEvents = new KeyspaceEvents(this.pubsub, this.transactions, () => this.pool);
 
   constructor(readonly config: Config) {
     this.tables = new Tables(config.str('db-path'), config.num('databases'), config.num('default-slot-num'), {
@@ -112,7 +127,8 @@ export class Node {
         followers: Replication.savedFollowerIds(config.str('db-path')),
         live: new Map([...[...LIVE_SETTINGS].map(([key, cell]) => [cell, config.num(key)] as [number, number]), ...retentionCells(config.str('binlog-retention'))]),
       },
-      (connId, seq, micros, reply) => this.onReply(connId, seq, micros, reply),
+      (connId, seq, micros, reply, owned) => this.onReply(connId, seq, micros, reply, owned),
+      (events) => this.keyspaceEvents.deliver(events),
     );
     const dbPath = config.str('db-path');
     this.replication = new Replication({
@@ -126,6 +142,7 @@ export class Node {
       serveReads: () => config.str('replica-serve-reads') === 'yes',
       binlogEpochs: this.pool.binlogEpochs,
     });
+    this.keyspaceEvents.configure(config.str('notify-keyspace-events'));
   }
 
   listen(): Promise<void> {
@@ -173,6 +190,7 @@ export class Node {
       this.pubsub.leave(this.subscriberOf(client));
       if (client.monitor) this.monitors.remove(client.monitor);
       this.transactions.forget(client);
+      this.blocking.forget(client);
     });
   }
 
@@ -218,8 +236,8 @@ export class Node {
   }
 
   /** Queues an answer that is known at once, behind the client's earlier replies. */
-  private immediate(client: Client, reply: Buffer, name: string): void {
-    client.push({ reply, args: [], name, startedAt: 0, micros: 0 });
+  private immediate(client: Client, reply: Buffer, name: string, silent = false): void {
+    client.push({ reply, args: [], name, startedAt: 0, micros: 0, silent });
     this.markDirty(client);
   }
 
@@ -236,6 +254,7 @@ export class Node {
   private dispatch(client: Client, args: Buffer[]): void {
     // after QUIT (or CLIENT KILL of itself) Redis reads nothing more from the client
     if (client.closeAfterFlush) return;
+    if (client.hold) return this.holdBack(client, args);
     if (this.held) {
       this.held.push([client, args]);
       return;
@@ -250,44 +269,112 @@ export class Node {
       if (spec && this.bySpelling.size < SPELLINGS_MAX) this.bySpelling.set(spelled, spec);
     }
     if (this.clientPause.holds(client, spec, args)) return;
+    const silent = client.takeSilence();
     const name = spec ? spec.name : spelled.toLowerCase();
     // unknown command or subcommand, wrong argument count: Redis's texts (commands/container.ts)
     const refusal = checkCommand(spec, args);
-    if (refusal !== null || !spec) return this.refuse(client, refusal!, name, spec);
+    if (refusal !== null || !spec) return this.refuse(client, refusal!, name, spec, silent);
     if (info.sub + info.psub > 0 && info.resp === 2 && !spec.whileSubscribed) {
       const msg = `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
-      return this.refuse(client, errorReply(msg), name, spec);
+      return this.refuse(client, errorReply(msg), name, spec, silent);
     }
     const denied = this.access.check(info, spec, args);
-    if (denied !== null) return this.refuse(client, denied, name, spec);
+    if (denied !== null) return this.refuse(client, denied, name, spec, silent);
     if (client.tx?.queue) {
       const queued = this.transactions.intercept(client, spec, args);
-      if (queued !== null) return queued[0] === 0x2d ? this.refuse(client, queued, name, spec) : this.immediate(client, queued, name);
+      if (queued !== null) return queued[0] === 0x2d ? this.refuse(client, queued, name, spec, silent) : this.immediate(client, queued, name, silent);
     }
     const readonly = this.replication.refusal(info.table, spec, args);
-    if (readonly !== null) return this.refuse(client, readonly, name, spec);
+    if (readonly !== null) return this.refuse(client, readonly, name, spec, silent);
     if (this.monitors.active) this.monitors.feed(spec, args, info.table, info.addr);
     this.stats.commands++;
     this.tables.count(info.table, spec.flags.includes('write'));
     info.lastCommand = name;
-    const pending: Pending = { reply: null, args, name, startedAt: now, micros: 0 };
-    if (this.transactions.watching && spec.flags.includes('write')) pending.touches = this.transactions.touching(info.table, spec, args);
+    const pending: Pending = { reply: null, args, name, startedAt: now, micros: 0, silent: silent && !spec.pushReply };
     const seq = client.push(pending);
+    if (spec.block) {
+      client.hold = [];
+      return this.blocking.start(client, spec, args, pending);
+    }
+    if (this.blocking.waiting > 0 && spec.worker && spec.flags.includes('write')) {
+      // a write to keys clients wait on: its reply, and the writer's next commands, come after
+      // those clients are served, as in Redis where that happens before the next command
+      const woken = this.blocking.wokenBy(info.table, spec, args);
+      if (woken) {
+        client.hold = [];
+        return this.settle(client, pending, this.replyOf(client, spec, args), woken);
+      }
+    }
     if (spec.main) return this.runMain(client, spec, args, pending);
     this.route(client, spec, args, seq, pending);
   }
 
+  /** A command sent while a blocking command waits: kept, in order, until that one is answered. */
+  private holdBack(client: Client, args: Buffer[]): void {
+    client.hold!.push(args);
+    if (client.hold!.length >= BLOCKED_HELD_COMMANDS_MAX && !client.paused) {
+      client.paused = true;
+      client.socket.pause();
+    }
+  }
+
+  /** Runs the commands held behind a blocking command (or a write waking one) that has its reply. */
+  private release(client: Client): void {
+    const held = client.hold;
+    client.hold = null;
+    if (!held || client.closed) return;
+    for (const args of held) this.dispatchSafely(client, args);
+    this.maybeResume(client);
+  }
+
+  /**
+   * A worker command's reply for main's own use (blocking pops, writes that wake them); while
+   * an exclusive command runs it waits its turn, as dispatched commands do.
+   */
+  private replyOf(client: Client, spec: CommandSpec, args: Buffer[]): Promise<Buffer> {
+    const table = client.info.table;
+    const w = this.placement(spec, table, args);
+    const run = () => this.callSpec(w, table, spec, args, client.info.resp);
+    if (w < 0) return this.spanning(spec, table, args, -1 - w, false, client.info.resp);
+    return this.held ? this.exclusive(run) : run();
+  }
+
+  /** Fills `pending` once `reply` settles, after the clients that the write wakes (`woken`) are served. */
+  private settle(client: Client, pending: Pending, reply: Promise<Buffer>, woken: string[]): void {
+    reply
+      .then(async (r) => {
+        if (r[0] === 0x2d) this.stats.errors++;
+        else await this.blocking.afterWrite(woken);
+        return r;
+      })
+      .then(
+        (r) => (pending.reply = r),
+        (e) => (pending.reply = this.errorFor(e)),
+      )
+      .then(() => {
+        pending.micros = (Date.now() - pending.startedAt) * 1000;
+        this.markDirty(client);
+        this.release(client);
+      });
+  }
+
   /** A command refused before it runs; inside MULTI it dooms the transaction (Redis's rejectCommand). */
-  private refuse(client: Client, reply: Buffer, name: string, spec: CommandSpec | undefined): void {
+  private refuse(client: Client, reply: Buffer, name: string, spec: CommandSpec | undefined, silent: boolean): void {
     this.stats.errors++;
     this.commandStats.rejected(spec ? spec.name : null, reply);
-    this.immediate(client, this.transactions.refused(client, spec, reply), name);
+    this.immediate(client, this.transactions.refused(client, spec, reply), name, silent);
   }
 
   private runMain(client: Client, spec: CommandSpec, args: Buffer[], pending: Pending): void {
-    const done = (reply: Buffer) => {
+    const done = (reply: Buffer): void => {
+      if (client.woken) {
+        // EXEC's writes reached keys clients wait on: they are served first, as in Redis
+        const woken = client.woken;
+        client.woken = null;
+        void this.blocking.afterWrite(woken).then(() => done(reply));
+        return;
+      }
       pending.reply = this.forProtocol(client, reply);
-      if (pending.touches) this.transactions.touched(pending.touches, reply);
       pending.micros = (Date.now() - pending.startedAt) * 1000;
       this.markDirty(client);
     };
@@ -320,7 +407,6 @@ export class Node {
     }
     const done = (reply: Buffer) => {
       pending.reply = reply;
-      if (pending.touches) this.transactions.touched(pending.touches, reply);
       this.markDirty(client);
     };
     this.spanning(spec, table, args, -1 - w, false, client.info.resp).then(done, (e) => done(this.errorFor(e)));
@@ -354,12 +440,16 @@ export class Node {
 
   /**
    * Runs a command of EXEC's queue, inside exclusive(), and resolves with its reply. Blocking
-   * commands (when they come) must answer here as if their timeout had expired, as Redis's
-   * CLIENT_DENY_BLOCKING does.
+   * commands answer here as their non-blocking forms, null when there is nothing to pop, as
+   * Redis's CLIENT_DENY_BLOCKING does: a worker runs them so unless main asks otherwise.
    */
   private async runNow(client: Client, spec: CommandSpec, args: Buffer[]): Promise<Buffer> {
     this.stats.commands++;
     this.tables.count(client.info.table, spec.flags.includes('write'));
+    if (this.blocking.waiting > 0 && spec.flags.includes('write')) {
+      const woken = this.blocking.wokenBy(client.info.table, spec, args);
+      if (woken) (client.woken ??= []).push(...woken);
+    }
     let reply: Buffer;
     const resp = client.info.resp;
     try {
@@ -432,22 +522,22 @@ export class Node {
   }
 
   /** Runs a command on worker `w` as main's own call; the reply comes in protocol `resp`. */
-  private callSpec(w: number, table: number, spec: CommandSpec, args: Buffer[], resp: Protocol = 2): Promise<Buffer> {
+  private callSpec(w: number, table: number, spec: CommandSpec, args: Buffer[], resp: Protocol = 2, onAnswer?: () => void): Promise<Buffer> {
     const id = this.nextCallId;
     this.nextCallId = this.nextCallId >= 0xfffffffe ? 1 : this.nextCallId + 1;
     return new Promise((resolve) => {
-      this.calls.set(id, resolve);
+      this.calls.set(id, onAnswer ? (reply) => (onAnswer(), resolve(reply)) : resolve);
       this.pool.send(w, 0, id, table, COMMAND_INDEX.get(spec)!, args, resp);
     });
   }
 
-  callWorker(w: number, table: number, args: Buffer[]): Promise<Buffer> {
+  callWorker(w: number, table: number, args: Buffer[], onAnswer?: () => void): Promise<Buffer> {
     const spec = COMMANDS.get(args[0].toString().toLowerCase());
     if (!spec || !spec.worker) throw new Error(`no worker command ${args[0]}`);
-    return this.callSpec(w, table, spec, args);
+    return this.callSpec(w, table, spec, args, 2, onAnswer);
   }
 
-  private onReply(connId: number, seq: number, micros: number, reply: Buffer): void {
+  private onReply(connId: number, seq: number, micros: number, reply: Buffer, owned: boolean): void {
     if (this.idleWaiters.length > 0 && this.pool.inflight() === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -456,16 +546,15 @@ export class Node {
     if (connId === 0) {
       const call = this.calls.get(seq);
       this.calls.delete(seq);
-      call?.(Buffer.from(reply));
+      call?.(owned ? reply : Buffer.from(reply));
       return;
     }
     const client = this.clients.get(connId);
     if (!client || client.closed) return;
     const entry = client.entry(seq);
     if (!entry) return;
-    entry.reply = Buffer.from(reply);
+    entry.reply = owned ? reply : Buffer.from(reply);
     entry.micros = micros;
-    if (entry.touches) this.transactions.touched(entry.touches, entry.reply);
     if (reply[0] === 0x2d) this.stats.errors++;
     this.markDirty(client);
   }
@@ -618,9 +707,14 @@ export class Node {
       },
       pauseClients: (ms: number, writesOnly: boolean) => node.clientPause.pause(ms, writesOnly),
       unpauseClients: () => node.clientPause.unpause(),
+      unblockClient: (id: number, error: boolean) => {
+        const c = node.clients.get(id);
+        return c !== undefined && node.blocking.unblock(c, error);
+      },
       setClientName: (name: string) => {
         client.info.name = name;
       },
+      setReplyMode: (mode: 'on' | 'off' | 'skip') => client.setReplyMode(mode),
       slowlogGet: (count: number) => node.slowlogReply(count),
       slowlogLen: () => node.slowlog.length,
       slowlogReset: () => {
@@ -665,6 +759,7 @@ export class Node {
     const cell = LIVE_SETTINGS.get(k);
     if (cell !== undefined) this.pool.setLive(cell, this.config.num(k));
     if (k === 'binlog-retention') for (const [c, v] of retentionCells(this.config.str(k))) this.pool.setLive(c, v);
+    if (k === 'notify-keyspace-events') this.keyspaceEvents.configure(this.config.str(k));
     if (k === 'loglevel') setLogLevel(this.config.str(k) as Parameters<typeof setLogLevel>[0]);
   }
 
@@ -706,6 +801,28 @@ export class Node {
     return sum;
   }
 
+  /**
+   * Background reclaim of dropped collections over every worker: what it has left and has done;
+   * a slot two workers list (see __reclaimstats) is counted once.
+   */
+  private async reclaimStats() {
+    const parts = await Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, 0, [Buffer.from('__reclaimstats')])));
+    const sum = { paused: 0, collections: 0, records: 0, pendingCollections: 0, pendingRecords: 0 };
+    const pending = new Map<number, [number, number]>();
+    for (const p of parts) {
+      const [paused, collections, records, ...slots] = decodeReply(p) as number[];
+      sum.paused |= paused;
+      sum.collections += collections;
+      sum.records += records;
+      for (let i = 0; i + 2 < slots.length; i += 3) pending.set(slots[i], [slots[i + 1], slots[i + 2]]);
+    }
+    for (const [c, r] of pending.values()) {
+      sum.pendingCollections += c;
+      sum.pendingRecords += r;
+    }
+    return sum;
+  }
+
   /** As Redis 7.0's INFO [section ...]: sections named are given in this fixed order, unknown names add nothing. */
   async info(sections: string[], client?: Client): Promise<string> {
     // as Redis: the default sections are all but commandstats
@@ -726,8 +843,13 @@ export class Node {
       ['arch_bits', 64], ['process_id', process.pid], ['tcp_port', this.port()], ['uptime_in_seconds', uptime], ['uptime_in_days', Math.floor(uptime / 86400)],
       ['executable', process.argv[1] ?? ''], ['config_file', this.config.file ?? ''], ['node_version', process.version],
     ]);
-    add('Clients', [['connected_clients', this.clients.size], ['paused_clients', this.clientPause.count()], ['maxclients', this.config.num('maxclients')], ['blocked_clients', 0]]);
-    add('Memory', [['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['mem_allocator', 'libc'], ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00']]);
+    add('Clients', [['connected_clients', this.clients.size], ['paused_clients', this.clientPause.count()], ['maxclients', this.config.num('maxclients')], ['blocked_clients', this.blocking.blocked]]);
+    // Redis's lazyfree_* fields count objects freed in the background: here, dropped collections
+    const rs = want('memory') || want('stats') || want('pika') ? await this.reclaimStats() : undefined;
+    add('Memory', [
+      ['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['mem_allocator', 'libc'],
+      ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00'], ['lazyfree_pending_objects', rs?.pendingCollections ?? 0],
+    ]);
     add('Persistence', [['loading', 0], ['sync', this.config.str('sync')], ['db_path', this.config.str('db-path')], ['rdb_changes_since_last_save', 0], ['aof_enabled', 0]]);
     const needWorkers = want('stats') || want('pika');
     const ws = needWorkers ? await this.workerStats() : { hits: 0, misses: 0, expired: 0, open: 0 };
@@ -738,6 +860,7 @@ export class Node {
       ['expired_keys', ws.expired], ['keyspace_hits', ws.hits], ['keyspace_misses', ws.misses], ['total_error_replies', this.stats.errors],
       ['client_output_buffer_limit_disconnections', this.stats.outputLimitDrops],
       ...this.access.stats(),
+      ['lazyfreed_objects', rs?.collections ?? 0],
     ]);
     add('Replication', [['role', 'master'], ['connected_slaves', 0]]);
     add('CPU', [['used_cpu_sys', (process.cpuUsage().system / 1e6).toFixed(6)], ['used_cpu_user', (process.cpuUsage().user / 1e6).toFixed(6)]]);
@@ -762,6 +885,8 @@ export class Node {
       ['workers', this.pool.count], ['tables', this.tables.ids().length], ['default_slot_num', this.config.num('default-slot-num')],
       ['slots_open', ws.open], ['max_open_slots', this.config.num('max-open-slots')],
       ['queue_depth', this.pool.depths().map((d, i) => `w${i}=${d}`).join(',')],
+      ['reclaim_pending_collections', rs?.pendingCollections ?? 0], ['reclaim_pending_records', rs?.pendingRecords ?? 0],
+      ['reclaimed_collections', rs?.collections ?? 0], ['reclaimed_records', rs?.records ?? 0], ['reclaim_paused', rs?.paused ?? 0],
     ]);
     return lines.length ? lines.join('\r\n') + '\r\n' : '';
   }

@@ -2,9 +2,11 @@
 // and a node-wide registry of watched keys that writes mark dirty.
 //
 // How a watched key is known to have changed:
-// - a command with the `write` flag that answers without an error on a watched key marks its
-//   watchers dirty; the watchers are taken when the write is dispatched, so a write sent
-//   before a WATCH never dirties it, and every one sent after does;
+// - while any key is watched, workers report every key a command really modified (Redis's
+//   signalModifiedKey, see WorkerContext.notify), on the reply ring ahead of the command's
+//   reply; such a report dirties the key's watchers. A watcher counts reports only once its
+//   worker answered the WATCH's liveness question: reports before that answer are of commands
+//   that ran before the WATCH, as they would have in Redis;
 // - WATCH asks the key's worker whether the key is live (exists and has not expired) and EXEC
 //   asks again: a change means it expired, or a keyless write (FLUSHDB, FLUSHALL) removed it.
 //   A key already expired when watched counts as absent, so its expiry fails nothing, as
@@ -15,7 +17,6 @@ import { CommandError } from '../common/errors';
 import { MULTI_QUEUE_MAX_BYTES, MULTI_QUEUE_MAX_COMMANDS, WATCH_MAX_KEYS } from '../common/limits';
 import { decodeReply, RespError } from '../protocol/reply-reader';
 import { EMPTY_ARRAY, errorReply, OK, Protocol, QUEUED, ReplyWriter } from '../protocol/reply';
-import { keysOf } from '../commands/server-family';
 import { CommandSpec, ServerContext } from '../commands/types';
 import type { Client } from './client';
 
@@ -29,8 +30,11 @@ export interface TxHost {
    * blocking command answers as if its timeout had expired (Redis's CLIENT_DENY_BLOCKING).
    */
   runNow(client: Client, spec: CommandSpec, args: Buffer[]): Promise<Buffer>;
-  callWorker(worker: number, table: number, args: Buffer[]): Promise<Buffer>;
+  /** `onAnswer` runs as the reply is taken from the ring, before any later message of that worker. */
+  callWorker(worker: number, table: number, args: Buffer[], onAnswer?: () => void): Promise<Buffer>;
   workerOfKey(table: number, key: Buffer): number;
+  /** Some key became watched, or none is any more. */
+  watchingChanged(): void;
 }
 
 export interface WatchedKey {
@@ -41,6 +45,8 @@ export interface WatchedKey {
   id: string;
   /** Live when watched; undefined until the worker answered. */
   live?: boolean;
+  /** The worker answered the liveness question: its later modification reports count. */
+  armed: boolean;
 }
 
 interface Queued {
@@ -80,12 +86,12 @@ const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
 const ARG_OVERHEAD = 8;
 
 export class Transactions {
-  /** Watchers by key bytes (any table): a write filters by its table. */
+  /** Watchers by key bytes (any table): a modification report filters by its table. */
   private watchers = new Map<string, Set<WatchedKey>>();
 
   constructor(private host: TxHost) {}
 
-  /** True while some client watches a key: only then do writes pay for lookups. */
+  /** True while some client watches a key: only then do workers report every modification. */
   get watching(): boolean {
     return this.watchers.size > 0;
   }
@@ -143,24 +149,12 @@ export class Transactions {
     return errorReply(`EXECABORT Transaction discarded because of: ${reason}`);
   }
 
-  /** The watchers a write to `args`'s keys in `table` would dirty, taken when it is dispatched. */
-  touching(table: number, spec: CommandSpec, args: Buffer[]): WatchedKey[] | null {
-    let found: WatchedKey[] | null = null;
-    for (const key of keysOf(spec, args)) {
-      const set = this.watchers.get(key.toString('latin1'));
-      if (!set) continue;
-      // MOVE and COPY ... DB reach another table too: any table's watchers count
-      for (const wk of set) if (wk.table === table || spec.crossTable) (found ??= []).push(wk);
-    }
-    return found;
-  }
-
-  /** A write answered: unless it failed, its watchers' transactions will fail. */
-  touched(watchers: WatchedKey[], reply: Buffer): void {
-    if (reply[0] === 0x2d /* - */) return;
-    for (const wk of watchers) {
-      // a watcher that has unwatched since (EXEC, DISCARD, UNWATCH) is no longer registered
-      if (!this.watchers.get(wk.id)?.has(wk)) continue;
+  /** A worker reports that a command modified `key` in `table`: its armed watchers' transactions will fail. */
+  modified(table: number, key: Buffer): void {
+    const set = this.watchers.get(key.toString('latin1'));
+    if (!set) return;
+    for (const wk of set) {
+      if (wk.table !== table || !wk.armed) continue;
       wk.tx.dirty = true;
       // as Redis: nothing more can happen to a dirty transaction, so stop watching now
       this.unwatchAll(wk.tx);
@@ -206,12 +200,14 @@ export class Transactions {
   }
 
   private unwatchAll(tx: ClientTx): void {
+    const before = this.watchers.size;
     for (const wk of tx.watched) {
       const set = this.watchers.get(wk.id);
       if (!set) continue;
       set.delete(wk);
       if (set.size === 0) this.watchers.delete(wk.id);
     }
+    if (before > 0 && this.watchers.size === 0) this.host.watchingChanged();
     tx.watched = [];
     tx.watchedIds.clear();
     tx.snapshots = [];
@@ -232,15 +228,17 @@ export class Transactions {
         throw new CommandError(`ERR WATCH limit reached: a connection may watch at most ${WATCH_MAX_KEYS} keys`);
       }
       tx.watchedIds.add(`${table} ${id}`);
-      added.push({ tx, table, key: Buffer.from(key), id });
+      added.push({ tx, table, key: Buffer.from(key), id, armed: false });
     }
     // registered now, before any later command is dispatched; liveness is filled in below
+    const before = this.watchers.size;
     for (const wk of added) {
       tx.watched.push(wk);
       let set = this.watchers.get(wk.id);
       if (!set) this.watchers.set(wk.id, (set = new Set()));
       set.add(wk);
     }
+    if (before === 0 && this.watchers.size > 0) this.host.watchingChanged();
     const snapshot = this.liveness(table, added).then((live) => added.forEach((wk, i) => (wk.live = live[i])));
     tx.snapshots.push(snapshot);
     return snapshot.then(() => OK);
@@ -258,7 +256,8 @@ export class Transactions {
     const live: boolean[] = new Array(keys.length).fill(false);
     await Promise.all(
       [...byWorker].map(async ([w, positions]) => {
-        const reply = decodeReply(await this.host.callWorker(w, table, [Buffer.from('__live'), ...positions.map((i) => keys[i].key)]));
+        const arm = () => positions.forEach((i) => (keys[i].armed = true));
+        const reply = decodeReply(await this.host.callWorker(w, table, [Buffer.from('__live'), ...positions.map((i) => keys[i].key)], arm));
         if (reply instanceof RespError) throw new CommandError(reply.message);
         positions.forEach((i, j) => (live[i] = (reply as number[])[j] === 1));
       }),
@@ -315,12 +314,7 @@ export class Transactions {
       // as in Redis, the client shows as in MULTI until its last queued command ran
       client.info.multi = queue.length;
       try {
-        for (const { spec, args } of queue) {
-          const touches = this.watching && spec.flags.includes('write') ? this.touching(client.info.table, spec, args) : null;
-          const reply = await this.host.runNow(client, spec, args);
-          if (touches) this.touched(touches, reply);
-          out.raw(reply);
-        }
+        for (const { spec, args } of queue) out.raw(await this.host.runNow(client, spec, args));
       } finally {
         client.info.multi = -1;
       }

@@ -3,6 +3,8 @@
 // Request payload:  [u32 connId][u32 seq][u16 table | RESP3_BIT][u16 command index][u32 argc]([u32 len][bytes])*
 // Reply payload:    [u32 connId][u32 seq][u32 exec µs][RESP reply bytes]
 // connId 0 marks main's own calls (fan-out parts, internal commands); seq then names the call.
+// Events payload:   [u32 EVENTS_CONN]([u16 table][u16 class][u8 name length][name][u32 key length][key])*
+// Keyspace events a command caused travel just before its reply, so main sees them in order.
 import { parseRetention } from '../common/retention';
 import type { Protocol } from '../protocol/reply';
 
@@ -13,11 +15,15 @@ export const REPLY_HEADER_BYTES = 12;
 /** Cells of the live-settings Float64Array shared with workers. */
 export const LIVE_MIN_FREE_DISK = 0;
 export const LIVE_HLL_SPARSE_MAX_BYTES = 1;
+/** Event classes workers report (common/notify.ts), 0 when notifications are off. */
+export const LIVE_NOTIFY = 2;
+/** 1 while some client watches a key: workers then report every modification. */
+export const LIVE_WATCHING = 3;
 /** binlog-retention, parsed by main: the kind as an index of RETENTION_KINDS (0: keep all) and its amount. */
-export const LIVE_BINLOG_RETENTION_KIND = 2;
-export const LIVE_BINLOG_RETENTION_AMOUNT = 3;
+export const LIVE_BINLOG_RETENTION_KIND = 4;
+export const LIVE_BINLOG_RETENTION_AMOUNT = 5;
 export const RETENTION_KINDS = [null, 'entries', 'bytes', 'age'] as const;
-export const LIVE_CELLS = 4;
+export const LIVE_CELLS = 6;
 /** The config keys workers read, by cell: main copies each into its cell at start and on CONFIG SET. */
 export const LIVE_SETTINGS: ReadonlyMap<string, number> = new Map([
   ['min-free-disk', LIVE_MIN_FREE_DISK],
@@ -29,6 +35,8 @@ export function retentionCells(text: string): [number, number][] {
   const kind = !r || (r.kind === 'entries' && r.amount === 0) ? 0 : RETENTION_KINDS.indexOf(r.kind);
   return [[LIVE_BINLOG_RETENTION_KIND, kind], [LIVE_BINLOG_RETENTION_AMOUNT, r?.amount ?? 0]];
 }
+/** connId of a reply-ring message that carries keyspace events rather than a reply. */
+export const EVENTS_CONN = 0xffffffff;
 /** Command index reserved for "close every environment and stop". */
 export const CONTROL_SHUTDOWN = 0xffff;
 
@@ -90,4 +98,67 @@ export function readRequest(src: Uint8Array, off: number, len: number): Request 
     p += 4 + n;
   }
   return { connId, seq, table: tableWord & ~RESP3_BIT, resp: tableWord & RESP3_BIT ? 3 : 2, cmd, args };
+}
+
+/** Capacity an EventLog keeps between batches. */
+const EVENT_LOG_KEEP_BYTES = 1024 * 1024;
+
+/** A worker's keyspace events, appended as commands report them; each command ships its own range. */
+export class EventLog {
+  private buf = Buffer.allocUnsafe(4096);
+  private len = 0;
+
+  add(table: number, type: number, event: string, key: Buffer): void {
+    this.room(9 + event.length + key.length);
+    let p = this.len;
+    this.buf.writeUInt16LE(table, p);
+    this.buf.writeUInt16LE(type, p + 2);
+    this.buf[p + 4] = event.length;
+    p += 5 + this.buf.write(event, p + 5, 'latin1');
+    this.buf.writeUInt32LE(key.length, p);
+    key.copy(this.buf, p + 4);
+    this.len = p + 4 + key.length;
+  }
+
+  /** Bytes written so far: a mark to truncate to, or the start of a command's events. */
+  size(): number {
+    return this.len;
+  }
+
+  truncate(mark: number): void {
+    this.len = mark;
+  }
+
+  /** Empties the log after its events were sent; a buffer grown by a huge batch is let go. */
+  reset(): void {
+    this.len = 0;
+    if (this.buf.length > EVENT_LOG_KEEP_BYTES) this.buf = Buffer.allocUnsafe(4096);
+  }
+
+  /** The events between two marks, a view valid until the next add. */
+  slice(start: number, end: number): Buffer {
+    return this.buf.subarray(start, end);
+  }
+
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+}
+
+/** Calls `visit` for each event of an events payload after its EVENTS_CONN word. */
+export function readEvents(bytes: Buffer, visit: (table: number, type: number, event: string, key: Buffer) => void): void {
+  let p = 0;
+  while (p < bytes.length) {
+    const table = bytes.readUInt16LE(p);
+    const type = bytes.readUInt16LE(p + 2);
+    const nameLen = bytes[p + 4];
+    const event = bytes.toString('latin1', p + 5, p + 5 + nameLen);
+    p += 5 + nameLen;
+    const keyLen = bytes.readUInt32LE(p);
+    visit(table, type, event, bytes.subarray(p + 4, p + 4 + keyLen));
+    p += 4 + keyLen;
+  }
 }

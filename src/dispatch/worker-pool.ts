@@ -5,11 +5,11 @@ import * as path from 'path';
 import { MessageChannel, Worker } from 'worker_threads';
 import Denque from 'denque';
 import { MAIN_OVERFLOW_MAX_COMMANDS, REPLY_RING_BYTES, REQUEST_RING_BYTES, RING_INLINE_MAX_BYTES } from '../common/limits';
-import { logger } from '../common/log';
+import { logger, logSettings } from '../common/log';
 import type { Protocol } from '../protocol/reply';
 import { SyncMode } from '../storage/slot-store';
 import { createRing, Doorbell, RingConsumer, RingProducer } from './ring';
-import { CONTROL_SHUTDOWN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
+import { CONTROL_SHUTDOWN, EVENTS_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
 import type { WorkerInit } from './worker-thread';
 
 const log = logger('M');
@@ -30,7 +30,10 @@ export interface PoolOptions {
 }
 
 /** Called for each reply; `reply` is a view into the ring, valid only during the call. */
-export type ReplyHandler = (connId: number, seq: number, micros: number, reply: Buffer) => void;
+/** `owned`: the bytes are the handler's to keep; otherwise they live in the ring and must be copied. */
+export type ReplyHandler = (connId: number, seq: number, micros: number, reply: Buffer, owned: boolean) => void;
+/** Called with the keyspace events a command caused, before its reply (see wire.ts); a view, as replies. */
+export type EventsHandler = (events: Buffer) => void;
 
 interface Lane {
   worker: Worker;
@@ -53,7 +56,7 @@ export class WorkerPool {
   /** Per worker, bumped after a batch that appended binlog entries. */
   readonly binlogEpochs: Int32Array;
 
-  constructor(private opts: PoolOptions, private onReply: ReplyHandler) {
+  constructor(private opts: PoolOptions, private onReply: ReplyHandler, private onEvents: EventsHandler) {
     for (const [cell, value] of opts.live) this.live[cell] = value;
     this.binlogEpochs = new Int32Array(new SharedArrayBuffer(4 * opts.workers));
     for (let i = 0; i < opts.workers; i++) this.lanes.push(this.spawn(i));
@@ -78,7 +81,7 @@ export class WorkerPool {
       syncMode: this.opts.syncMode, tableSlots: this.opts.tableSlots, requests: reqRing, replies: repRing,
       ownDoorbell: ownDoorbell.sab, mainDoorbell: this.mainDoorbell.sab, foreignEpoch: this.foreignEpoch, live: this.live.buffer as SharedArrayBuffer,
       binlogEpochs: this.binlogEpochs.buffer as SharedArrayBuffer, followers: this.opts.followers,
-      requestPort: reqChan.port2, replyPort: repChan.port1, controlPort: ctlChan.port2, wakePort: wakeChan.port2,
+      requestPort: reqChan.port2, replyPort: repChan.port1, controlPort: ctlChan.port2, wakePort: wakeChan.port2, log: logSettings(),
     };
     const worker = new Worker(path.join(__dirname, 'worker-thread.js'), {
       workerData: init,
@@ -191,8 +194,10 @@ export class WorkerPool {
     for (const lane of this.lanes) {
       lane.replies.drain(REPLY_DRAIN_MAX, (bytes, off, len) => {
         const b = Buffer.from(bytes.buffer, bytes.byteOffset + off, len);
+        if (b.readUInt32LE(0) === EVENTS_CONN) return this.onEvents(b.subarray(4));
         lane.inflight--;
-        this.onReply(b.readUInt32LE(0), b.readUInt32LE(4), b.readUInt32LE(8), b.subarray(REPLY_HEADER_BYTES));
+        // a reply that came over the port is already main's own; one in the ring must be copied
+        this.onReply(b.readUInt32LE(0), b.readUInt32LE(4), b.readUInt32LE(8), b.subarray(REPLY_HEADER_BYTES), !(bytes.buffer instanceof SharedArrayBuffer));
       });
       if (lane.overflow.length) this.schedulePublish();
     }

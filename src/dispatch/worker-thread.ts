@@ -6,23 +6,25 @@ import { MessagePort, parentPort, workerData } from 'worker_threads';
 import { slotOf } from '../common/crc32';
 import { CommandError, ERR_DB_INDEX, ERR_DISK_FULL } from '../common/errors';
 import {
-  BINLOG_PURGE_MAX_PER_PASS, BINLOG_RETENTION_INTERVAL_MS, EXPIRE_CYCLE_BUDGET_MS, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
-  WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS,
+  BINLOG_PURGE_MAX_PER_PASS, BINLOG_RETENTION_INTERVAL_MS, EXPIRE_CYCLE_BUDGET_MS, REPORTED_EXPIRED_MAX, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
+  WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS, RECLAIM_PASS_MAX_RECORDS, RECLAIM_PASS_BUDGET_MS, RECLAIM_BUSY_INTERVAL_MS, RECLAIM_LOG_INTERVAL_MS, RECLAIM_LOG_MIN_RECORDS, RECLAIM_IDLE_REST_MS,
 } from '../common/limits';
-import { logger } from '../common/log';
+import { applyLogSettings, logger, logSettings } from '../common/log';
+import { NOTIFY_EXPIRED, NOTIFY_NEW, NOTIFY_NOT_MODIFYING } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
 import { COMMAND_LIST } from '../commands/table';
 import { CommandSpec, WorkerContext } from '../commands/types';
 import { Retention } from '../common/retention';
 import { purgeTo, retentionTarget } from '../storage/binlog';
-import { reclaimExpired } from '../storage/keyspace';
+import { KeyspaceObserver, observeKeyspace, reclaimExpired } from '../storage/keyspace';
 import { DiskGuard } from '../storage/disk-guard';
+import { findQueuedGarbage, pendingGarbage, reclaimPass } from '../storage/reclaim';
 import { SlotEnv, SlotStore, SyncMode } from '../storage/slot-store';
 import { BinlogWriter } from './binlog-writer';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
 import {
-  CONTROL_SHUTDOWN, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, readRequest, Request, REPLY_HEADER_BYTES,
-  RETENTION_KINDS,
+  CONTROL_SHUTDOWN, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_NOTIFY, LIVE_WATCHING,
+  readRequest, Request, REPLY_HEADER_BYTES, RETENTION_KINDS,
 } from './wire';
 
 export interface WorkerInit {
@@ -50,9 +52,12 @@ export interface WorkerInit {
   controlPort: MessagePort;
   /** Rings main's doorbell: main waits for messages here, never on an Atomics cell. */
   wakePort: MessagePort;
+  /** Main's log level and directory. */
+  log: ReturnType<typeof logSettings>;
 }
 
 const init = workerData as WorkerInit;
+applyLogSettings(init.log);
 const log = logger(`W${init.index}`);
 const store = new SlotStore(init.dbPath, init.maxOpenSlots, init.syncMode);
 const requests = new RingConsumer(init.requests, init.requestPort);
@@ -70,6 +75,39 @@ const writer = new BinlogWriter(store, (t) => (t >= 0 && t < tableSlots.length ?
 const binlogEpochs = new Int32Array(init.binlogEpochs);
 /** Slots (table * SLOTS_PER_TABLE_MAX + slot) that follow a leader: no expiry cycle, no retention. */
 const followers = new Set<number>(init.followers);
+/** Keyspace events of the commands run since the last send, and what main wants reported (read once per batch). */
+const events = new EventLog();
+let notifyFlags = 0;
+let watching = false;
+/** Expired records already reported by a lookup, so reclaiming them later says nothing more. */
+const reportedExpired = new Set<string>();
+
+function report(table: number, type: number, event: string, key: Buffer): void {
+  if ((notifyFlags & type) === 0 && !(watching && (type & NOTIFY_NOT_MODIFYING) === 0)) return;
+  events.add(table, type, event, key);
+}
+
+const observer: KeyspaceObserver = {
+  now: () => ctx.now,
+  expired(env, key, expireAt) {
+    if (!(notifyFlags & NOTIFY_EXPIRED)) return;
+    const id = `${env.table} ${env.slot} ${expireAt} ${key.toString('latin1')}`;
+    if (reportedExpired.has(id)) return;
+    if (reportedExpired.size >= REPORTED_EXPIRED_MAX) reportedExpired.clear();
+    reportedExpired.add(id);
+    events.add(env.table, NOTIFY_EXPIRED, 'expired', key);
+  },
+  created(env, key) {
+    if (notifyFlags & NOTIFY_NEW) events.add(env.table, NOTIFY_NEW, 'new', key);
+  },
+};
+
+/** Takes main's live settings for the coming batch or expiry pass. */
+function readLive(): void {
+  notifyFlags = live[LIVE_NOTIFY];
+  watching = live[LIVE_WATCHING] !== 0;
+  observeKeyspace(notifyFlags & (NOTIFY_EXPIRED | NOTIFY_NEW) ? observer : null);
+}
 
 class Context implements WorkerContext {
   table = 0;
@@ -98,6 +136,9 @@ class Context implements WorkerContext {
     const out: number[] = [];
     for (let s = init.index; s < this.slotCount; s += init.count) out.push(s);
     return out;
+  }
+  notify(type: number, event: string, key: Buffer, table = this.table): void {
+    report(table, type, event, key);
   }
   use(table: number): void {
     this.table = table;
@@ -132,9 +173,11 @@ const out = new ReplyWriter();
 interface Item {
   req: Request;
   spec: CommandSpec;
-  /** Reply bytes within `out`, filled when the item ran. */
+  /** Reply bytes within `out`, and its events within `events`, filled when the item ran. */
   start: number;
   end: number;
+  evStart: number;
+  evEnd: number;
   micros: number;
 }
 
@@ -149,12 +192,14 @@ function run(item: Item, env: SlotEnv | null): void {
     spec.worker!(ctx, args, out);
     return true;
   };
+  const evMark = events.size();
   try {
     if (!spec.flags.includes('write')) call(item.req.args);
     else if (env) writer.runInSlot(env, ctx.now, item.req.args, call);
     else writer.runSpanning(spec, ctx.table, ctx.now, item.req.args, out, call);
   } catch (e) {
     out.truncate(mark);
+    events.truncate(evMark);
     if (e instanceof CommandError) out.error(e.message);
     else {
       log.warn(`${item.spec.name} failed: ${(e as Error).message}`);
@@ -163,6 +208,8 @@ function run(item: Item, env: SlotEnv | null): void {
   }
   item.start = mark;
   item.end = out.size();
+  item.evStart = evMark;
+  item.evEnd = events.size();
   item.micros = Math.round((performance.now() - t0) * 1000);
   stats.commands++;
 }
@@ -171,6 +218,7 @@ function refuse(item: Item, message: string): void {
   item.start = out.size();
   out.error(message);
   item.end = out.size();
+  item.evStart = item.evEnd = events.size();
 }
 
 /** Runs a group of single-slot commands in one transaction; on a storage failure, one by one. */
@@ -181,6 +229,7 @@ function runGroup(table: number, slot: number, items: Item[], writes: boolean): 
     return;
   }
   const mark = out.size();
+  const evMark = events.size();
   try {
     env.write(() => {
       for (const it of items) run(it, env);
@@ -188,12 +237,14 @@ function runGroup(table: number, slot: number, items: Item[], writes: boolean): 
   } catch (e) {
     log.warn(`batch transaction on ${table}/${slot} failed (${(e as Error).message}); retrying one by one`);
     out.truncate(mark);
+    events.truncate(evMark);
     for (const it of items) run(it, null);
   }
 }
 
 function executeBatch(batch: Item[]): void {
   store.now = Date.now();
+  readLive();
   const current = Atomics.load(epochCell, 0);
   if (current !== seenEpoch) {
     seenEpoch = current;
@@ -252,6 +303,7 @@ const replyScratch = Buffer.allocUnsafe(REPLY_HEADER_BYTES);
 function sendReplies(batch: Item[]): void {
   const bytes = out.view();
   for (const it of batch) {
+    if (it.evEnd > it.evStart) sendEvents(it.evStart, it.evEnd);
     const len = REPLY_HEADER_BYTES + it.end - it.start;
     replyScratch.writeUInt32LE(it.req.connId, 0);
     replyScratch.writeUInt32LE(it.req.seq, 4);
@@ -269,6 +321,26 @@ function sendReplies(batch: Item[]): void {
   }
   replies.publish();
   out.reset();
+  events.reset();
+}
+
+const EVENTS_HEADER = Buffer.alloc(4);
+EVENTS_HEADER.writeUInt32LE(EVENTS_CONN, 0);
+
+/** Ships events[start, end) as one message, ahead of the reply that follows it. */
+function sendEvents(start: number, end: number): void {
+  const payload = events.slice(start, end);
+  const len = 4 + payload.length;
+  if (len > replies.inlineMax) {
+    const msg = Buffer.concat([EVENTS_HEADER, payload]);
+    while (!replies.writeLarge(msg)) waitForRoom();
+    return;
+  }
+  let off: number;
+  while ((off = replies.reserve(len)) < 0) waitForRoom();
+  replies.bytes.set(EVENTS_HEADER, off);
+  replies.bytes.set(payload, off + 4);
+  replies.commit(len);
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -276,6 +348,29 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 function waitForRoom(): void {
   replies.publish();
   Atomics.wait(pause, 0, 0, 1);
+}
+
+let lastReclaim = 0;
+let lastReclaimLog = Date.now();
+
+/**
+ * One bounded pass of background reclaim (storage/reclaim.ts); returns whether garbage is left.
+ * Big backlogs are logged now and then.
+ */
+function reclaim(): boolean {
+  if (store.reclaim.slots.size === 0) return false;
+  const now = Date.now();
+  lastReclaim = now;
+  if (now - lastReclaimLog >= RECLAIM_LOG_INTERVAL_MS) {
+    lastReclaimLog = now;
+    let records = 0;
+    for (const key of store.reclaim.slots) {
+      const env = store.env(Math.floor(key / SLOTS_PER_TABLE_MAX), key % SLOTS_PER_TABLE_MAX, false);
+      if (env) records += pendingGarbage(env).records;
+    }
+    if (records >= RECLAIM_LOG_MIN_RECORDS) log.info(`reclaim: ~${records} member records left in ${store.reclaim.slots.size} slots, ${store.reclaim.records} reclaimed so far`);
+  }
+  return reclaimPass(store, RECLAIM_PASS_MAX_RECORDS, RECLAIM_PASS_BUDGET_MS);
 }
 
 let lastExpireCycle = 0;
@@ -292,6 +387,7 @@ function timers(): void {
   }
   if (now - lastExpireCycle >= EXPIRE_CYCLE_INTERVAL_MS) {
     lastExpireCycle = now;
+    readLive();
     const deadline = now + EXPIRE_CYCLE_BUDGET_MS;
     for (const env of store.openEnvs()) {
       // a follower's keys go when its leader's DEL arrives, as a Redis replica's
@@ -300,6 +396,11 @@ function timers(): void {
       if (Date.now() > deadline) break;
     }
     noteAppends();
+    if (events.size() > 0) {
+      sendEvents(0, events.size());
+      replies.publish();
+      events.reset();
+    }
   }
   if (now - lastRetention >= BINLOG_RETENTION_INTERVAL_MS) {
     lastRetention = now;
@@ -334,16 +435,22 @@ function loop(): void {
         stopping = true;
         return;
       }
-      batch.push({ req, spec: COMMAND_LIST[req.cmd], start: 0, end: 0, micros: 0 });
+      batch.push({ req, spec: COMMAND_LIST[req.cmd], start: 0, end: 0, evStart: 0, evEnd: 0, micros: 0 });
     });
     if (batch.length > 0) {
       executeBatch(batch);
       sendReplies(batch);
       batch.length = 0;
+      // a steady stream of batches must starve neither the everysec sync, the expiry cycle nor
+      // reclaim: each runs on its own interval between batches (timers() checks the clock)
+      timers();
+      if (Date.now() - lastReclaim >= RECLAIM_BUSY_INTERVAL_MS) reclaim();
       continue;
     }
     if (stopping) break;
     timers();
+    // idle: reclaim pass after pass, resting between them so main and the other workers keep a core
+    const rest = reclaim() ? RECLAIM_IDLE_REST_MS : WORKER_IDLE_WAIT_MS;
     let spins = WORKER_SPIN_POLLS;
     while (spins-- > 0 && !requests.hasData());
     if (requests.hasData()) continue;
@@ -352,7 +459,7 @@ function loop(): void {
       ownDoorbell.cancelSleep();
       continue;
     }
-    ownDoorbell.sleep(signal, WORKER_IDLE_WAIT_MS);
+    ownDoorbell.sleep(signal, rest);
   }
   store.closeAll();
   log.info(`closed its slots cleanly (${stats.commands} commands served)`);
@@ -361,6 +468,8 @@ function loop(): void {
 
 parentPort!.on('message', () => {}); // keeps the port referenced for the lifetime of the loop
 try {
+  findQueuedGarbage(store, init.tableSlots.length, (slot) => slot % init.count === init.index);
+  if (store.reclaim.slots.size > 0) log.info(`resuming reclaim of dropped collections in ${store.reclaim.slots.size} slots`);
   loop();
 } catch (e) {
   log.error(`worker crashed: ${(e as Error).stack}`);

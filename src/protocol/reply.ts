@@ -4,6 +4,8 @@
 import { formatLongDoubleHuman, longDoubleOfDouble } from '../common/long-double';
 const CRLF = '\r\n';
 const INITIAL_BYTES = 64 * 1024;
+/** Largest buffer a writer keeps across resets. */
+const KEEP_BYTES_MAX = 4 * 1024 * 1024;
 const SHARED_INTS = 10_000;
 
 const intCache: Buffer[] = [];
@@ -183,6 +185,8 @@ export class ReplyWriter {
   }
   reset(): void {
     this.start = this.end = 0;
+    // a batch of big replies grew the buffer: do not keep that much for the small ones after
+    if (this.buf.length > KEEP_BYTES_MAX) this.buf = Buffer.allocUnsafe(INITIAL_BYTES);
   }
 }
 

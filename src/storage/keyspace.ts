@@ -10,7 +10,8 @@
 // Expiry index `expires`: [expireAt u64 BE][directory key] → empty, for the active cycle.
 import { createHash } from 'crypto';
 import { DIRECT_KEY_MAX_BYTES } from '../common/limits';
-import { SlotEnv } from './slot-store';
+import { clearMembers, dropCollection } from './reclaim';
+import { MemberDbName, SlotEnv } from './slot-store';
 
 export enum KeyType {
   String = 0,
@@ -35,15 +36,40 @@ export interface KeyRecord {
   payload: Buffer;
 }
 
-/** Drops the member records of a collection whose directory record is going away. */
-export type MemberDropper = (env: SlotEnv, rec: KeyRecord) => void;
-const droppers: (MemberDropper | undefined)[] = [];
-export function registerMemberDropper(type: KeyType, fn: MemberDropper): void {
-  droppers[type] = fn;
+/** Where a collection's members live: its sub-database, id and member record count. */
+export type MemberLocator = (payload: Buffer) => { db: MemberDbName; id: Buffer; records: number };
+const locators: (MemberLocator | undefined)[] = [];
+export function registerMemberLocator(type: KeyType, fn: MemberLocator): void {
+  locators[type] = fn;
+}
+
+/** Drops, or queues for reclaim, the members of a collection whose directory record goes away. */
+function dropMembers(env: SlotEnv, rec: { type: KeyType; payload: Buffer }): void {
+  const locate = locators[rec.type];
+  if (!locate) return;
+  const { db, id, records } = locate(rec.payload);
+  dropCollection(env, db, id, records);
 }
 
 /** Keys LMDB cannot hold verbatim: longer than its key limit allows, or empty. */
 const needsDigest = (key: Buffer) => key.length === 0 || key.length > DIRECT_KEY_MAX_BYTES;
+
+/**
+ * Told of what Redis reports as keyspace events from inside its key directory: a key found past
+ * its expiry (read, replaced, deleted or reclaimed: Redis's "expired") and a key created where no
+ * live one was ("new"). Set by the worker only while such events are wanted.
+ */
+export interface KeyspaceObserver {
+  /** The command's clock, ms: what "expired" means for store(), which takes no time. */
+  now(): number;
+  /** `expireAt` tells this record from a later one of the same key. */
+  expired(env: SlotEnv, key: Buffer, expireAt: number): void;
+  created(env: SlotEnv, key: Buffer): void;
+}
+let observer: KeyspaceObserver | null = null;
+export function observeKeyspace(o: KeyspaceObserver | null): void {
+  observer = o;
+}
 
 /** Copies a collection's members into `dst` and returns the payload naming the copies. */
 export type MemberCopier = (src: SlotEnv, rec: KeyRecord, dst: SlotEnv) => Buffer;
@@ -172,15 +198,22 @@ function expireKey(expireAt: number, dirKey: Buffer): Buffer {
 export function lookup(env: SlotEnv | null, key: Buffer, now: number): KeyRecord | null {
   if (!env) return null;
   const raw = getRaw(env, directoryKey(key));
-  if (!raw || !isLive(raw, now)) return null;
+  if (!raw || !liveOrReport(env, key, raw, now)) return null;
   return decode(raw);
+}
+
+/** Whether a record is live; an expired one is reported to the observer. */
+function liveOrReport(env: SlotEnv, key: Buffer, raw: Buffer, now: number): boolean {
+  if (isLive(raw, now)) return true;
+  observer?.expired(env, key, raw.readDoubleLE(1));
+  return false;
 }
 
 /** A live string's value, copied; undefined when absent, null when another type. */
 export function lookupString(env: SlotEnv | null, key: Buffer, now: number): Buffer | null | undefined {
   if (!env) return undefined;
   const raw = getRaw(env, directoryKey(key));
-  if (!raw || !isLive(raw, now)) return undefined;
+  if (!raw || !liveOrReport(env, key, raw, now)) return undefined;
   if ((raw[0] & TYPE_MASK) !== KeyType.String) return null;
   return Buffer.from(raw.subarray(payloadStart(raw)));
 }
@@ -196,13 +229,14 @@ export function store(env: SlotEnv, key: Buffer, type: KeyType, expireAt: number
   const dirKey = directoryKey(key);
   const raw = getRaw(env, dirKey);
   const oldExpireAt = raw ? raw.readDoubleLE(1) : 0;
+  if (observer && (!raw || !liveOrReport(env, key, raw, observer.now()))) observer.created(env, key);
   if (raw) {
     const oldType: KeyType = raw[0] & TYPE_MASK;
     // decode copies the record: it must be read before the next LMDB call reuses `raw`
     // A different type, or a new collection (its id, the first 8 payload bytes, differs) over
-    // an old one — live or expired — leaves the old members unreachable: drop them now.
-    if (droppers[oldType] && (oldType !== type || !raw.subarray(payloadStart(raw), payloadStart(raw) + COLLECTION_ID_BYTES).equals(payload.subarray(0, COLLECTION_ID_BYTES)))) {
-      droppers[oldType]!(env, decode(raw));
+    // an old one — live or expired — leaves the old members unreachable: drop them (or queue).
+    if (locators[oldType] && (oldType !== type || !raw.subarray(payloadStart(raw), payloadStart(raw) + COLLECTION_ID_BYTES).equals(payload.subarray(0, COLLECTION_ID_BYTES)))) {
+      dropMembers(env, decode(raw));
     }
     if (oldExpireAt !== expireAt && oldExpireAt !== 0) env.dbs.expires.removeSync(expireKey(oldExpireAt, dirKey));
   }
@@ -218,12 +252,14 @@ export function remove(env: SlotEnv | null, key: Buffer, now: number): boolean {
   const old = lookupAny(env, dirKey);
   if (!old) return false;
   env.write(() => removeRecord(env, dirKey, old));
-  return old.expireAt === 0 || old.expireAt >= now;
+  const live = old.expireAt === 0 || old.expireAt >= now;
+  if (!live) observer?.expired(env, key, old.expireAt);
+  return live;
 }
 
 function removeRecord(env: SlotEnv, dirKey: Buffer, old: KeyRecord): void {
   if (old.expireAt !== 0) env.dbs.expires.removeSync(expireKey(old.expireAt, dirKey));
-  droppers[old.type]?.(env, old);
+  dropMembers(env, old);
   env.dbs.keys.removeSync(dirKey);
 }
 
@@ -248,13 +284,14 @@ export function reclaimExpired(env: SlotEnv, now: number, maxKeys: number, budge
     for (const ek of victims) {
       const dirKey = ek.subarray(EXPIRE_PREFIX);
       const raw = getRaw(env, dirKey);
-      const key = raw ? userKey(dirKey, raw) : null;
+      const key = raw && (observer || onDelete) ? userKey(dirKey, raw) : null;
       const rec = raw ? decode(raw) : null;
       env.dbs.expires.removeSync(ek);
       if (rec && rec.expireAt !== 0 && rec.expireAt < now) {
-        droppers[rec.type]?.(env, rec);
+        dropMembers(env, rec);
         env.dbs.keys.removeSync(dirKey);
-        onDelete?.(key!);
+        if (key) observer?.expired(env, key, rec.expireAt);
+        if (key) onDelete?.(key);
         n++;
       }
       if (Date.now() > deadline) break;
@@ -289,10 +326,13 @@ export function countExpires(env: SlotEnv): number {
   return env.dbs.expires.getCount();
 }
 
-/** Removes every key of the slot. */
+/** Removes every key of the slot, members and queued garbage included. */
 export function clearAll(env: SlotEnv): void {
   env.write(() => {
-    for (const name of Object.keys(env.dbs) as (keyof SlotEnv['dbs'])[]) env.dbs[name].clearSync();
+    env.dbs.keys.clearSync();
+    env.dbs.expires.clearSync();
+    env.dbs.strings.clearSync();
+    clearMembers(env);
   });
 }
 

@@ -9,9 +9,16 @@ import type { LogState } from './binlog';
 
 export type SyncMode = 'always' | 'everysec' | 'no';
 
-/** Sub-databases of a slot environment. `keys` is the keyspace directory (see keyspace.ts). */
-export const SUB_DBS = ['keys', 'strings', 'hashes', 'lists', 'sets', 'zsets', 'expires'] as const;
+/**
+ * Sub-databases of a slot environment. `keys` is the keyspace directory (see keyspace.ts);
+ * `garbage` queues dropped collections for reclaim (reclaim.ts). Append only: reclaim.ts
+ * stores a member sub-database by its index here.
+ */
+export const SUB_DBS = ['keys', 'strings', 'hashes', 'lists', 'sets', 'zsets', 'expires', 'garbage'] as const;
 export type SubDbName = (typeof SUB_DBS)[number];
+/** The sub-databases that hold collection members under a collection id. */
+export const MEMBER_DBS = ['hashes', 'lists', 'sets', 'zsets'] as const satisfies readonly SubDbName[];
+export type MemberDbName = (typeof MEMBER_DBS)[number];
 const MAX_DBS = 12;
 /** lmdb-js TransactionFlags: ABORTABLE = 1, SYNCHRONOUS_COMMIT = 2. */
 const TXN_SYNCHRONOUS_COMMIT = 2;
@@ -36,12 +43,22 @@ export class SlotEnv {
   /** Cached term and last offset; null when it must be read again (storage/binlog.ts). */
   logState: LogState | null = null;
   dirty = false;
+  /** A file was created in `dir` (reclaim's marker): sync() makes its directory entry durable too. */
+  dirSyncPending = false;
   /** LRU clock value of the last use, and its wall time for idle closing. */
   lastUsed = 0;
   lastUsedAt = 0;
   private txnDepth = 0;
 
-  constructor(readonly table: number, readonly slot: number, readonly root: RootDatabase<Buffer, Buffer>) {
+  constructor(
+    readonly table: number,
+    readonly slot: number,
+    /** The environment's directory. */
+    readonly dir: string,
+    readonly root: RootDatabase<Buffer, Buffer>,
+    /** Called when a dropped collection is queued here, so the store's worker reclaims it. */
+    readonly onGarbage: () => void = () => {},
+  ) {
     const dbs = {} as Record<SubDbName, Database<Buffer, Buffer>>;
     for (const name of SUB_DBS) {
       const db = root.openDB<Buffer, Buffer>(name, { encoding: 'binary', keyEncoding: 'binary' });
@@ -89,6 +106,15 @@ export class SlotEnv {
     if (!this.dirty) return;
     (this.root as unknown as { env: { sync(): void } }).env.sync();
     this.dirty = false;
+    if (this.dirSyncPending) {
+      this.dirSyncPending = false;
+      const fd = fs.openSync(this.dir, 'r');
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
   }
 
   close(): void {
@@ -104,6 +130,12 @@ export class SlotStore {
   private clock = 0;
   /** Wall time as of the current batch (set by the worker), cheaper than Date.now() per access. */
   now = Date.now();
+  /**
+   * Background reclaim (reclaim.ts) of this store's thread: the slots (table *
+   * SLOTS_PER_TABLE_MAX + slot) that may hold queued garbage, whether it is paused (DEBUG
+   * RECLAIM), and what it reclaimed so far.
+   */
+  readonly reclaim = { slots: new Set<number>(), paused: false, records: 0, collections: 0 };
 
   constructor(readonly dbPath: string, private maxOpen: number, public syncMode: SyncMode) {
     if (maxOpen < 1) throw new Error('max-open-slots must be ≥ 1');
@@ -129,7 +161,7 @@ export class SlotStore {
       this.evictIfFull();
       // useWritemap halves commit cost; DiskGuard keeps it from meeting a full disk (SIGBUS).
       const root = open<Buffer, Buffer>({ path: dir, ...ENV_OPTIONS } as never);
-      env = new SlotEnv(table, slot, root);
+      env = new SlotEnv(table, slot, dir, root, () => this.reclaim.slots.add(id));
       this.open.set(id, env);
     }
     env.lastUsed = ++this.clock;

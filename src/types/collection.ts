@@ -6,15 +6,17 @@
 // Member key:   [u64 BE collection id][member]         (member ≤ MEMBER_DIRECT_MAX bytes)
 //               [u64 BE collection id][first MEMBER_DIRECT_MAX bytes][SHA-1]   (longer ones)
 // Member value: [u8 1 if digested][u32 member length + member, if digested][type's value]
-// Collection ids come from a counter stored at the all-zero 8-byte key of the sub-database,
-// so they are unique for the life of the slot, and old members can never alias new ones.
+// Collection ids come from storage/reclaim.ts's counter (the all-zero 8-byte key of the
+// sub-database), never reused, so queued garbage can never alias a live collection.
 import { createHash } from 'crypto';
 import { CommandError, ERR_WRONGTYPE } from '../common/errors';
-import { COLLECTION_ID_BYTES, KeyRecord, KeyType, lookup, registerMemberCopier, registerMemberDropper, registerMemberSerializer, MemberSerializer, remove, store } from '../storage/keyspace';
-import { SlotEnv, SubDbName } from '../storage/slot-store';
+import { COLLECTION_ID_BYTES, KeyRecord, KeyType, lookup, registerMemberCopier, registerMemberLocator, registerMemberSerializer, MemberSerializer, remove, store } from '../storage/keyspace';
+import { allocateId } from '../storage/reclaim';
+import { MemberDbName, SlotEnv, SubDbName } from '../storage/slot-store';
+
+export { allocateId };
 
 const ID_BYTES = COLLECTION_ID_BYTES;
-const COUNTER_KEY = Buffer.alloc(ID_BYTES);
 /** Longest member kept verbatim in an LMDB key (1978-byte limit, minus the id). */
 export const MEMBER_DIRECT_MAX = 1900;
 const META_BYTES = 16;
@@ -36,16 +38,6 @@ export function encodeMeta(meta: Meta): Buffer {
   out.writeBigUInt64BE(BigInt(meta.count), ID_BYTES);
   meta.extra.copy(out, META_BYTES);
   return out;
-}
-
-/** A fresh collection id for this sub-database. Inside env.write. */
-export function allocateId(env: SlotEnv, db: SubDbName): Buffer {
-  const raw = env.dbs[db].getBinaryFast(COUNTER_KEY);
-  const next = raw ? Buffer.from(raw.buffer, raw.byteOffset, raw.length).readBigUInt64BE(0) + 1n : 1n;
-  const id = Buffer.allocUnsafe(ID_BYTES);
-  id.writeBigUInt64BE(next, 0);
-  env.dbs[db].putSync(COUNTER_KEY, id);
-  return id;
 }
 
 export function memberKey(id: Buffer, member: Buffer): Buffer {
@@ -96,13 +88,6 @@ export function* members(env: SlotEnv, db: SubDbName, id: Buffer): Generator<{ m
   }
 }
 
-/** Deletes every member record of a collection. Inside env.write. */
-export function dropMembers(env: SlotEnv, db: SubDbName, id: Buffer): void {
-  const keys: Buffer[] = [];
-  for (const k of env.dbs[db].getKeys(prefixRange(id)) as Iterable<Buffer>) keys.push(Buffer.from(k));
-  for (const k of keys) env.dbs[db].removeSync(k);
-}
-
 /** The live collection of `type` at `key`: its meta, or undefined; WRONGTYPE for another type. */
 export function getCollection(env: SlotEnv | null, key: Buffer, type: KeyType, now: number): (Meta & { expireAt: number }) | undefined {
   const rec = lookup(env, key, now);
@@ -117,9 +102,15 @@ export function putCollection(env: SlotEnv, key: Buffer, type: KeyType, meta: Me
   else store(env, key, type, expireAt, encodeMeta(meta));
 }
 
-/** Registers a collection type's sub-database for drops and copies of its keys. */
-export function registerCollection(type: KeyType, db: SubDbName): void {
-  registerMemberDropper(type, (env: SlotEnv, rec: KeyRecord) => dropMembers(env, db, decodeMeta(rec.payload).id));
+/**
+ * Registers where a collection type keeps its members (`recordsPerMember` records each), for
+ * drops and copies of its keys.
+ */
+export function registerCollection(type: KeyType, db: MemberDbName, recordsPerMember = 1): void {
+  registerMemberLocator(type, (payload: Buffer) => {
+    const { id, count } = decodeMeta(payload);
+    return { db, id, records: count * recordsPerMember };
+  });
   registerMemberCopier(type, (src: SlotEnv, rec: KeyRecord, dst: SlotEnv) => {
     const meta = decodeMeta(rec.payload);
     const copied = [...members(src, db, meta.id)];
@@ -131,7 +122,7 @@ export function registerCollection(type: KeyType, db: SubDbName): void {
 }
 
 /** A collection's member records as they are stored, without the collection id: [tail, value, ...]. */
-export function rawMemberSerializer(db: SubDbName): MemberSerializer {
+export function rawMemberSerializer(db: MemberDbName): MemberSerializer {
   return {
     dump: (env: SlotEnv, rec: KeyRecord) => {
       const out: Buffer[] = [];

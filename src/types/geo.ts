@@ -6,7 +6,7 @@
 // coordinates and distances come out bit for bit as Redis computes them.
 import { asin, cos, sin } from '../common/libm';
 import { SlotEnv } from '../storage/slot-store';
-import { ZMeta, zscore, zscoreRange } from './zset';
+import { ZMeta, zrankWindow, zscore, zscoreRanks } from './zset';
 
 /** 26 bits per coordinate: 52-bit scores, exact in a double. */
 export const GEO_STEP_MAX = 26;
@@ -312,7 +312,8 @@ export function geoSearch(env: SlotEnv, meta: ZMeta, s: GeoShape, limit: number)
     if (last !== 0 && sameCell(c, cells[last]!)) continue;
     if (limit > 0 && found.length >= limit) break;
     const range = { min: align52(c), max: align52(c, 1), minex: false, maxex: true };
-    for (const it of zscoreRange(env, meta, range, false)) {
+    const [lo, hi] = zscoreRanks(env, meta, range);
+    for (const it of zrankWindow(env, meta, lo, hi, false, 0, -1)) {
       const p: GeoPoint = { member: it.member, score: it.score, lon: 0, lat: 0, dist: 0 };
       if (withinShape(s, p)) found.push(p);
       if (limit > 0 && found.length >= limit) break;

@@ -1,22 +1,29 @@
 // Sorted-set storage on top of types/collection.ts's meta (id, count, type byte), in the `zsets`
-// sub-database, with two record kinds under the collection id:
+// sub-database, with three record kinds under the collection id:
 //   [id][0x00][member key]                              → [u8 digested][u32 len + member if digested][f64 BE score]
 //   [id][0x01][8-byte order-preserving score][member key] → [member, if digested] (else empty)
+//   [id][0x02]...                                       → the rank tree (storage/counted-btree.ts)
+//                                                          over the same [score][member key] entries
 // where "member key" is the member itself up to MEMBER_DIRECT_MAX bytes, or its first
 // MEMBER_DIRECT_MAX bytes plus a SHA-1 (collection.ts's scheme), so LMDB keys stay under 1978
-// bytes. The score index sorts as Redis's skiplist does (score, then member bytes), so ranges by
-// score and by lex are range scans. Ranks are found by walking the index (from the nearer end
-// for ranges): O(rank) — an order-statistic index is future work. Members that differ only after
-// their first MEMBER_DIRECT_MAX bytes and share a score are ordered by digest, not bytes.
+// bytes. The score index sorts as Redis's skiplist does (score, then member bytes), so ranges are
+// cursor walks; the rank tree, a counted B+tree in the same order, turns a rank into an entry and
+// an entry or a bound into a rank in O(log n) reads, so ZRANK, ranges by rank, LIMIT offsets and
+// ZCOUNT/ZLEXCOUNT never walk to their position. Members that differ only after their first
+// MEMBER_DIRECT_MAX bytes and share a score are ordered by digest, not bytes.
 import { createHash } from 'crypto';
-import { COLLECTION_ID_BYTES, KeyRecord, KeyType, registerMemberCopier, registerMemberDropper, registerMemberSerializer, remove } from '../storage/keyspace';
+import { COLLECTION_ID_BYTES, KeyRecord, KeyType, registerMemberCopier, remove } from '../storage/keyspace';
+import { CountedTree } from '../storage/counted-btree';
 import { SlotEnv } from '../storage/slot-store';
-import { allocateId, decodeMeta, dropMembers, encodeMeta, getCollection, Meta, MEMBER_DIRECT_MAX, prefixRange, putCollection, rawMemberSerializer } from './collection';
+import { allocateId, decodeMeta, encodeMeta, getCollection, Meta, MEMBER_DIRECT_MAX, prefixRange, putCollection, registerCollection } from './collection';
 
 const DB = 'zsets' as const;
 const ID = COLLECTION_ID_BYTES;
 const KIND_MEMBER = 0;
 const KIND_INDEX = 1;
+const KIND_TREE = 2;
+/** Bytes of the order-preserving score that starts every index and tree entry. */
+const SCORE_BYTES = 8;
 const ENC_LISTPACK = 0;
 const ENC_SKIPLIST = 1;
 /** Redis's zset-max-listpack-entries / zset-max-listpack-value defaults. */
@@ -30,7 +37,8 @@ export interface ZItem {
   score: number;
 }
 
-registerMemberDropper(KeyType.ZSet, (env: SlotEnv, rec: KeyRecord) => dropMembers(env, DB, decodeMeta(rec.payload).id));
+// a member record and a score-index record per member; the copier below replaces the generic one
+registerCollection(KeyType.ZSet, DB, 2);
 registerMemberCopier(KeyType.ZSet, (src: SlotEnv, rec: KeyRecord, dst: SlotEnv) => {
   const meta = decodeMeta(rec.payload);
   const copied: [Buffer, Buffer][] = [];
@@ -41,7 +49,6 @@ registerMemberCopier(KeyType.ZSet, (src: SlotEnv, rec: KeyRecord, dst: SlotEnv) 
   for (const [tail, value] of copied) dst.dbs[DB].putSync(Buffer.concat([id, tail]), value);
   return encodeMeta({ ...meta, id });
 });
-registerMemberSerializer(KeyType.ZSet, rawMemberSerializer(DB));
 
 
 function memberPart(member: Buffer): Buffer {
@@ -68,11 +75,14 @@ export function decodeScore(b: Buffer | Uint8Array, off: number): number {
 }
 
 const indexPrefix = (id: Buffer) => Buffer.concat([id, Buffer.of(KIND_INDEX)]);
-const indexKey = (id: Buffer, score: number, member: Buffer) => Buffer.concat([id, Buffer.of(KIND_INDEX), encodeScore(score), memberPart(member)]);
+/** An entry of the index and of the rank tree: score, then member key. */
+const entryKey = (score: number, member: Buffer) => Buffer.concat([encodeScore(score), memberPart(member)]);
+const indexKey = (id: Buffer, entry: Buffer) => Buffer.concat([id, Buffer.of(KIND_INDEX), entry]);
+const rankTree = (env: SlotEnv, meta: ZMeta) => new CountedTree(env.dbs[DB], Buffer.concat([meta.id, Buffer.of(KIND_TREE)]));
 
 function decodeIndex(key: Buffer, value: Uint8Array): ZItem {
   const score = decodeScore(key, ID + 1);
-  const member = value.length > 0 ? Buffer.from(value) : Buffer.from(key.subarray(ID + 9));
+  const member = value.length > 0 ? Buffer.from(value) : Buffer.from(key.subarray(ID + 1 + SCORE_BYTES));
   return { member, score };
 }
 
@@ -91,14 +101,10 @@ export function zscore(env: SlotEnv, meta: ZMeta, member: Buffer): number | unde
   return v.readDoubleBE(v[0] === 0 ? 1 : 5 + v.readUInt32BE(1));
 }
 
-/** Sets a member's score (adding it if new); returns whether it was new. Inside env.write; zsave after. */
-export function zput(env: SlotEnv, meta: ZMeta, member: Buffer, score: number, old?: number): boolean {
-  const db = env.dbs[DB];
-  if (old === undefined) old = zscore(env, meta, member);
-  if (old !== undefined) db.removeSync(indexKey(meta.id, old, member));
-  const digested = member.length > MEMBER_DIRECT_MAX;
+/** Writes a member's record (not its index or tree entries). */
+function putMemberRecord(env: SlotEnv, meta: ZMeta, member: Buffer, score: number): void {
   let value: Buffer;
-  if (!digested) {
+  if (member.length <= MEMBER_DIRECT_MAX) {
     value = Buffer.allocUnsafe(9);
     value[0] = 0;
     value.writeDoubleBE(score, 1);
@@ -109,13 +115,36 @@ export function zput(env: SlotEnv, meta: ZMeta, member: Buffer, score: number, o
     member.copy(value, 5);
     value.writeDoubleBE(score, 5 + member.length);
   }
-  db.putSync(memberRecordKey(meta.id, member), value);
-  db.putSync(indexKey(meta.id, score, member), digested ? member : EMPTY);
-  if (old === undefined) {
+  env.dbs[DB].putSync(memberRecordKey(meta.id, member), value);
+}
+
+function putIndex(env: SlotEnv, meta: ZMeta, entry: Buffer, member: Buffer): void {
+  env.dbs[DB].putSync(indexKey(meta.id, entry), member.length > MEMBER_DIRECT_MAX ? member : EMPTY);
+}
+
+/** Counts a new member in the meta, and moves it to the skiplist encoding as Redis would. */
+function countAdded(meta: ZMeta, member: Buffer, isNew: boolean): void {
+  if (isNew) {
     meta.count++;
     if (meta.count > LISTPACK_MAX_ENTRIES) meta.extra = Buffer.of(ENC_SKIPLIST);
   }
   if (member.length > LISTPACK_MAX_VALUE) meta.extra = Buffer.of(ENC_SKIPLIST);
+}
+
+/** Sets a member's score (adding it if new); returns whether it was new. Inside env.write; zsave after. */
+export function zput(env: SlotEnv, meta: ZMeta, member: Buffer, score: number, old?: number): boolean {
+  if (old === undefined) old = zscore(env, meta, member);
+  putMemberRecord(env, meta, member, score);
+  const entry = entryKey(score, member);
+  if (old !== undefined) {
+    const oldEntry = entryKey(old, member);
+    if (oldEntry.equals(entry)) return false;
+    env.dbs[DB].removeSync(indexKey(meta.id, oldEntry));
+    rankTree(env, meta).remove(oldEntry);
+  }
+  putIndex(env, meta, entry, member);
+  rankTree(env, meta).insert(entry);
+  countAdded(meta, member, old === undefined);
   return old === undefined;
 }
 
@@ -123,8 +152,10 @@ export function zput(env: SlotEnv, meta: ZMeta, member: Buffer, score: number, o
 export function zdel(env: SlotEnv, meta: ZMeta, member: Buffer): boolean {
   const old = zscore(env, meta, member);
   if (old === undefined) return false;
+  const entry = entryKey(old, member);
   env.dbs[DB].removeSync(memberRecordKey(meta.id, member));
-  env.dbs[DB].removeSync(indexKey(meta.id, old, member));
+  env.dbs[DB].removeSync(indexKey(meta.id, entry));
+  rankTree(env, meta).remove(entry);
   meta.count--;
   return true;
 }
@@ -138,42 +169,52 @@ export function zreplace(env: SlotEnv, key: Buffer, items: ZItem[], now: number)
   remove(env, key, now);
   if (items.length === 0) return 0;
   const meta = newZsetMeta(env);
-  for (const it of items) zput(env, meta, it.member, it.score, undefined);
+  const entries: Buffer[] = new Array(items.length);
+  items.forEach((it, i) => {
+    putMemberRecord(env, meta, it.member, it.score);
+    entries[i] = entryKey(it.score, it.member);
+    putIndex(env, meta, entries[i], it.member);
+    countAdded(meta, it.member, true);
+  });
+  // a new collection's tree is built bottom up from its sorted entries, not by n inserts
+  rankTree(env, meta).build(entries.sort(Buffer.compare));
   // a fresh result is a listpack when it fits, as zsetConvertToListpackIfNeeded decides
   meta.extra = Buffer.of(meta.count <= LISTPACK_MAX_ENTRIES && items.every((i) => i.member.length <= LISTPACK_MAX_VALUE) ? ENC_LISTPACK : ENC_SKIPLIST);
   zsave(env, key, meta, now);
   return meta.count;
 }
 
-/** Index entries in order (or reverse), skipping `offset`, at most `limit` (-1: all). */
-export function* zwalk(env: SlotEnv, meta: ZMeta, reverse: boolean, offset = 0, limit = -1, from?: Buffer): Generator<ZItem> {
+/** Up to `limit` index entries (-1: all) in order, from the entry `from` on (default: the first). */
+function* zwalk(env: SlotEnv, meta: ZMeta, from?: Buffer, limit = -1): Generator<ZItem> {
   const r = prefixRange(indexPrefix(meta.id));
-  const opts: Record<string, unknown> = reverse ? { start: r.end, end: r.start, reverse: true } : { start: r.start, end: r.end };
-  if (from) opts.start = from;
-  if (offset > 0) opts.offset = offset;
+  const opts: Record<string, unknown> = { start: from ? indexKey(meta.id, from) : r.start, end: r.end };
   if (limit >= 0) opts.limit = limit;
-  for (const { key, value } of env.dbs[DB].getRange(opts) as Iterable<{ key: Buffer; value: Uint8Array }>) {
-    if (reverse && from && Buffer.compare(key, from) > 0) continue;
-    yield decodeIndex(key, value);
-  }
+  for (const { key, value } of env.dbs[DB].getRange(opts) as Iterable<{ key: Buffer; value: Uint8Array }>) yield decodeIndex(key, value);
 }
 
-/** Items by rank, start..end inclusive (already clamped to 0..count-1), in order or reversed. */
+/** Items of ascending ranks first..last (inclusive, within 0..count-1): the tree finds the first, the index walks on. */
+function itemsAt(env: SlotEnv, meta: ZMeta, first: number, last: number): ZItem[] {
+  if (last < first) return [];
+  const from = rankTree(env, meta).select(first);
+  return from ? [...zwalk(env, meta, from, last - first + 1)] : [];
+}
+
+/** Items by rank, start..end inclusive (already clamped to 0..count-1), in order or, when `reverse`, counted from the top. */
 export function zrangeByRank(env: SlotEnv, meta: ZMeta, start: number, end: number, reverse: boolean): ZItem[] {
-  const n = end - start + 1;
-  if (n <= 0) return [];
-  // walk from whichever end of the index is nearer (O(rank); an order-statistic index is future work)
-  const fwdStart = reverse ? meta.count - 1 - end : start;
-  const fromFront = fwdStart <= meta.count - (fwdStart + n);
-  let items: ZItem[];
-  if (fromFront) {
-    items = [...zwalk(env, meta, false, fwdStart, n)];
-    if (reverse) items.reverse();
-  } else {
-    items = [...zwalk(env, meta, true, meta.count - (fwdStart + n), n)];
-    if (!reverse) items.reverse();
-  }
-  return items;
+  if (!reverse) return itemsAt(env, meta, start, end);
+  return itemsAt(env, meta, meta.count - 1 - end, meta.count - 1 - start).reverse();
+}
+
+/**
+ * The items of ascending ranks [lo, hi) after skipping `offset` of them, at most `limit` (-1:
+ * all), from the bottom, or from the top when `reverse`, as ZRANGE ... LIMIT takes them.
+ */
+export function zrankWindow(env: SlotEnv, meta: ZMeta, lo: number, hi: number, reverse: boolean, offset: number, limit: number): ZItem[] {
+  const n = hi - lo - offset;
+  if (offset < 0 || limit === 0 || n <= 0) return [];
+  const take = limit < 0 ? n : Math.min(limit, n);
+  if (!reverse) return itemsAt(env, meta, lo + offset, lo + offset + take - 1);
+  return itemsAt(env, meta, hi - offset - take, hi - offset - 1).reverse();
 }
 
 export interface ScoreRange {
@@ -193,15 +234,13 @@ export interface LexRange {
   max: LexBound;
 }
 
-export const gteMin = (s: number, r: ScoreRange) => (r.minex ? s > r.min : s >= r.min);
-export const lteMax = (s: number, r: ScoreRange) => (r.maxex ? s < r.max : s <= r.max);
-export function lexGteMin(m: Buffer, b: LexBound): boolean {
+function lexGteMin(m: Buffer, b: LexBound): boolean {
   if (b.inf === -1) return true;
   if (b.inf === 1) return false;
   const c = Buffer.compare(m, b.value!);
   return b.ex ? c > 0 : c >= 0;
 }
-export function lexLteMax(m: Buffer, b: LexBound): boolean {
+function lexLteMax(m: Buffer, b: LexBound): boolean {
   if (b.inf === 1) return true;
   if (b.inf === -1) return false;
   const c = Buffer.compare(m, b.value!);
@@ -218,55 +257,46 @@ export function lexRangeEmpty(r: LexRange): boolean {
   return c > 0 || (c === 0 && (r.min.ex || r.max.ex));
 }
 
-/** Items in a score range, ascending (or descending when `reverse`). */
-export function* zscoreRange(env: SlotEnv, meta: ZMeta, r: ScoreRange, reverse: boolean): Generator<ZItem> {
-  if (scoreRangeEmpty(r)) return;
-  const p = indexPrefix(meta.id);
-  if (!reverse) {
-    for (const it of zwalk(env, meta, false, 0, -1, Buffer.concat([p, encodeScore(r.min)]))) {
-      if (!gteMin(it.score, r)) continue;
-      if (!lteMax(it.score, r)) return;
-      yield it;
-    }
-  } else {
-    const from = r.max === Infinity ? undefined : prefixRange(Buffer.concat([p, encodeScore(r.max)])).end;
-    for (const it of zwalk(env, meta, true, 0, -1, from)) {
-      if (!lteMax(it.score, r)) continue;
-      if (!gteMin(it.score, r)) return;
-      yield it;
-    }
-  }
+/** The ascending ranks [lo, hi) of the items in a score range: two rank lookups. */
+export function zscoreRanks(env: SlotEnv, meta: ZMeta, r: ScoreRange): [number, number] {
+  if (scoreRangeEmpty(r)) return [0, 0];
+  const tree = rankTree(env, meta);
+  // entries of score s sort from encodeScore(s) (an empty member) up to just before its successor
+  const below = (s: number, inclusive: boolean) => {
+    const k = encodeScore(s);
+    return tree.rank(inclusive ? prefixRange(k).end : k);
+  };
+  const lo = r.min === -Infinity && !r.minex ? 0 : below(r.min, r.minex);
+  const hi = r.max === Infinity && !r.maxex ? meta.count : below(r.max, !r.maxex);
+  return [lo, Math.max(lo, hi)];
 }
 
-/** Items in a lex range (meaningful when all scores are equal), ascending or descending. */
-export function* zlexRange(env: SlotEnv, meta: ZMeta, r: LexRange, reverse: boolean): Generator<ZItem> {
-  if (lexRangeEmpty(r)) return;
-  if (!reverse) {
-    for (const it of zwalk(env, meta, false)) {
-      if (!lexGteMin(it.member, r.min)) continue;
-      if (!lexLteMax(it.member, r.max)) return;
-      yield it;
-    }
-  } else {
-    for (const it of zwalk(env, meta, true)) {
-      if (!lexLteMax(it.member, r.max)) continue;
-      if (!lexGteMin(it.member, r.min)) return;
-      yield it;
-    }
-  }
+/**
+ * The ascending ranks [lo, hi) of the items in a lex range. Like Redis's skiplist search it
+ * compares members only, so it is meaningful when all scores are equal.
+ */
+export function zlexRanks(env: SlotEnv, meta: ZMeta, r: LexRange): [number, number] {
+  if (lexRangeEmpty(r)) return [0, 0];
+  const tree = rankTree(env, meta);
+  // bounds compare with member keys as the index holds them (digested past MEMBER_DIRECT_MAX)
+  const asKey = (b: LexBound): LexBound => (b.value ? { ...b, value: memberPart(b.value) } : b);
+  const min = asKey(r.min), max = asKey(r.max);
+  const member = (k: Buffer) => k.subarray(SCORE_BYTES);
+  const lo = min.inf === -1 ? 0 : tree.countWhile((k) => !lexGteMin(member(k), min));
+  const hi = max.inf === 1 ? meta.count : tree.countWhile((k) => lexLteMax(member(k), max));
+  return [lo, Math.max(lo, hi)];
 }
 
 /** 0-based rank of a member in ascending order, or undefined. */
 export function zrank(env: SlotEnv, meta: ZMeta, member: Buffer): number | undefined {
   const score = zscore(env, meta, member);
   if (score === undefined) return undefined;
-  const p = indexPrefix(meta.id);
-  return env.dbs[DB].getKeysCount({ start: p, end: indexKey(meta.id, score, member) });
+  return rankTree(env, meta).rank(entryKey(score, member));
 }
 
 /** Every item in score order. */
 export function zall(env: SlotEnv, meta: ZMeta): ZItem[] {
-  return [...zwalk(env, meta, false)];
+  return [...zwalk(env, meta)];
 }
 
 /**

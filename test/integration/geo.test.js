@@ -4,17 +4,13 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, rejects, sleep, keysOnWorker, rawRequest } = require('./helpers');
+const { useNode, rejects, sleep, keysOnWorker, rawRequest, ERRORS } = require('./helpers');
+const { arity, NOT_INT, NOT_FLOAT, SYNTAX, WRONGTYPE } = ERRORS;
 
 const test = suite('geo');
 const h = useNode(test);
 const r = () => h.redis;
 
-const arity = (cmd) => `ERR wrong number of arguments for '${cmd}' command`;
-const NOT_INT = 'ERR value is not an integer or out of range';
-const NOT_FLOAT = 'ERR value is not a valid float';
-const SYNTAX = 'ERR syntax error';
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const UNIT = 'ERR unsupported unit provided. please use M, KM, FT, MI';
 const DECODE = 'ERR could not decode requested zset member';
 

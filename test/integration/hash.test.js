@@ -4,17 +4,13 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, rejects, sleep, rawRequest, encode, parseReply, plain } = require('./helpers');
+const { useNode, rejects, sleep, rawRequest, encode, parseReply, plain, ERRORS } = require('./helpers');
+const { arity, NOT_INT, NOT_FLOAT, SYNTAX, WRONGTYPE } = ERRORS;
 
 const test = suite('hashes');
 const h = useNode(test);
 const r = () => h.redis;
 
-const arity = (cmd) => `ERR wrong number of arguments for '${cmd}' command`;
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
-const NOT_INT = 'ERR value is not an integer or out of range';
-const NOT_FLOAT = 'ERR value is not a valid float';
-const SYNTAX = 'ERR syntax error';
 
 /** A flat [field, value, ...] reply as a plain object. */
 const toObj = (flat) => {

@@ -545,6 +545,15 @@ function keysOnWorker(w, n, prefix) {
   return out;
 }
 
+/** Redis's error texts that every command family shares. */
+const ERRORS = {
+  arity: (cmd) => `ERR wrong number of arguments for '${cmd}' command`,
+  NOT_INT: 'ERR value is not an integer or out of range',
+  NOT_FLOAT: 'ERR value is not a valid float',
+  SYNTAX: 'ERR syntax error',
+  WRONGTYPE: 'WRONGTYPE Operation against a key holding the wrong kind of value',
+};
+
 /** Whether a process with this PID still exists. */
 function alive(pid) {
   try {
@@ -557,5 +566,5 @@ function alive(pid) {
 
 module.exports = {
   ROOT, TARGET, sleep, withTimeout, freePort, startNode, stopAll, useNode, client, closeClients, redisCli,
-  parseReply, plain, RawConn, rawRequest, encode, rejects, parseInfo, alive, keysOnWorker,
+  parseReply, plain, RawConn, rawRequest, encode, rejects, parseInfo, alive, keysOnWorker, ERRORS,
 };

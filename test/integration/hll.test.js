@@ -4,14 +4,13 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, rejects, sleep, keysOnWorker } = require('./helpers');
+const { useNode, rejects, sleep, keysOnWorker, ERRORS } = require('./helpers');
+const { arity, WRONGTYPE } = ERRORS;
 
 const test = suite('hyperloglog');
 const h = useNode(test);
 const r = () => h.redis;
 
-const arity = (cmd) => `ERR wrong number of arguments for '${cmd}' command`;
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
 const CORRUPT = 'INVALIDOBJ Corrupted HLL object detected';
 const range = (n, f) => Array.from({ length: n }, (_, i) => f(i));

@@ -3,14 +3,13 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { TARGET, useNode, client, rejects, sleep, parseInfo, redisCli, rawRequest } = require('./helpers');
+const { TARGET, useNode, client, rejects, sleep, parseInfo, redisCli, rawRequest, ERRORS } = require('./helpers');
+const { arity, NOT_INT } = ERRORS;
 
 const test = suite('keys');
 const h = useNode(test);
 const r = () => h.redis;
 
-const arity = (cmd) => `ERR wrong number of arguments for '${cmd}' command`;
-const NOT_INT = 'ERR value is not an integer or out of range';
 const nowSec = () => Math.floor(Date.now() / 1000);
 /** An integer reply as its exact text (ioredis turns integers into doubles). */
 const exactInt = async (...cmd) => (await rawRequest(h.node.port, `${cmd.join(' ')}\r\n`)).text.replace(/^:|\r\n$/g, '');

@@ -4,14 +4,14 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, client, rejects, sleep, RawConn, encode, plain, keysOnWorker } = require('./helpers');
+const { useNode, client, rejects, sleep, RawConn, encode, plain, keysOnWorker, ERRORS } = require('./helpers');
+const { WRONGTYPE } = ERRORS;
 
 const test = suite('multi');
 const h = useNode(test);
 const r = () => h.redis;
 
 const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
 const [A, B] = [keysOnWorker(0, 1, 'a')[0], keysOnWorker(1, 1, 'b')[0]];
 

@@ -5,12 +5,9 @@
 const assert = require('assert');
 const fs = require('fs');
 const { suite } = require('uvu');
-const {
-  TARGET, useNode, client, rejects, sleep, parseInfo, redisCli, RawConn, rawRequest, plain, alive, startNode, stopAll, closeClients,
-} = require('./helpers');
+const { TARGET, useNode, client, rejects, sleep, parseInfo, redisCli, RawConn, rawRequest, plain, alive, startNode, stopAll, closeClients, ERRORS } = require('./helpers');
+const { arity, NOT_INT } = ERRORS;
 
-const arity = (cmd) => `ERR wrong number of arguments for '${cmd}' command`;
-const NOT_INT = 'ERR value is not an integer or out of range';
 const pikaOnly = TARGET === 'pika';
 
 // ---------------------------------------------------------------------------------------------

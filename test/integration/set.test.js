@@ -3,16 +3,13 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, rejects, sleep, rawRequest, keysOnWorker } = require('./helpers');
+const { useNode, rejects, sleep, rawRequest, keysOnWorker, ERRORS } = require('./helpers');
+const { arity, NOT_INT, SYNTAX, WRONGTYPE } = ERRORS;
 
 const test = suite('sets');
 const h = useNode(test);
 const r = () => h.redis;
 
-const arity = (cmd) => `ERR wrong number of arguments for '${cmd}' command`;
-const NOT_INT = 'ERR value is not an integer or out of range';
-const SYNTAX = 'ERR syntax error';
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const sorted = (a) => [...a].sort();
 const range = (n, f = (i) => String(i)) => Array.from({ length: n }, (_, i) => f(i));
 

@@ -3,17 +3,13 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, rejects, sleep, keysOnWorker } = require('./helpers');
+const { useNode, rejects, sleep, keysOnWorker, ERRORS } = require('./helpers');
+const { arity, NOT_INT, NOT_FLOAT, SYNTAX, WRONGTYPE } = ERRORS;
 
 const test = suite('zsets');
 const h = useNode(test);
 const r = () => h.redis;
 
-const arity = (cmd) => `ERR wrong number of arguments for '${cmd}' command`;
-const NOT_INT = 'ERR value is not an integer or out of range';
-const NOT_FLOAT = 'ERR value is not a valid float';
-const SYNTAX = 'ERR syntax error';
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const MINMAX = 'ERR min or max is not a float';
 const LEXERR = 'ERR min or max not valid string range item';
 
@@ -151,6 +147,7 @@ test('ZRANGESTORE', async () => {
   assert.strictEqual(await r().zrangestore('dst', 'z', '(1', '+inf', 'BYSCORE', 'LIMIT', 0, 1), 1);
   assert.deepStrictEqual(await r().zrange('dst', 0, -1), ['b']);
   assert.strictEqual(await r().zrangestore('dst', 'z', 5, 10), 0);
+  await rejects(r().zrangestore('dst', 'z', 0, -1, 'WITHSCORES'), SYNTAX);
   assert.strictEqual(await r().exists('dst'), 0);
   await r().set('str', 'x');
   assert.strictEqual(await r().zrangestore('str', 'z', 0, 0), 1);

@@ -163,6 +163,21 @@ test('set: unknown keys and bad values are refused and leave the old value', () 
   assert.is(c.num('port'), 9221);
 });
 
+test('notify-keyspace-events: Redis\'s class letters, kept in canonical order; others refused', () => {
+  const shown = (c) => c.entries().find(([k]) => k === 'notify-keyspace-events')[1];
+  const c = Config.parseText('notify-keyspace-events : Ex$\n', 'pika.conf');
+  assert.is(c.str('notify-keyspace-events'), 'Ex$');
+  assert.is(shown(c), '$xE');
+  c.set('notify-keyspace-events', 'KAn');
+  assert.is(shown(c), 'AK');
+  assert.is(c.str('notify-keyspace-events'), 'KAn');
+  c.set('notify-keyspace-events', '');
+  assert.is(shown(c), '');
+  throwsConfig(() => c.set('notify-keyspace-events', 'K E'), /^Invalid event class character\. Use 'Ag\$lshzxeKEtmdn'\.$/);
+  throwsConfig(() => Config.parseText('\nnotify-keyspace-events : KEw\n', 'pika.conf'), /^pika\.conf:2: Invalid event class/);
+  assert.not.ok(isRedisOnlyKey('notify-keyspace-events'));
+});
+
 test('entries lists every key once', () => {
   const c = new Config();
   const keys = c.entries().map(([k]) => k);

@@ -187,17 +187,19 @@ test('drain respects max and resumes where it stopped', () => {
   close();
 });
 
-test('writeLarge: payload over the port, ordered with inline messages', () => {
+test('writeLarge: payload over the port, ordered with inline messages; a whole buffer is transferred, a view copied', () => {
   const { shared, producer, consumer, close } = setup(4096, 1024);
-  const big1 = new Uint8Array(300 * 1024);
+  const backing = new Uint8Array(300 * 1024 + 8);
+  const big1 = backing.subarray(8);
   fill(big1, 0, 100, big1.length);
   const big2 = new Uint8Array(5000);
   fill(big2, 0, 101, big2.length);
   assert.ok(write(producer, 0, 10));
   assert.ok(producer.writeLarge(big1));
-  big1.fill(0); // the ring sent a copy
+  big1.fill(0); // a view into a larger buffer: the ring sent a copy
   assert.ok(write(producer, 1, 20));
   assert.ok(producer.writeLarge(big2));
+  assert.is(big2.buffer.byteLength, 0, 'a buffer of its own is transferred (detached here), not copied');
   assert.ok(write(producer, 2, 30));
   producer.publish();
   const seen = [];

@@ -1,0 +1,168 @@
+// storage/counted-btree.ts against a real LMDB environment, with small fan-outs so a few
+// thousand keys make trees of several levels, compared with a sorted array after every step.
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { test } = require('uvu');
+const assert = require('uvu/assert');
+const { SlotStore } = require('../../dist/storage/slot-store');
+const { CountedTree } = require('../../dist/storage/counted-btree');
+
+let dir;
+let store;
+let env;
+test.before.each(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pika-btree-test-'));
+  store = new SlotStore(dir, 4, 'no');
+  env = store.env(0, 0, true);
+});
+test.after.each(() => {
+  store.closeAll();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A deterministic PRNG, so a failure replays. */
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const PREFIX = Buffer.from('\x00\x00\x00\x00\x00\x00\x00\x07\x02', 'latin1');
+const tree = (shape) => new CountedTree(env.dbs.zsets, PREFIX, shape);
+
+/** Index of the first model key ≥ k. */
+function lowerBound(model, k) {
+  let lo = 0, hi = model.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Buffer.compare(model[mid], k) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Rank, select and countWhile agree with the sorted model at sampled positions. */
+function checkAgainst(t, model, random, samples = 40) {
+  const stats = t.verify();
+  assert.is(stats.count, model.length);
+  assert.is(t.select(model.length), undefined);
+  assert.is(t.select(-1), undefined);
+  for (let s = 0; s < samples && model.length > 0; s++) {
+    const i = Math.floor(random() * model.length);
+    assert.ok(t.select(i).equals(model[i]), `select(${i})`);
+    assert.is(t.rank(model[i]), i);
+    // a probe between keys: its rank is where it would go
+    const probe = Buffer.concat([model[i], Buffer.of(0)]);
+    assert.is(t.rank(probe), lowerBound(model, probe));
+    assert.is(t.countWhile((k) => Buffer.compare(k, model[i]) <= 0), i + 1);
+  }
+  return stats;
+}
+
+function randomKey(random, maxLen) {
+  const len = 1 + Math.floor(random() * maxLen);
+  const b = Buffer.allocUnsafe(len);
+  // a small alphabet makes shared prefixes and keys that are prefixes of others common
+  for (let i = 0; i < len; i++) b[i] = [0, 1, 0x61, 0x62, 0xff][Math.floor(random() * 5)];
+  return b;
+}
+
+function randomOps(shape, ops, maxLen, seed) {
+  const random = rng(seed);
+  const t = tree(shape);
+  const model = [];
+  let maxHeight = 0;
+  for (let n = 0; n < ops; n++) {
+    // grow for the first half, shrink for the second, so merges and root collapses happen
+    const grow = n < ops / 2 ? 0.75 : 0.3;
+    env.write(() => {
+      if (model.length === 0 || random() < grow) {
+        const k = randomKey(random, maxLen);
+        const at = lowerBound(model, k);
+        const fresh = at === model.length || !model[at].equals(k);
+        assert.is(t.insert(k), fresh);
+        if (fresh) model.splice(at, 0, k);
+      } else {
+        const i = Math.floor(random() * model.length);
+        assert.is(t.remove(model[i]), true);
+        assert.is(t.remove(model[i]), false);
+        model.splice(i, 1);
+      }
+    });
+    if (n % 97 === 0 || n === ops - 1) maxHeight = Math.max(maxHeight, checkAgainst(t, model, random).height);
+  }
+  return { t, model, maxHeight };
+}
+
+test('random inserts and removals with fan-out 4 keep every invariant and answer ranks', () => {
+  const { maxHeight } = randomOps({ fanout: 4, nodeBytes: 1 << 20 }, 6000, 12, 1);
+  assert.ok(maxHeight >= 5, `height ${maxHeight}`);
+});
+
+test('long keys split nodes by bytes before the fan-out is reached', () => {
+  const { t, model, maxHeight } = randomOps({ fanout: 64, nodeBytes: 600 }, 3000, 300, 2);
+  assert.ok(maxHeight >= 3, `height ${maxHeight}`);
+  const { nodes } = t.verify();
+  assert.ok(nodes > model.length / 8, `${nodes} nodes for ${model.length} keys`);
+});
+
+test('removing everything shrinks the tree back to an empty root', () => {
+  const random = rng(3);
+  const t = tree({ fanout: 4, nodeBytes: 1 << 20 });
+  const keys = [];
+  for (let i = 0; i < 2000; i++) keys.push(Buffer.from(`k${String(i).padStart(5, '0')}`));
+  env.write(() => keys.forEach((k) => t.insert(k)));
+  assert.ok(t.verify().height >= 5);
+  // remove in random order, checking as the tree thins out
+  const order = keys.slice();
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const model = keys.slice();
+  for (let i = 0; i < order.length; i++) {
+    env.write(() => assert.ok(t.remove(order[i])));
+    model.splice(lowerBound(model, order[i]), 1);
+    if (i % 250 === 0) {
+      const { nodes } = checkAgainst(t, model, random);
+      // merges keep nodes at least a quarter full: nodes stay proportional to keys
+      assert.ok(nodes <= 1 + model.length, `${nodes} nodes for ${model.length} keys`);
+    }
+  }
+  assert.equal(t.verify(), { count: 0, height: 1, nodes: 1 });
+  assert.is(t.select(0), undefined);
+  assert.is(t.rank(Buffer.from('x')), 0);
+});
+
+test('build from sorted keys makes a valid tree that later inserts and removals maintain', () => {
+  const random = rng(4);
+  for (const n of [1, 3, 4, 5, 17, 1000]) {
+    env.write(() => env.dbs.zsets.clearSync());
+    const t = tree({ fanout: 4, nodeBytes: 1 << 20 });
+    const model = [];
+    for (let i = 0; i < n; i++) model.push(Buffer.from(`m${String(i * 2).padStart(6, '0')}`));
+    env.write(() => t.build(model));
+    checkAgainst(t, model, random);
+    env.write(() => {
+      for (let i = 0; i < n; i += 3) {
+        const k = Buffer.from(`m${String(i * 2 + 1).padStart(6, '0')}`);
+        assert.ok(t.insert(k));
+        model.splice(lowerBound(model, k), 0, k);
+      }
+    });
+    checkAgainst(t, model, random);
+    env.write(() => {
+      for (let i = 0; i < model.length; i += 2) assert.ok(t.remove(model[i]));
+    });
+    checkAgainst(t, model.filter((_, i) => i % 2 === 1), random);
+  }
+});
+
+test('a fan-out below 3 is refused', () => {
+  assert.throws(() => tree({ fanout: 2, nodeBytes: 4096 }), /fan-out/);
+});
+
+test.run();
