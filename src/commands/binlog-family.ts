@@ -11,6 +11,7 @@ import {
   appendReceived, continuesFrom, currentTerm, entryArgs, entryOffset, firstOffset, lastOffset, Offset, purgedOffset, purgeTo, readFrom, setTerm,
 } from '../storage/binlog';
 import { applyKeyState, clearAll, KeyType, slotContents } from '../storage/keyspace';
+import { adoptQueuedGarbage } from '../storage/reclaim';
 import { SlotEnv } from '../storage/slot-store';
 import { parseInt64 } from './args';
 import { byWorker, slotSpec } from './cluster-family';
@@ -163,6 +164,7 @@ function slotInstall(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void
   fs.renameSync(path.join(from, 'data.mdb'), path.join(dir, 'data.mdb'));
   fs.rmSync(from, { recursive: true, force: true });
   const env = ctx.store.env(ctx.table, slot, false);
+  if (env) adoptQueuedGarbage(env);
   out.int(env ? lastOffset(env).index : 0);
 }
 

@@ -56,6 +56,8 @@ function popSaved(ctx: WorkerContext, l: L, key: Buffer, count: number, left: bo
     listSave(l.env, key, l.meta, ctx.now);
     return popped;
   });
+  // logged as the plain pop of what was taken: BLPOP / BLMPOP logs LPOP key count, as Redis does
+  ctx.propagate([Buffer.from(left ? 'LPOP' : 'RPOP'), key, Buffer.from(String(items.length))]);
   removedFromList(ctx, key, l.meta, left ? 'lpop' : 'rpop');
   return items;
 }
@@ -272,13 +274,18 @@ function move(ctx: WorkerContext, srcKey: Buffer, dstKey: Buffer, fromLeft: bool
     listSave(src.env, srcKey, src.meta, ctx.now);
     return v;
   });
+  const dstEnv = sameKey ? src.env : ctx.env(dstKey, true)!;
   if (!sameKey) {
-    const env = ctx.env(dstKey, true)!;
-    env.write(() => {
-      const dst = listForWrite(env, dstKey, ctx.now);
-      listPush(env, dst, [value], toLeft);
-      listSave(env, dstKey, dst, ctx.now);
+    dstEnv.write(() => {
+      const dst = listForWrite(dstEnv, dstKey, ctx.now);
+      listPush(dstEnv, dst, [value], toLeft);
+      listSave(dstEnv, dstKey, dst, ctx.now);
     });
+  }
+  // within one slot the log holds the move (BLMOVE / BRPOPLPUSH as LMOVE); across slots the
+  // binlog writer records each key's resulting state in its own slot
+  if (dstEnv.table === src.env.table && dstEnv.slot === src.env.slot) {
+    ctx.propagate([Buffer.from('LMOVE'), srcKey, dstKey, Buffer.from(fromLeft ? 'LEFT' : 'RIGHT'), Buffer.from(toLeft ? 'LEFT' : 'RIGHT')]);
   }
   // Redis reports the push before the pop
   ctx.notify(NOTIFY_LIST, toLeft ? 'lpush' : 'rpush', dstKey);

@@ -347,6 +347,8 @@ function popItems(ctx: WorkerContext, key: Buffer, z: Z, max: boolean, count: nu
     for (const it of items) zdel(z.env, z.meta, it.member);
     zsave(z.env, key, z.meta, ctx.now);
   });
+  // logged as the removal of the members taken (BZPOPMIN, ZMPOP... as ZREM), as Redis does
+  if (items.length > 0) ctx.propagate([Buffer.from('ZREM'), key, ...items.map((it) => it.member)]);
   removedFrom(ctx, NOTIFY_ZSET, max ? 'zpopmax' : 'zpopmin', key, z.meta.count);
   return items;
 }

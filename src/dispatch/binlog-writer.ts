@@ -84,7 +84,9 @@ export class BinlogWriter {
       if (!ok || this.overridden) return;
       const changed = envs.filter((e, i) => e.mutations !== before[i]);
       if (changed.length === 0) return;
-      if (envs.length === 1) return this.appendTo(envs[0], now, args);
+      // a blocking command's args (its name, or main's mode marker in args[0]) cannot be
+      // replayed: one that did not choose its logged form records its keys' states
+      if (envs.length === 1 && !spec.block) return this.appendTo(envs[0], now, args);
       for (const k of keys) if (changed.includes(k.env)) this.appendTo(k.env, now, keyStateArgs(k.env, k.key, now));
     };
     this.begin();

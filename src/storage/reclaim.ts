@@ -204,6 +204,16 @@ export function findQueuedGarbage(store: SlotStore, tables: number, owns: (slot:
   }
 }
 
+/**
+ * A slot environment that arrived whole (a replication full sync copies the leader's file,
+ * garbage queue included, but not its marker): marks and schedules what it has queued.
+ */
+export function adoptQueuedGarbage(env: SlotEnv): void {
+  if (isEmpty(env)) return;
+  markPending(env);
+  env.onGarbage();
+}
+
 function isEmpty(env: SlotEnv): boolean {
   for (const _ of env.dbs.garbage.getKeys({ limit: 1 })) return false;
   return true;

@@ -1,6 +1,7 @@
 // Per-slot binlog and replication between two real nodes on loopback: every type with expiries
-// replicates and slot digests agree; a follower killed with -9 catches up incrementally; a
-// purged offset leads to a full sync under writes.
+// replicates and slot digests agree; blocking pops (at once or woken), reclaimed big collections
+// and zset rank trees replicate; a follower killed with -9 catches up incrementally; a purged
+// offset leads to a full sync under writes.
 'use strict';
 
 const { suite } = require('uvu');
@@ -109,6 +110,45 @@ test('every type with expiries replicates; slot digests agree; the follower refu
   assert.match(text, /connected_slaves: 1/);
   assert.match(text, /slave\[0\]: 127\.0\.0\.1:\d+ state=streaming acked=\d+ lag=\d+/);
   assert.match(await F.call('pkcluster', 'info', 'slot', '0'), new RegExp(`Role: Slave\\r\\n  master: 127.0.0.1:${leader.port}`));
+});
+
+test('blocking pops, at once and woken, big collections reclaimed, rank trees: the follower agrees', async () => {
+  if (TARGET !== 'pika') return;
+  const W = client(leader.port);
+  await L.rpush('bl:a', 'x', 'y');
+  assert.equal(await L.blpop('bl:a', 0), ['bl:a', 'x']);
+  await L.zadd('bl:z', 1, 'one', 2, 'two', 3, 'three');
+  assert.equal(await L.bzpopmin('bl:z', 0), ['bl:z', 'one', '1']);
+  // parked first, woken by a push: main retries the pop through its internal worker call
+  const woken = [W.blpop('bl:w', 0), W.brpop('bl:w2', 0), W.blmove('bl:m', '{bl:m}dst', 'LEFT', 'RIGHT', 0), W.bzpopmax('bl:wz', 0), W.blmpop(0, 1, 'bl:mp', 'LEFT', 'COUNT', 2)];
+  await sleep(200);
+  await L.rpush('bl:w', 'w1', 'w2');
+  await L.rpush('bl:w2', 'v1', 'v2');
+  await L.rpush('bl:m', 'm1', 'm2');
+  await L.zadd('bl:wz', 5, 'a', 7, 'b');
+  await L.rpush('bl:mp', 'p1', 'p2', 'p3');
+  const got = await Promise.all(woken);
+  assert.equal(got, [['bl:w', 'w1'], ['bl:w2', 'v2'], 'm1', ['bl:wz', 'b', '7'], ['bl:mp', ['p1', 'p2']]]);
+  // past the inline limit: DEL queues the members for background reclaim
+  const p = L.pipeline();
+  for (let i = 0; i < 3000; i++) p.sadd('big:set', `m${i}`);
+  for (let i = 0; i < 3000; i++) p.zadd('big:z', i, `m${i}`);
+  await p.exec();
+  await L.del('big:set');
+  await L.zrem('big:z', 'm10', 'm20');
+  await waitSynced();
+  assert.is(await F.call('config', 'set', 'replica-serve-reads', 'yes'), 'OK');
+  try {
+    assert.equal(await F.lrange('bl:w', 0, -1), ['w2']);
+    assert.equal(await F.lrange('{bl:m}dst', 0, -1), ['m1']);
+    assert.equal(await F.zrange('bl:wz', 0, -1), ['a']);
+    assert.equal(await F.lrange('bl:mp', 0, -1), ['p3']);
+    assert.is(await F.exists('big:set'), 0);
+    assert.is(await F.zrank('big:z', 'm2999'), 2997);
+    assert.equal(await F.zrange('big:z', 1500, 1501), ['m1502', 'm1503']);
+  } finally {
+    await F.call('config', 'set', 'replica-serve-reads', 'no');
+  }
 });
 
 test('kill -9 of the follower mid-stream: after restart it catches up without a full sync', async () => {
