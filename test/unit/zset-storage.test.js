@@ -90,6 +90,25 @@ test('a copy in another slot gets its own tree; overwriting and expiring drop th
   assert.is(records(src), 0);
 });
 
+test('a key state (as the binlog records a multi-slot write) carries the rank tree to another slot', () => {
+  const src = store.env(0, 0, true);
+  const dst = store.env(0, 1, true);
+  fill(src, 'zs', 3000);
+  const state = ks.keyStateArgs(src, b('zs'), NOW);
+  dst.write(() => ks.applyKeyState(dst, state));
+  const meta = z.getZset(dst, b('zs'), NOW);
+  assert.is(meta.count, 3000);
+  assert.ok(verifyTree(dst, 'zs').height > 1);
+  assert.is(z.zrank(dst, meta, b('m6')), z.zrank(src, z.getZset(src, b('zs'), NOW), b('m6')));
+  assert.equal(z.zrangeByRank(dst, meta, 2000, 2001, false), z.zrangeByRank(src, z.getZset(src, b('zs'), NOW), 2000, 2001, false));
+  // applying over a big zset queues the old one's records as garbage, which the state never shows
+  dst.write(() => ks.applyKeyState(dst, ks.keyStateArgs(src, b('zs'), NOW)));
+  assert.ok(rc.pendingGarbage(dst).records > 0);
+  assert.equal(ks.keyStateArgs(dst, b('zs'), NOW).slice(5), state.slice(5));
+  reclaimAll(dst);
+  assert.is(records(dst), records(src));
+});
+
 test('zreplace builds the tree bottom up in index order, long members included', () => {
   const env = store.env(0, 3, true);
   const items = [];
