@@ -132,6 +132,28 @@ test('a restarted store finds the slots with queued garbage through their marker
   assert.is(again.reclaim.records, 1200);
 });
 
+test('a slot file that arrives whole (a full sync) has its queued garbage marked and scheduled', () => {
+  const s = newStore();
+  const env = s.env(0, 3, true);
+  const id = collection(env, 'sets', RECLAIM_INLINE_MAX_RECORDS + 10);
+  drop(env, 'sets', id, RECLAIM_INLINE_MAX_RECORDS + 10);
+  env.sync();
+  // the snapshot is the data file alone: no marker comes with it
+  const other = newStore();
+  fs.mkdirSync(other.slotDir(1, 3), { recursive: true });
+  fs.copyFileSync(path.join(env.dir, 'data.mdb'), path.join(other.slotDir(1, 3), 'data.mdb'));
+  const copy = other.env(1, 3, false);
+  assert.not.ok(marker(copy));
+  rc.adoptQueuedGarbage(copy);
+  assert.ok(marker(copy));
+  assert.ok(other.reclaim.slots.has(1 * SLOTS_PER_TABLE_MAX + 3));
+  // nothing queued: nothing marked
+  const empty = other.env(1, 4, true);
+  rc.adoptQueuedGarbage(empty);
+  assert.not.ok(marker(empty));
+  assert.not.ok(other.reclaim.slots.has(1 * SLOTS_PER_TABLE_MAX + 4));
+});
+
 test('clearMembers drops queued garbage and its marker with the members', () => {
   const env = newStore().env(0, 0, true);
   drop(env, 'hashes', collection(env, 'hashes', 800), 800);
