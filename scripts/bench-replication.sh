@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SET throughput of a leader with one asynchronous follower against the same node alone, in
+# one run, and the follower's lag under that load (entries, from pkcluster info slot).
+#
+#   scripts/bench-replication.sh                  # -c 50 -n 200000 -r 100000 -d 100, P=1 and 16
+#   REQUESTS=50000 PIPELINES="16" scripts/bench-replication.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PIPELINES=${PIPELINES:-"1 16"}
+REQUESTS=${REQUESTS:-200000}
+CLIENTS=${CLIENTS:-50}
+KEYSPACE=${KEYSPACE:-100000}
+DATA_SIZE=${DATA_SIZE:-100}
+LAG_SAMPLE_S=${LAG_SAMPLE_S:-0.5}
+
+for tool in redis-benchmark redis-cli; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y redis-tools)" >&2; exit 1; }
+done
+[ -f dist/main.js ] || npm run build >/dev/null
+
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+wait_ping() { for _ in $(seq 1 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "bench: port $1 never answered" >&2; return 1; }
+
+work=$(mktemp -d /tmp/pika-bench-repl.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+start() { # name port
+  bin/pika --port "$2" --db-path "$work/$1" --sync everysec >"$work/$1.log" 2>&1 &
+  pids+=($!)
+  wait_ping "$2"
+}
+alone=$(free_port); start alone "$alone"
+leader=$(free_port); start leader "$leader"
+follower=$(free_port); start follower "$follower"
+redis-cli -p "$follower" pkcluster slotsslaveof 127.0.0.1 "$leader" all >/dev/null
+
+# Largest lag (entries) any slot's follower shows on the leader right now.
+max_lag() { redis-cli -p "$leader" pkcluster info slot 0:0-16383 | grep -o 'lag[=: ]*[0-9]*' | grep -o '[0-9]*$' | sort -n | tail -1; }
+
+rps() { redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r "$KEYSPACE" -d "$DATA_SIZE" -t set -P "$2" --csv 2>/dev/null | tail -n 1 | tr -d '"' | cut -d, -f2; }
+
+echo "redis-benchmark -c $CLIENTS -n $REQUESTS -r $KEYSPACE -d $DATA_SIZE -t set; same build, same run"
+printf '%4s %14s %18s %7s %14s\n' P alone_rps with_follower_rps ratio max_lag_seen
+for p in $PIPELINES; do
+  a=$(rps "$alone" "$p")
+  lagfile="$work/lag.$p"
+  : >"$lagfile"
+  ( while true; do max_lag >>"$lagfile" 2>/dev/null || true; sleep "$LAG_SAMPLE_S"; done ) &
+  sampler=$!
+  f=$(rps "$leader" "$p")
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  lag=$(sort -n "$lagfile" | tail -1)
+  printf '%4s %14s %18s %7s %14s\n' "$p" "$a" "$f" "$(node -e "console.log(($f/$a).toFixed(2))")" "${lag:-?}"
+done
+# the follower caught up: how long until its slots equal the leader's
+t0=$(date +%s%N)
+until [ "$(redis-cli -p "$leader" pkcluster digest)" = "$(redis-cli -p "$follower" pkcluster digest)" ]; do
+  sleep 0.1
+  [ $(( ($(date +%s%N) - t0) / 1000000 )) -gt 60000 ] && { echo "follower did not catch up within 60 s"; exit 1; }
+done
+echo "follower equal to the leader (pkcluster digest) $(( ($(date +%s%N) - t0) / 1000000 )) ms after the last request"
