@@ -24,6 +24,7 @@ import { Access, DENIED_PROTECTED } from './access';
 import { BlockingRegistry } from './blocking';
 import { Client, Pending } from './client';
 import { CommandStats } from './command-stats';
+import { CallWorker, InfoText, keyspaceLine, reclaimStats, workerStats } from './info';
 import { KeyspaceEvents } from './keyspace-events';
 import { MonitorFeed } from './monitor';
 import { ClientPause } from './pause';
@@ -788,54 +789,12 @@ export class Node {
     return out;
   }
 
-  private async workerStats(): Promise<{ hits: number; misses: number; expired: number; open: number }> {
-    const parts = await Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, 0, [Buffer.from('__workerstats')])));
-    const sum = { hits: 0, misses: 0, expired: 0, open: 0 };
-    for (const p of parts) {
-      const [hits, misses, expired, open] = decodeReply(p) as number[];
-      sum.hits += hits;
-      sum.misses += misses;
-      sum.expired += expired;
-      sum.open += open;
-    }
-    return sum;
-  }
-
-  /**
-   * Background reclaim of dropped collections over every worker: what it has left and has done;
-   * a slot two workers list (see __reclaimstats) is counted once.
-   */
-  private async reclaimStats() {
-    const parts = await Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, 0, [Buffer.from('__reclaimstats')])));
-    const sum = { paused: 0, collections: 0, records: 0, pendingCollections: 0, pendingRecords: 0 };
-    const pending = new Map<number, [number, number]>();
-    for (const p of parts) {
-      const [paused, collections, records, ...slots] = decodeReply(p) as number[];
-      sum.paused |= paused;
-      sum.collections += collections;
-      sum.records += records;
-      for (let i = 0; i + 2 < slots.length; i += 3) pending.set(slots[i], [slots[i + 1], slots[i + 2]]);
-    }
-    for (const [c, r] of pending.values()) {
-      sum.pendingCollections += c;
-      sum.pendingRecords += r;
-    }
-    return sum;
-  }
-
-  /** As Redis 7.0's INFO [section ...]: sections named are given in this fixed order, unknown names add nothing. */
+  /** INFO's text for the named sections (dispatch/info.ts). */
   async info(sections: string[], client?: Client): Promise<string> {
-    // as Redis: the default sections are all but commandstats
-    const all = sections.some((s) => s === 'all' || s === 'everything');
-    const byDefault = sections.length === 0 || sections.includes('default');
-    const want = (s: string) => all || sections.includes(s) || (byDefault && s !== 'commandstats');
-    const lines: string[] = [];
-    const add = (title: string, fields: [string, string | number][]) => {
-      if (!want(title.toLowerCase())) return;
-      if (lines.length) lines.push('');
-      lines.push(`# ${title}`);
-      for (const [k, v] of fields) lines.push(`${k}:${v}`);
-    };
+    const info = new InfoText(sections);
+    const want = (s: string) => info.want(s);
+    const add = (title: string, fields: [string, string | number][]) => info.add(title, fields);
+    const call: CallWorker = (w, table, args) => this.callWorker(w, table, args);
     const mem = process.memoryUsage();
     const uptime = Math.floor((Date.now() - this.startedAt) / 1000);
     add('Server', [
@@ -845,14 +804,14 @@ export class Node {
     ]);
     add('Clients', [['connected_clients', this.clients.size], ['paused_clients', this.clientPause.count()], ['maxclients', this.config.num('maxclients')], ['blocked_clients', this.blocking.blocked]]);
     // Redis's lazyfree_* fields count objects freed in the background: here, dropped collections
-    const rs = want('memory') || want('stats') || want('pika') ? await this.reclaimStats() : undefined;
+    const rs = want('memory') || want('stats') || want('pika') ? await reclaimStats(call, this.pool.count) : undefined;
     add('Memory', [
       ['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['mem_allocator', 'libc'],
       ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00'], ['lazyfree_pending_objects', rs?.pendingCollections ?? 0],
     ]);
     add('Persistence', [['loading', 0], ['sync', this.config.str('sync')], ['db_path', this.config.str('db-path')], ['rdb_changes_since_last_save', 0], ['aof_enabled', 0]]);
     const needWorkers = want('stats') || want('pika');
-    const ws = needWorkers ? await this.workerStats() : { hits: 0, misses: 0, expired: 0, open: 0 };
+    const ws = needWorkers ? await workerStats(call, this.pool.count) : { hits: 0, misses: 0, expired: 0, open: 0 };
     const ops = this.opsSamples.length ? Math.round(this.opsSamples.reduce((a, b) => a + b, 0) / this.opsSamples.length) : 0;
     add('Stats', [
       ['total_connections_received', this.stats.connections], ['total_commands_processed', this.stats.commands], ['instantaneous_ops_per_sec', ops],
@@ -870,14 +829,8 @@ export class Node {
       const fields: [string, string][] = [];
       // a table's tenant does not learn about the other tables
       for (const t of this.tables.ids().filter((id) => !client || this.access.maySee(client.info, id))) {
-        const parts = await Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, t, [Buffer.from('__keyspace')])));
-        let keys = 0, expires = 0;
-        for (const p of parts) {
-          const [k, e] = decodeReply(p) as number[];
-          keys += k;
-          expires += e;
-        }
-        if (keys > 0) fields.push([`db${t}`, `keys=${keys},expires=${expires},avg_ttl=0`]);
+        const line = await keyspaceLine(call, this.pool.count, t);
+        if (line) fields.push(line);
       }
       add('Keyspace', fields);
     }
@@ -888,7 +841,7 @@ export class Node {
       ['reclaim_pending_collections', rs?.pendingCollections ?? 0], ['reclaim_pending_records', rs?.pendingRecords ?? 0],
       ['reclaimed_collections', rs?.collections ?? 0], ['reclaimed_records', rs?.records ?? 0], ['reclaim_paused', rs?.paused ?? 0],
     ]);
-    return lines.length ? lines.join('\r\n') + '\r\n' : '';
+    return info.text();
   }
 
   /** Stops accepting, closes clients, closes every environment; resolves when done. */
