@@ -821,7 +821,7 @@ export class Node {
       ...this.access.stats(),
       ['lazyfreed_objects', rs?.collections ?? 0],
     ]);
-    add('Replication', [['role', 'master'], ['connected_slaves', 0]]);
+    add('Replication', this.replication.summary());
     add('CPU', [['used_cpu_sys', (process.cpuUsage().system / 1e6).toFixed(6)], ['used_cpu_user', (process.cpuUsage().user / 1e6).toFixed(6)]]);
     add('Commandstats', this.commandStats.commandLines());
     add('Errorstats', this.commandStats.errorLines());

@@ -131,6 +131,16 @@ export class Replication implements ReplicationAdmin {
     this.leaderLinks.add(link);
   }
 
+  /** INFO replication: slots follow leaders one by one, so the node counts its links both ways. */
+  summary(): [string, string | number][] {
+    return [
+      ['role', this.following.size > 0 && this.leaderLinks.size === 0 ? 'slave' : 'master'],
+      ['connected_slaves', this.leaderLinks.size],
+      ['following_slots', this.following.size],
+      ['leaders', new Set(this.following.values()).size],
+    ];
+  }
+
   /** After worker replies: links read the log of workers that appended since. */
   poke(): void {
     if (this.leaderLinks.size === 0) return;
