@@ -240,12 +240,8 @@ function hscan(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     // as Redis with a listpack: the whole hash in one reply, whatever the cursor and COUNT
     items = [...fields(env, h)];
   } else {
-    let after: Buffer | null = null;
-    if (cursor !== 0n) {
-      const saved = hashScans.resolve(cursor, args[1]);
-      if (!saved) return scanReply(out, 0, []);
-      after = saved;
-    }
+    const after = hashScans.resumeAt(cursor, args[1]);
+    if (after === undefined) return scanReply(out, 0, []);
     const page = scanFields(env, h, after, o.count);
     items = page.items;
     if (page.next) nextCursor = hashScans.remember(args[1], page.next);

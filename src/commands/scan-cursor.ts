@@ -63,8 +63,13 @@ export class ScanPositions {
   private positions = new Map<bigint, [Buffer, Buffer]>();
   private next = 1n;
 
-  /** The stored position of `cursor` for `key`; undefined when this worker never issued it. */
-  resolve(cursor: bigint, key: Buffer): Buffer | undefined {
+  /**
+   * Where a scan of `key` resumes: null for cursor 0 (the start), the member key it stopped
+   * after, or undefined for a cursor this worker never issued for `key` — which finds nothing,
+   * as a random cursor does in Redis.
+   */
+  resumeAt(cursor: bigint, key: Buffer): Buffer | null | undefined {
+    if (cursor === 0n) return null;
     const pos = this.positions.get(cursor);
     return pos && pos[0].equals(key) ? pos[1] : undefined;
   }

@@ -251,13 +251,8 @@ function sscan(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const s = readSet(ctx, args[1]);
   if (!s) return scanReply(out, 0, []);
   const o = parseScanOptions(args, 3);
-  let after: Buffer | null = null;
-  if (cursor !== 0n) {
-    // a cursor this worker never handed out for this key finds nothing, as a random one in Redis
-    const saved = setScans.resolve(cursor, args[1]);
-    if (!saved) return scanReply(out, 0, []);
-    after = saved;
-  }
+  const after = setScans.resumeAt(cursor, args[1]);
+  if (after === undefined) return scanReply(out, 0, []);
   const { items, next } = setScan(s.env, s.meta, after, o.count);
   scanReply(out, next ? setScans.remember(args[1], next) : 0, items.filter((m) => matches(o, m)));
 }

@@ -456,22 +456,13 @@ function zscanCmd(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const z = readZ(ctx, args[1]);
   if (!z) return scanReply(out, 0, []);
   const o = parseScanOptions(args, 3);
-  let after: Buffer | null = null;
-  if (cursor !== 0n) {
-    const saved = zsetScans.resolve(cursor, args[1]);
-    if (!saved) return scanReply(out, 0, []);
-    after = saved;
-  }
+  const after = zsetScans.resumeAt(cursor, args[1]);
+  if (after === undefined) return scanReply(out, 0, []);
   const { items, next } = zscan(z.env, z.meta, after, o.count);
-  out.arrayHeader(2);
-  out.bulk(String(next ? zsetScans.remember(args[1], next) : 0));
   // SCAN replies carry scores as strings in every protocol
-  const shown = items.filter((it) => matches(o, it.member));
-  out.arrayHeader(shown.length * 2);
-  for (const it of shown) {
-    out.bulk(it.member);
-    out.bulk(formatDouble(it.score));
-  }
+  const found: Buffer[] = [];
+  for (const it of items) if (matches(o, it.member)) found.push(it.member, Buffer.from(formatDouble(it.score)));
+  scanReply(out, next ? zsetScans.remember(args[1], next) : 0, found);
 }
 
 // ---- ZUNION / ZINTER / ZDIFF and their STORE forms, ZINTERCARD ----
