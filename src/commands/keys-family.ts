@@ -368,8 +368,7 @@ function resetWorkerStats(ctx: WorkerContext, _args: Buffer[], out: ReplyWriter)
 // ---- main-side fan-out ----
 
 async function everyWorker(ctx: ServerContext, args: Buffer[]): Promise<RespValue[]> {
-  const parts = await Promise.all(Array.from({ length: ctx.workerCount }, (_, w) => ctx.callWorker(w, ctx.client.table, args)));
-  const values = parts.map(decodeReply);
+  const values = (await ctx.everyWorker(ctx.client.table, args)).map(decodeReply);
   const failed = values.find((v) => v instanceof RespError) as RespError | undefined;
   if (failed) throw new CommandError(failed.message);
   return values;
@@ -395,7 +394,7 @@ async function flushdb(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
 async function flushall(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
   flushOptions(args);
   for (const t of ctx.tables.ids()) {
-    await Promise.all(Array.from({ length: ctx.workerCount }, (_, w) => ctx.callWorker(w, t, internal('__flushdb'))));
+    await ctx.everyWorker(t, internal('__flushdb'));
   }
   return OK;
 }

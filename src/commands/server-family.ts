@@ -446,7 +446,7 @@ async function debug(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
   }
   if (sub === 'log' && args.length === 3) return OK;
   if (sub === 'reclaim' && args.length === 3 && ['pause', 'resume'].includes(lower(args[2]))) {
-    await Promise.all(Array.from({ length: ctx.workerCount }, (_, w) => ctx.callWorker(w, 0, [Buffer.from('__reclaim'), args[2]])));
+    await ctx.everyWorker(0, [Buffer.from('__reclaim'), args[2]]);
     return OK;
   }
   if (sub === 'sleep' && args.length === 3) {

@@ -134,7 +134,8 @@ export interface ServerContext {
   readonly client: ClientInfo;
   /** Sends an internal command to one worker and resolves with its raw RESP reply. */
   callWorker(worker: number, table: number, args: Buffer[]): Promise<Buffer>;
-  readonly workerCount: number;
+  /** The same to every worker; the raw replies, by worker. */
+  everyWorker(table: number, args: Buffer[]): Promise<Buffer[]>;
   /** SELECT: makes `table` the client's table, or throws the refusal (no such table, no access). */
   useTable(table: number): void;
   slotCount(table: number): number;

@@ -2,8 +2,8 @@
 // from every worker for it.
 import { decodeReply } from '../protocol/reply-reader';
 
-/** Sends an internal command to worker `w` for `table`; resolves with its raw reply. */
-export type CallWorker = (w: number, table: number, args: Buffer[]) => Promise<Buffer>;
+/** Sends an internal command to every worker for `table`; resolves with their raw replies. */
+export type EveryWorker = (table: number, args: Buffer[]) => Promise<Buffer[]>;
 
 /** As Redis 7.0's INFO [section ...]: sections come in the order added; unknown names add nothing. */
 export class InfoText {
@@ -34,14 +34,13 @@ export class InfoText {
 }
 
 /** The integer arrays every worker answers to an internal command. */
-async function fromEveryWorker(call: CallWorker, workers: number, table: number, command: string): Promise<number[][]> {
-  const parts = await Promise.all(Array.from({ length: workers }, (_, w) => call(w, table, [Buffer.from(command)])));
-  return parts.map((p) => decodeReply(p) as number[]);
+async function fromEveryWorker(call: EveryWorker, table: number, command: string): Promise<number[][]> {
+  return (await call(table, [Buffer.from(command)])).map((p) => decodeReply(p) as number[]);
 }
 
-export async function workerStats(call: CallWorker, workers: number): Promise<{ hits: number; misses: number; expired: number; open: number }> {
+export async function workerStats(call: EveryWorker): Promise<{ hits: number; misses: number; expired: number; open: number }> {
   const sum = { hits: 0, misses: 0, expired: 0, open: 0 };
-  for (const [hits, misses, expired, open] of await fromEveryWorker(call, workers, 0, '__workerstats')) {
+  for (const [hits, misses, expired, open] of await fromEveryWorker(call, 0, '__workerstats')) {
     sum.hits += hits;
     sum.misses += misses;
     sum.expired += expired;
@@ -54,10 +53,10 @@ export async function workerStats(call: CallWorker, workers: number): Promise<{ 
  * Background reclaim of dropped collections over every worker: what it has left and has done;
  * a slot two workers list (see __reclaimstats) is counted once.
  */
-export async function reclaimStats(call: CallWorker, workers: number) {
+export async function reclaimStats(call: EveryWorker) {
   const sum = { paused: 0, collections: 0, records: 0, pendingCollections: 0, pendingRecords: 0 };
   const pending = new Map<number, [number, number]>();
-  for (const [paused, collections, records, ...slots] of await fromEveryWorker(call, workers, 0, '__reclaimstats')) {
+  for (const [paused, collections, records, ...slots] of await fromEveryWorker(call, 0, '__reclaimstats')) {
     sum.paused |= paused;
     sum.collections += collections;
     sum.records += records;
@@ -71,9 +70,9 @@ export async function reclaimStats(call: CallWorker, workers: number) {
 }
 
 /** INFO keyspace's line of one table, or null when it holds no keys. */
-export async function keyspaceLine(call: CallWorker, workers: number, table: number): Promise<[string, string] | null> {
+export async function keyspaceLine(call: EveryWorker, table: number): Promise<[string, string] | null> {
   let keys = 0, expires = 0;
-  for (const [k, e] of await fromEveryWorker(call, workers, table, '__keyspace')) {
+  for (const [k, e] of await fromEveryWorker(call, table, '__keyspace')) {
     keys += k;
     expires += e;
   }

@@ -24,7 +24,7 @@ import { Access, DENIED_PROTECTED } from './access';
 import { BlockingRegistry } from './blocking';
 import { Client, Pending } from './client';
 import { CommandStats } from './command-stats';
-import { CallWorker, InfoText, keyspaceLine, reclaimStats, workerStats } from './info';
+import { EveryWorker, InfoText, keyspaceLine, reclaimStats, workerStats } from './info';
 import { KeyspaceEvents } from './keyspace-events';
 import { MonitorFeed } from './monitor';
 import { ClientPause } from './pause';
@@ -111,7 +111,7 @@ export class Node {
   constructor(readonly config: Config) {
     this.tables = new Tables(config.str('db-path'), config.num('databases'), config.num('default-slot-num'), {
       exclusive: (fn) => this.exclusive(fn),
-      everyWorker: (table, args) => Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, table, args))),
+      everyWorker: (table, args) => this.everyWorker(table, args),
       globalPasswords: () => [config.str('requirepass'), config.str('userpass')].filter(Boolean),
     });
     this.tableSlots = this.tables.slots;
@@ -532,6 +532,11 @@ export class Node {
     });
   }
 
+  /** Sends an internal command to every worker; resolves with their raw replies, by worker. */
+  everyWorker(table: number, args: Buffer[]): Promise<Buffer[]> {
+    return Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, table, args)));
+  }
+
   callWorker(w: number, table: number, args: Buffer[], onAnswer?: () => void): Promise<Buffer> {
     const spec = COMMANDS.get(args[0].toString().toLowerCase());
     if (!spec || !spec.worker) throw new Error(`no worker command ${args[0]}`);
@@ -651,10 +656,8 @@ export class Node {
       client: client.info,
       scanCursors: this.scanCursors,
       transaction: this.transactions.commandsFor(client),
-      get workerCount() {
-        return node.pool.count;
-      },
       callWorker: (w: number, table: number, args: Buffer[]) => node.callWorker(w, table, args),
+      everyWorker: (table: number, args: Buffer[]) => node.everyWorker(table, args),
       useTable: (t: number) => {
         const refusal = node.access.tableRefusal(client.info, t);
         if (refusal) throw new CommandError(refusal);
@@ -770,7 +773,7 @@ export class Node {
     this.commandStats.reset();
     this.lastOpsCount = 0;
     this.opsSamples = [];
-    await Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, 0, [Buffer.from('__resetstats')])));
+    await this.everyWorker(0, [Buffer.from('__resetstats')]);
   }
 
   private slowlogReply(count: number): ReplyWriter {
@@ -794,7 +797,7 @@ export class Node {
     const info = new InfoText(sections);
     const want = (s: string) => info.want(s);
     const add = (title: string, fields: [string, string | number][]) => info.add(title, fields);
-    const call: CallWorker = (w, table, args) => this.callWorker(w, table, args);
+    const call: EveryWorker = (table, args) => this.everyWorker(table, args);
     const mem = process.memoryUsage();
     const uptime = Math.floor((Date.now() - this.startedAt) / 1000);
     add('Server', [
@@ -804,14 +807,14 @@ export class Node {
     ]);
     add('Clients', [['connected_clients', this.clients.size], ['paused_clients', this.clientPause.count()], ['maxclients', this.config.num('maxclients')], ['blocked_clients', this.blocking.blocked]]);
     // Redis's lazyfree_* fields count objects freed in the background: here, dropped collections
-    const rs = want('memory') || want('stats') || want('pika') ? await reclaimStats(call, this.pool.count) : undefined;
+    const rs = want('memory') || want('stats') || want('pika') ? await reclaimStats(call) : undefined;
     add('Memory', [
       ['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['mem_allocator', 'libc'],
       ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00'], ['lazyfree_pending_objects', rs?.pendingCollections ?? 0],
     ]);
     add('Persistence', [['loading', 0], ['sync', this.config.str('sync')], ['db_path', this.config.str('db-path')], ['rdb_changes_since_last_save', 0], ['aof_enabled', 0]]);
     const needWorkers = want('stats') || want('pika');
-    const ws = needWorkers ? await workerStats(call, this.pool.count) : { hits: 0, misses: 0, expired: 0, open: 0 };
+    const ws = needWorkers ? await workerStats(call) : { hits: 0, misses: 0, expired: 0, open: 0 };
     const ops = this.opsSamples.length ? Math.round(this.opsSamples.reduce((a, b) => a + b, 0) / this.opsSamples.length) : 0;
     add('Stats', [
       ['total_connections_received', this.stats.connections], ['total_commands_processed', this.stats.commands], ['instantaneous_ops_per_sec', ops],
@@ -829,7 +832,7 @@ export class Node {
       const fields: [string, string][] = [];
       // a table's tenant does not learn about the other tables
       for (const t of this.tables.ids().filter((id) => !client || this.access.maySee(client.info, id))) {
-        const line = await keyspaceLine(call, this.pool.count, t);
+        const line = await keyspaceLine(call, t);
         if (line) fields.push(line);
       }
       add('Keyspace', fields);
