@@ -14,7 +14,6 @@ export const ERR_NOAUTH_HELLO =
   'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time';
 export const ERR_NO_PASSWORD_SET = 'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?';
 export const ERR_DB_INDEX = 'ERR DB index is out of range';
-export const ERR_INVALID_DB = 'ERR invalid DB index';
 export const ERR_DISK_FULL = 'ERR disk almost full: free space under min-free-disk, write refused';
 
 /** Redis 7.0's ACL refusal of a command (name as 'container|sub' for a subcommand). */

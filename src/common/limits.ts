@@ -70,9 +70,8 @@ export const AUTH_FAILURE_LOGS_PER_MINUTE = 60;
 /** Slots one write command may hold write transactions on at once so each slot's data and log
  * commit together; a command spanning more (a DEL of thousands of keys) logs after its writes. */
 export const BINLOG_NEST_MAX_SLOTS = 64;
-/** Entries and bytes one binlog read hands the replication leader per slot. */
+/** Entries one binlog read hands the replication leader per slot (bytes: REPL_READ_BYTES). */
 export const BINLOG_READ_MAX_ENTRIES = 4096;
-export const BINLOG_READ_MAX_BYTES = 1 * MB;
 /** Entries a retention pass or PURGELOGSTO deletes per slot in one transaction. */
 export const BINLOG_PURGE_MAX_PER_PASS = 10_000;
 /** How often a worker applies binlog-retention to its slots. */

@@ -24,7 +24,8 @@ const CLASS_NAMES: Record<string, ClientClass> = { normal: 'normal', replica: 'r
 export function parseOutputLimits(text: string, base?: OutputLimits): OutputLimits {
   const words = text.trim().split(/\s+/).filter((w) => w !== '');
   if (words.length % 4 !== 0) throw new Error('Wrong number of arguments in buffer limit configuration.');
-  const out: OutputLimits = base ? { normal: { ...base.normal }, replica: { ...base.replica }, pubsub: { ...base.pubsub } } : { ...DEFAULT_LIMITS };
+  // classes are replaced whole, never changed in place: a shallow copy keeps `base` intact
+  const out: OutputLimits = { ...(base ?? DEFAULT_LIMITS) };
   for (let i = 0; i < words.length; i += 4) {
     const cls = CLASS_NAMES[words[i].toLowerCase()];
     if (!cls) throw new Error('Invalid client class specified in buffer limit configuration.');

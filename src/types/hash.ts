@@ -86,11 +86,6 @@ export function fields(env: SlotEnv, h: Hash): Generator<{ member: Buffer; value
   return members(env, DB, h.id);
 }
 
-/** The member key suffix (after the collection id) of a field, a stable scan position. */
-export function fieldPosition(field: Buffer): Buffer {
-  return memberKey(Buffer.alloc(0), field);
-}
-
 /**
  * Up to `limit` fields after scan position `after` (exclusive; null = from the start), and the
  * position of the last one returned, or null when no field follows it.
