@@ -65,10 +65,12 @@ function binlogRead(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void 
   for (let i = 2; i + 1 < args.length; i += 2) {
     const env = ctx.store.env(ctx.table, slotArg(args[i]), false);
     const from = num(args[i + 1]);
-    const entries = env ? readFrom(env, from, maxBytes, BINLOG_READ_MAX_ENTRIES) : [];
+    const last = env ? lastOffset(env).index : 0;
+    // most slots a pass asks about appended nothing since: skip their cursor
+    const entries = env && from <= last ? readFrom(env, from, maxBytes, BINLOG_READ_MAX_ENTRIES) : [];
     const purged = env ? from <= purgedOffset(env).index : false;
     out.arrayHeader(2 + entries.length);
-    out.int(env ? lastOffset(env).index : 0);
+    out.int(last);
     out.int(purged ? 1 : 0);
     for (const e of entries) out.bulk(e);
   }

@@ -84,6 +84,8 @@ export const REPL_WINDOW_ENTRIES = 50_000;
 export const REPL_SOCKET_MAX_BYTES = 32 * MB;
 /** Bytes a leader reads from the log per slot per read. */
 export const REPL_READ_BYTES = 1 * MB;
+/** Entry bytes a worker hands main with a batch's appends while followers stream (past it, main reads the log). */
+export const REPL_PUSH_MAX_BYTES = 1 * MB;
 /** Heartbeats both ways, and the silence after which a link is dropped (a follower reconnects). */
 export const REPL_HEARTBEAT_MS = 1000;
 export const REPL_TIMEOUT_MS = 10_000;

@@ -26,8 +26,6 @@ export class BinlogWriter {
   private overridden = false;
   /** Set while a follower replays entries: they are stored as received, not logged again. */
   replaying = false;
-  /** Whether anything was appended since the last call of takeAppended. */
-  private appendedSome = false;
 
   /** `slotCount`: a table's slot count now, 0 when there is no such table. */
   constructor(private store: SlotStore, private slotCount: (table: number) => number) {}
@@ -36,17 +34,10 @@ export class BinlogWriter {
     this.overridden = false;
   }
 
-  takeAppended(): boolean {
-    const a = this.appendedSome;
-    this.appendedSome = false;
-    return a;
-  }
-
   /** Appends an entry to `env`'s log now (inside its transaction when one is open). */
   appendTo(env: SlotEnv, now: number, argv: Buffer[]): void {
     if (env.inWrite()) append(env, now, argv);
     else env.write(() => append(env, now, argv));
-    this.appendedSome = true;
   }
 
   /** WorkerContext.propagate: `argv` goes to `env`, or to the slot of its first key. */

@@ -31,7 +31,7 @@ import { ClientPause } from './pause';
 import { PubSub, Subscriber } from './pubsub';
 import { Tables } from './tables';
 import { Transactions } from './transaction';
-import { LIVE_SETTINGS, retentionCells } from './wire';
+import { LIVE_REPL_PUSH, LIVE_SETTINGS, readAppends, retentionCells } from './wire';
 import { WorkerPool } from './worker-pool';
 
 const log = logger('M');
@@ -130,6 +130,7 @@ export class Node {
       },
       (connId, seq, micros, reply, owned) => this.onReply(connId, seq, micros, reply, owned),
       (events) => this.keyspaceEvents.deliver(events),
+      (appends) => readAppends(appends, (a) => this.replication.appended(a)),
     );
     const dbPath = config.str('db-path');
     this.replication = new Replication({
@@ -141,7 +142,7 @@ export class Node {
       slotDir: (t, s) => path.join(dbPath, String(t), String(s)),
       masterauth: () => config.str('masterauth'),
       serveReads: () => config.str('replica-serve-reads') === 'yes',
-      binlogEpochs: this.pool.binlogEpochs,
+      pushEntries: (on) => this.pool.setLive(LIVE_REPL_PUSH, on ? 1 : 0),
     });
     this.keyspaceEvents.configure(config.str('notify-keyspace-events'));
   }
@@ -574,7 +575,7 @@ export class Node {
 
   private flushDirty(): void {
     this.flushQueued = false;
-    this.replication.poke();
+    this.replication.pumpAppended();
     const slower = this.config.num('slowlog-log-slower-than');
     for (const client of this.dirty) {
       client.collect((p) => {

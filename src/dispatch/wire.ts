@@ -5,8 +5,12 @@
 // connId 0 marks main's own calls (fan-out parts, internal commands); seq then names the call.
 // Events payload:   [u32 EVENTS_CONN]([u16 table][u16 class][u8 name length][name][u32 key length][key])*
 // Keyspace events a command caused travel just before its reply, so main sees them in order.
+// Appends payload:  [u32 APPENDS_CONN]([u16 table][u16 entry count][u32 slot][f64 last index]([u32 len][entry])*)*
+// After a batch that grew binlogs, so main's replication reads only the slots that have news;
+// while followers stream (LIVE_REPL_PUSH) it carries the new entries too, sparing the read.
 import { parseRetention } from '../common/retention';
 import type { Protocol } from '../protocol/reply';
+import type { SlotAppends } from '../replication/manager';
 
 export const REQUEST_HEADER_BYTES = 16;
 /** Set in the table field when the reply must be RESP3; tables stay below it. */
@@ -23,7 +27,9 @@ export const LIVE_WATCHING = 3;
 export const LIVE_BINLOG_RETENTION_KIND = 4;
 export const LIVE_BINLOG_RETENTION_AMOUNT = 5;
 export const RETENTION_KINDS = [null, 'entries', 'bytes', 'age'] as const;
-export const LIVE_CELLS = 6;
+/** 1 while some follower streams from this node: workers then push new entries with their appends. */
+export const LIVE_REPL_PUSH = 6;
+export const LIVE_CELLS = 7;
 /** The config keys workers read, by cell: main copies each into its cell at start and on CONFIG SET. */
 export const LIVE_SETTINGS: ReadonlyMap<string, number> = new Map([
   ['min-free-disk', LIVE_MIN_FREE_DISK],
@@ -37,6 +43,50 @@ export function retentionCells(text: string): [number, number][] {
 }
 /** connId of a reply-ring message that carries keyspace events rather than a reply. */
 export const EVENTS_CONN = 0xffffffff;
+/** connId of a reply-ring message that lists slots whose binlog grew, with their last index. */
+export const APPENDS_CONN = 0xfffffffe;
+const APPEND_HEADER_BYTES = 16;
+
+/** An appends message: its APPENDS_CONN word, then each slot's record. */
+export function encodeAppends(appends: SlotAppends[]): Buffer {
+  let n = 4;
+  for (const a of appends) {
+    n += APPEND_HEADER_BYTES;
+    for (const e of a.entries) n += 4 + e.length;
+  }
+  const out = Buffer.allocUnsafe(n);
+  out.writeUInt32LE(APPENDS_CONN, 0);
+  let p = 4;
+  for (const a of appends) {
+    out.writeUInt16LE(a.table, p);
+    out.writeUInt16LE(a.entries.length, p + 2);
+    out.writeUInt32LE(a.slot, p + 4);
+    out.writeDoubleLE(a.index, p + 8);
+    p += APPEND_HEADER_BYTES;
+    for (const e of a.entries) {
+      out.writeUInt32LE(e.length, p);
+      e.copy(out, p + 4);
+      p += 4 + e.length;
+    }
+  }
+  return out;
+}
+
+/** Decodes an appends payload (after its APPENDS_CONN word); entries are views into `bytes`. */
+export function readAppends(bytes: Buffer, visit: (a: SlotAppends) => void): void {
+  let p = 0;
+  while (p + APPEND_HEADER_BYTES <= bytes.length) {
+    const count = bytes.readUInt16LE(p + 2);
+    const a: SlotAppends = { table: bytes.readUInt16LE(p), slot: bytes.readUInt32LE(p + 4), index: bytes.readDoubleLE(p + 8), entries: [] };
+    p += APPEND_HEADER_BYTES;
+    for (let i = 0; i < count; i++) {
+      const len = bytes.readUInt32LE(p);
+      a.entries.push(bytes.subarray(p + 4, p + 4 + len));
+      p += 4 + len;
+    }
+    visit(a);
+  }
+}
 /** Command index reserved for "close every environment and stop". */
 export const CONTROL_SHUTDOWN = 0xffff;
 

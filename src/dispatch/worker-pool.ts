@@ -9,7 +9,7 @@ import { logger, logSettings } from '../common/log';
 import type { Protocol } from '../protocol/reply';
 import { SyncMode } from '../storage/slot-store';
 import { createRing, Doorbell, RingConsumer, RingProducer } from './ring';
-import { CONTROL_SHUTDOWN, EVENTS_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
+import { APPENDS_CONN, CONTROL_SHUTDOWN, EVENTS_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
 import type { WorkerInit } from './worker-thread';
 
 const log = logger('M');
@@ -34,6 +34,8 @@ export interface PoolOptions {
 export type ReplyHandler = (connId: number, seq: number, micros: number, reply: Buffer, owned: boolean) => void;
 /** Called with the keyspace events a command caused, before its reply (see wire.ts); a view, as replies. */
 export type EventsHandler = (events: Buffer) => void;
+/** Called with a batch's binlog appends (see wire.ts), before its replies; a view, as replies. */
+export type AppendsHandler = (appends: Buffer) => void;
 
 interface Lane {
   worker: Worker;
@@ -53,12 +55,9 @@ export class WorkerPool {
   private stopped = false;
   readonly foreignEpoch = new SharedArrayBuffer(4);
   private live = new Float64Array(new SharedArrayBuffer(LIVE_CELLS * 8));
-  /** Per worker, bumped after a batch that appended binlog entries. */
-  readonly binlogEpochs: Int32Array;
 
-  constructor(private opts: PoolOptions, private onReply: ReplyHandler, private onEvents: EventsHandler) {
+  constructor(private opts: PoolOptions, private onReply: ReplyHandler, private onEvents: EventsHandler, private onAppends: AppendsHandler) {
     for (const [cell, value] of opts.live) this.live[cell] = value;
-    this.binlogEpochs = new Int32Array(new SharedArrayBuffer(4 * opts.workers));
     for (let i = 0; i < opts.workers; i++) this.lanes.push(this.spawn(i));
     this.onWake();
   }
@@ -80,7 +79,7 @@ export class WorkerPool {
       index, count: this.opts.workers, dbPath: this.opts.dbPath, maxOpenSlots: Math.max(1, Math.floor(this.opts.maxOpenSlots / this.opts.workers)),
       syncMode: this.opts.syncMode, tableSlots: this.opts.tableSlots, requests: reqRing, replies: repRing,
       ownDoorbell: ownDoorbell.sab, mainDoorbell: this.mainDoorbell.sab, foreignEpoch: this.foreignEpoch, live: this.live.buffer as SharedArrayBuffer,
-      binlogEpochs: this.binlogEpochs.buffer as SharedArrayBuffer, followers: this.opts.followers,
+      followers: this.opts.followers,
       requestPort: reqChan.port2, replyPort: repChan.port1, controlPort: ctlChan.port2, wakePort: wakeChan.port2, log: logSettings(),
     };
     const worker = new Worker(path.join(__dirname, 'worker-thread.js'), {
@@ -194,7 +193,9 @@ export class WorkerPool {
     for (const lane of this.lanes) {
       lane.replies.drain(REPLY_DRAIN_MAX, (bytes, off, len) => {
         const b = Buffer.from(bytes.buffer, bytes.byteOffset + off, len);
-        if (b.readUInt32LE(0) === EVENTS_CONN) return this.onEvents(b.subarray(4));
+        const conn = b.readUInt32LE(0);
+        if (conn === EVENTS_CONN) return this.onEvents(b.subarray(4));
+        if (conn === APPENDS_CONN) return this.onAppends(b.subarray(4));
         lane.inflight--;
         // a reply that came over the port is already main's own; one in the ring must be copied
         this.onReply(b.readUInt32LE(0), b.readUInt32LE(4), b.readUInt32LE(8), b.subarray(REPLY_HEADER_BYTES), !(bytes.buffer instanceof SharedArrayBuffer));

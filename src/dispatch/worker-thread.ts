@@ -7,7 +7,7 @@ import { slotOf } from '../common/crc32';
 import { CommandError, ERR_DB_INDEX, ERR_DISK_FULL } from '../common/errors';
 import {
   BINLOG_PURGE_MAX_PER_PASS, BINLOG_RETENTION_INTERVAL_MS, EXPIRE_CYCLE_BUDGET_MS, REPORTED_EXPIRED_MAX, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
-  WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS, RECLAIM_PASS_MAX_RECORDS, RECLAIM_PASS_BUDGET_MS, RECLAIM_BUSY_INTERVAL_MS, RECLAIM_LOG_INTERVAL_MS, RECLAIM_LOG_MIN_RECORDS, RECLAIM_IDLE_REST_MS,
+  WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS, RECLAIM_PASS_MAX_RECORDS, RECLAIM_PASS_BUDGET_MS, RECLAIM_BUSY_INTERVAL_MS, RECLAIM_LOG_INTERVAL_MS, RECLAIM_LOG_MIN_RECORDS, RECLAIM_IDLE_REST_MS, REPL_PUSH_MAX_BYTES,
 } from '../common/limits';
 import { applyLogSettings, logger, logSettings } from '../common/log';
 import { NOTIFY_EXPIRED, NOTIFY_NEW, NOTIFY_NOT_MODIFYING } from '../common/notify';
@@ -15,7 +15,7 @@ import { ReplyWriter } from '../protocol/reply';
 import { COMMAND_LIST } from '../commands/table';
 import { CommandSpec, WorkerContext } from '../commands/types';
 import { Retention } from '../common/retention';
-import { purgeTo, retentionTarget } from '../storage/binlog';
+import { lastOffset, observeAppends, purgeTo, retentionTarget } from '../storage/binlog';
 import { KeyspaceObserver, observeKeyspace, reclaimExpired } from '../storage/keyspace';
 import { DiskGuard } from '../storage/disk-guard';
 import { findQueuedGarbage, pendingGarbage, reclaimPass } from '../storage/reclaim';
@@ -23,7 +23,7 @@ import { SlotEnv, SlotStore, SyncMode } from '../storage/slot-store';
 import { BinlogWriter } from './binlog-writer';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
 import {
-  CONTROL_SHUTDOWN, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_NOTIFY, LIVE_WATCHING,
+  CONTROL_SHUTDOWN, encodeAppends, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING,
   readRequest, Request, REPLY_HEADER_BYTES, RETENTION_KINDS,
 } from './wire';
 
@@ -43,8 +43,6 @@ export interface WorkerInit {
   foreignEpoch: SharedArrayBuffer;
   /** Settings main changes live (CONFIG SET), as Float64 cells; see LIVE_*. */
   live: SharedArrayBuffer;
-  /** One Int32 cell per worker, bumped after a batch that appended binlog entries (replication reads then). */
-  binlogEpochs: SharedArrayBuffer;
   /** Slots following a leader at start (table * SLOTS_PER_TABLE_MAX + slot). */
   followers: number[];
   requestPort: MessagePort;
@@ -72,7 +70,29 @@ const stats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, commands: 0 
 
 const tableSlots = init.tableSlots;
 const writer = new BinlogWriter(store, (t) => (t >= 0 && t < tableSlots.length ? tableSlots[t] : 0));
-const binlogEpochs = new Int32Array(init.binlogEpochs);
+/**
+ * Slots whose binlog grew since main was last told (noteAppends), with the new entries while
+ * followers stream (null once a slot's entries are over what one message carries).
+ */
+const appendedEnvs = new Map<SlotEnv, Buffer[] | null>();
+let pushedBytes = 0;
+/** Entries per slot one appends record can carry (its count field is a u16). */
+const PUSH_MAX_ENTRIES = 0xffff;
+// entries of a failed transaction were never committed: main reads that slot's log instead
+store.onAbort = (env) => {
+  if (appendedEnvs.has(env)) appendedEnvs.set(env, null);
+};
+observeAppends((env, entry) => {
+  const list = appendedEnvs.get(env);
+  if (list === null) return;
+  if (live[LIVE_REPL_PUSH] === 0 || pushedBytes + entry.length > REPL_PUSH_MAX_BYTES || (list && list.length >= PUSH_MAX_ENTRIES)) {
+    appendedEnvs.set(env, null);
+    return;
+  }
+  pushedBytes += entry.length;
+  if (list) list.push(entry);
+  else appendedEnvs.set(env, [entry]);
+});
 /** Slots (table * SLOTS_PER_TABLE_MAX + slot) that follow a leader: no expiry cycle, no retention. */
 const followers = new Set<number>(init.followers);
 /** Keyspace events of the commands run since the last send, and what main wants reported (read once per batch). */
@@ -293,9 +313,13 @@ function executeBatch(batch: Item[]): void {
   noteAppends();
 }
 
-/** Tells main's replication that this worker's slots have new entries. */
+/** Tells main's replication which slots have new entries (after they committed), ahead of the replies. */
 function noteAppends(): void {
-  if (writer.takeAppended()) Atomics.add(binlogEpochs, init.index, 1);
+  if (appendedEnvs.size === 0) return;
+  const appends = [...appendedEnvs].map(([env, entries]) => ({ table: env.table, slot: env.slot, index: lastOffset(env).index, entries: entries ?? [] }));
+  appendedEnvs.clear();
+  pushedBytes = 0;
+  sendMessage(encodeAppends(appends));
 }
 
 const replyScratch = Buffer.allocUnsafe(REPLY_HEADER_BYTES);
@@ -329,18 +353,19 @@ EVENTS_HEADER.writeUInt32LE(EVENTS_CONN, 0);
 
 /** Ships events[start, end) as one message, ahead of the reply that follows it. */
 function sendEvents(start: number, end: number): void {
-  const payload = events.slice(start, end);
-  const len = 4 + payload.length;
-  if (len > replies.inlineMax) {
-    const msg = Buffer.concat([EVENTS_HEADER, payload]);
+  sendMessage(Buffer.concat([EVENTS_HEADER, events.slice(start, end)]));
+}
+
+/** Puts one message that is not a reply (events, appends) on the reply ring. */
+function sendMessage(msg: Buffer): void {
+  if (msg.length > replies.inlineMax) {
     while (!replies.writeLarge(msg)) waitForRoom();
     return;
   }
   let off: number;
-  while ((off = replies.reserve(len)) < 0) waitForRoom();
-  replies.bytes.set(EVENTS_HEADER, off);
-  replies.bytes.set(payload, off + 4);
-  replies.commit(len);
+  while ((off = replies.reserve(msg.length)) < 0) waitForRoom();
+  replies.bytes.set(msg, off);
+  replies.commit(msg.length);
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -398,9 +423,9 @@ function timers(): void {
     noteAppends();
     if (events.size() > 0) {
       sendEvents(0, events.size());
-      replies.publish();
       events.reset();
     }
+    replies.publish();
   }
   if (now - lastRetention >= BINLOG_RETENTION_INTERVAL_MS) {
     lastRetention = now;

@@ -9,7 +9,7 @@ import { REPL_BACKOFF_MAX_MS, REPL_BACKOFF_MIN_MS, REPL_HEARTBEAT_MS, REPL_SNAPS
 import { logger } from '../common/log';
 import { decodeReply, RespError } from '../protocol/reply-reader';
 import { REPL_PROTOCOL_VERSION } from '../commands/binlog-family';
-import { frame, frameParser, slotId } from './protocol';
+import { corkUntilMicrotask, frame, frameParser, slotId } from './protocol';
 
 const log = logger('repl');
 
@@ -27,6 +27,8 @@ export interface FollowingSlot {
   force: boolean;
   state: 'connecting' | 'handshake' | 'full_sync' | 'streaming' | 'refused';
   applied: number;
+  /** Entries received and not yet handed to the worker; one apply takes all of them. */
+  pending: Buffer[];
   /** Every operation on the slot runs after the previous one, so entries apply in order. */
   chain: Promise<void>;
   snapshot?: { dir: string; fd: number; size: number; got: number; logged: number; index: number };
@@ -55,7 +57,7 @@ export class FollowerLink {
   }
 
   add(table: number, slot: number, force: boolean): void {
-    const st: FollowingSlot = { table, slot, force, state: 'connecting', applied: 0, chain: Promise.resolve() };
+    const st: FollowingSlot = { table, slot, force, state: 'connecting', applied: 0, pending: [], chain: Promise.resolve() };
     this.slots.set(slotId(table, slot), st);
     if (this.open) this.handshake(st);
   }
@@ -104,6 +106,7 @@ export class FollowerLink {
       this.socket = null;
       for (const st of this.slots.values()) {
         this.abandonSnapshot(st);
+        st.pending.length = 0;
         if (st.state !== 'refused') st.state = 'connecting';
       }
       if (this.stopped) return;
@@ -147,7 +150,11 @@ export class FollowerLink {
     if (kind === 'P') return;
     const st = this.slots.get(slotId(Number(args[1]), Number(args[2])));
     if (!st) return;
-    if (kind === 'E') this.enqueue(st, () => this.apply(st, args.slice(3)));
+    if (kind === 'E') {
+      // frames that arrive while an apply runs are applied together by the next one
+      if (st.pending.length === 0) this.enqueue(st, () => this.apply(st, st.pending.splice(0)));
+      for (let i = 3; i < args.length; i++) st.pending.push(args[i]);
+    }
     else if (kind === 'F') this.onSnapshotFrame(st, args);
     else if (kind === 'X') {
       st.state = 'refused';
@@ -185,7 +192,9 @@ export class FollowerLink {
   private async apply(st: FollowingSlot, entries: Buffer[]): Promise<void> {
     const index = (await this.call(this.node.workerOfSlot(st.slot), st.table, ['__binlogapply', st.slot, ...entries])) as number;
     st.applied = index;
-    this.socket?.write(frame(['A', st.table, st.slot, index]));
+    if (!this.socket) return;
+    corkUntilMicrotask(this.socket);
+    this.socket.write(frame(['A', st.table, st.slot, index]));
   }
 
   private onSnapshotFrame(st: FollowingSlot, args: Buffer[]): void {

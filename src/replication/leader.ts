@@ -11,9 +11,9 @@ import {
 } from '../common/limits';
 import { logger } from '../common/log';
 import { decodeReply, RespError } from '../protocol/reply-reader';
-import { readLogState } from '../storage/binlog';
+import { entryOffset, readLogState } from '../storage/binlog';
 import { ENV_OPTIONS, SlotEnv } from '../storage/slot-store';
-import { frame, frameParser, slotId } from './protocol';
+import { corkUntilMicrotask, frame, frameParser, slotId } from './protocol';
 
 const log = logger('repl');
 
@@ -25,6 +25,8 @@ export interface LeaderHost {
   isFollower(table: number, slot: number): boolean;
   slotDir(table: number, slot: number): string;
   dbPath: string;
+  /** The slot's last index as its worker last reported it; undefined when it did not since the node started. */
+  lastIndex(table: number, slot: number): number | undefined;
   /** Called when an ack arrives (consistent mode waits on them). */
   acked(): void;
 }
@@ -36,7 +38,7 @@ export interface FollowedSlot {
   next: number;
   acked: number;
   state: 'checking' | 'full_sync' | 'streaming';
-  /** The leader's last index as of the last read (for lag). */
+  /** The leader's last index as of the last read (for lag), -1 before the first. */
   last: number;
 }
 
@@ -45,6 +47,8 @@ export class LeaderLink {
   private parser = frameParser();
   /** Workers (per table) with a read in flight: at most one each. */
   private reading = new Set<string>();
+  /** Of those, the ones a pump found busy: they look again when their read ends. */
+  private deferred = new Set<string>();
   private lastHeard = Date.now();
   private timer: NodeJS.Timeout;
   closed = false;
@@ -90,9 +94,12 @@ export class LeaderLink {
     const n = (i: number) => Number(args[i]?.toString());
     if (kind === 'A') {
       const st = this.slots.get(slotId(n(1), n(2)));
-      if (st && n(3) > st.acked) st.acked = n(3);
+      if (!st) return;
+      const wasFull = this.windowFull(st);
+      if (n(3) > st.acked) st.acked = n(3);
       this.host.acked();
-      this.pump();
+      // acks only matter to the pump when they reopen a full window
+      if (wasFull) this.pump();
     } else if (kind === 'S') {
       this.subscribe(n(1), n(2), { term: n(3), index: n(4), time: n(5) }, n(6) === 1).catch((e) => {
         log.warn(`follower ${this.addr}, slot ${n(1)}:${n(2)}: ${(e as Error).stack}`);
@@ -107,7 +114,7 @@ export class LeaderLink {
       this.socket.write(frame(['X', table, slot, this.host.isFollower(table, slot) ? 'not a leader here' : 'no such slot']));
       return;
     }
-    const st: FollowedSlot = { table, slot, next: off.index + 1, acked: off.index, state: 'checking', last: 0 };
+    const st: FollowedSlot = { table, slot, next: off.index + 1, acked: off.index, state: 'checking', last: -1 };
     this.slots.set(id, st);
     const w = this.host.workerOfSlot(slot);
     const ok = !force && (await this.call(w, table, ['__binlogcheck', slot, off.term, off.index, off.time])) === 1;
@@ -130,9 +137,14 @@ export class LeaderLink {
     if (this.closed || this.socket.writableLength > REPL_SOCKET_MAX_BYTES) return;
     const groups = new Map<string, FollowedSlot[]>();
     for (const st of this.slots.values()) {
-      if (st.state !== 'streaming' || st.next - 1 - st.acked >= REPL_WINDOW_ENTRIES) continue;
+      if (st.state !== 'streaming' || this.windowFull(st)) continue;
+      // a slot with nothing new since the last read is not read again (workers report appends)
+      if (st.last >= 0 && st.next > Math.max(st.last, this.host.lastIndex(st.table, st.slot) ?? 0)) continue;
       const key = `${st.table}/${this.host.workerOfSlot(st.slot)}`;
-      if (this.reading.has(key)) continue;
+      if (this.reading.has(key)) {
+        this.deferred.add(key);
+        continue;
+      }
       const g = groups.get(key);
       if (g) g.push(st);
       else groups.set(key, [st]);
@@ -140,33 +152,57 @@ export class LeaderLink {
     for (const [key, list] of groups) void this.read(key, list);
   }
 
+  /**
+   * Entries a worker pushed as it committed them, from index `first` on: sent at once to a
+   * follower that is exactly there, sparing a read; any other follower reads the log.
+   */
+  offer(table: number, slot: number, first: number, entries: Buffer[]): void {
+    const st = this.slots.get(slotId(table, slot));
+    if (this.closed || !st || st.state !== 'streaming' || st.next !== first || this.windowFull(st)) return;
+    if (this.socket.writableLength > REPL_SOCKET_MAX_BYTES) return;
+    corkUntilMicrotask(this.socket);
+    this.socket.write(frame(['E', table, slot, ...entries]));
+    st.next += entries.length;
+    st.last = Math.max(st.last, st.next - 1);
+  }
+
+  private windowFull(st: FollowedSlot): boolean {
+    return st.next - 1 - st.acked >= REPL_WINDOW_ENTRIES;
+  }
+
   private async read(key: string, list: FollowedSlot[]): Promise<void> {
     this.reading.add(key);
-    let more = false;
+    let sent = false;
     try {
       const args: (string | number)[] = ['__binlogread', REPL_READ_BYTES];
       for (const st of list) args.push(st.slot, st.next);
       const parts = (await this.call(this.host.workerOfSlot(list[0].slot), list[0].table, args)) as unknown[][];
       if (this.closed) return;
+      // one write for the frames of every slot read
+      this.socket.cork();
       list.forEach((st, i) => {
-        const [last, purged, ...entries] = parts[i] as [number, number, ...Buffer[]];
-        st.last = last;
+        const [last, purged, ...read] = parts[i] as [number, number, ...Buffer[]];
+        st.last = Math.max(st.last, last);
         if (st.state !== 'streaming') return;
         if (purged) {
           void this.fullSync(st);
           return;
         }
-        if (entries.length === 0) return;
+        // entries pushed while this read was in flight went already
+        const entries = read.filter((e) => entryOffset(e).index >= st.next);
+        if (entries.length === 0 || entryOffset(entries[0]).index !== st.next) return;
         this.socket.write(frame(['E', st.table, st.slot, ...entries]));
         st.next += entries.length;
-        more = true;
+        sent = true;
       });
+      this.socket.uncork();
     } catch (e) {
       log.warn(`reading the binlog for ${this.addr}: ${(e as Error).message}`);
     } finally {
       this.reading.delete(key);
     }
-    if (more) this.pump();
+    // entries past this read's byte limit, or appends reported while it was in flight
+    if (this.deferred.delete(key) || sent) this.pump();
   }
 
   /**

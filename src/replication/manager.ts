@@ -26,7 +26,16 @@ export interface ReplicationNode {
   slotDir(table: number, slot: number): string;
   masterauth(): string;
   serveReads(): boolean;
-  binlogEpochs: Int32Array;
+  /** Whether workers hand new binlog entries to main with their appends (while followers stream). */
+  pushEntries(on: boolean): void;
+}
+
+/** A slot's binlog grew to `index`; `entries` are the new ones when the worker pushed them. */
+export interface SlotAppends {
+  table: number;
+  slot: number;
+  index: number;
+  entries: Buffer[];
 }
 
 export class Replication implements ReplicationAdmin {
@@ -34,12 +43,14 @@ export class Replication implements ReplicationAdmin {
   private following = new Map<number, string>();
   private links = new Map<string, FollowerLink>();
   private leaderLinks = new Set<LeaderLink>();
-  private seenEpochs: Int32Array;
+  /** Last binlog index per slot (table * SLOTS_PER_TABLE_MAX + slot) as workers reported it. */
+  private lastIndex = new Map<number, number>();
+  /** Some slot appended since leader links last looked. */
+  private appendedSince = false;
   private file: string;
 
   constructor(private node: ReplicationNode) {
     this.file = path.join(node.dbPath, 'replication.json');
-    this.seenEpochs = new Int32Array(node.binlogEpochs.length);
   }
 
   /** What replication.json names: slot "table:slot" → leader "host:port". */
@@ -126,9 +137,14 @@ export class Replication implements ReplicationAdmin {
       isFollower: (t, s) => this.isFollower(t, s),
       slotDir: (t, s) => this.node.slotDir(t, s),
       dbPath: this.node.dbPath,
+      lastIndex: (t, s) => this.lastIndex.get(t * SLOTS_PER_TABLE_MAX + s),
       acked: () => {},
-    }, (l) => this.leaderLinks.delete(l));
+    }, (l) => {
+      this.leaderLinks.delete(l);
+      if (this.leaderLinks.size === 0) this.node.pushEntries(false);
+    });
     this.leaderLinks.add(link);
+    this.node.pushEntries(true);
   }
 
   /** INFO replication: slots follow leaders one by one, so the node counts its links both ways. */
@@ -141,18 +157,18 @@ export class Replication implements ReplicationAdmin {
     ];
   }
 
-  /** After worker replies: links read the log of workers that appended since. */
-  poke(): void {
-    if (this.leaderLinks.size === 0) return;
-    let changed = false;
-    for (let w = 0; w < this.seenEpochs.length; w++) {
-      const e = Atomics.load(this.node.binlogEpochs, w);
-      if (e !== this.seenEpochs[w]) {
-        this.seenEpochs[w] = e;
-        changed = true;
-      }
-    }
-    if (changed) for (const l of this.leaderLinks) l.pump();
+  /** A worker committed entries up to `index` in this slot (before the replies of that batch). */
+  appended(a: SlotAppends): void {
+    this.lastIndex.set(a.table * SLOTS_PER_TABLE_MAX + a.slot, a.index);
+    this.appendedSince = true;
+    if (a.entries.length > 0) for (const l of this.leaderLinks) l.offer(a.table, a.slot, a.index - a.entries.length + 1, a.entries);
+  }
+
+  /** After worker replies: links read the slots that appended since. */
+  pumpAppended(): void {
+    if (!this.appendedSince) return;
+    this.appendedSince = false;
+    for (const l of this.leaderLinks) l.pump();
   }
 
   /** Whether a client command must be refused here: a write (or, without replica-serve-reads, a read) of a follower slot. */

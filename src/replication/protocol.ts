@@ -13,6 +13,7 @@
 //   F <table> <slot> end                                  install it; entries after index follow
 //   X <table> <slot> <reason>                             this slot cannot be followed here
 //   P                                                     heartbeat
+import type { Socket } from 'net';
 import { REPL_FRAME_MAX_BYTES } from '../common/limits';
 import { RequestParser } from '../protocol/parser';
 
@@ -29,3 +30,10 @@ const CRLF = Buffer.from('\r\n');
 export const frameParser = () => new RequestParser({ maxBulkLen: REPL_FRAME_MAX_BYTES });
 
 export const slotId = (table: number, slot: number) => `${table}:${slot}`;
+
+/** Holds a socket's writes until the current task ends, so the frames of one drain leave in one write. */
+export function corkUntilMicrotask(socket: Socket): void {
+  if (socket.writableCorked > 0) return;
+  socket.cork();
+  queueMicrotask(() => socket.uncork());
+}

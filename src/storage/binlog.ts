@@ -24,6 +24,12 @@ export interface Offset {
 
 export const ZERO_OFFSET: Offset = { term: 0, index: 0, time: 0 };
 
+/** Told of every entry a slot's log gained (its thread reports them to replication after the batch). */
+let onAppend: ((env: SlotEnv, entry: Buffer) => void) | null = null;
+export function observeAppends(fn: ((env: SlotEnv, entry: Buffer) => void) | null): void {
+  onAppend = fn;
+}
+
 /** What a SlotEnv caches of its log between appends (dropped when another thread may have written). */
 export interface LogState {
   term: number;
@@ -121,9 +127,11 @@ export function firstOffset(env: SlotEnv): Offset | null {
 export function append(env: SlotEnv, time: number, argv: Buffer[]): Offset {
   const s = state(env);
   const off = { term: s.term, index: s.last.index + 1, time };
-  env.binlog.putSync(indexKey(off.index), encodeEntry(off.term, off.index, time, argv));
+  const entry = encodeEntry(off.term, off.index, time, argv);
+  env.binlog.putSync(indexKey(off.index), entry);
   s.last = off;
   env.appended++;
+  onAppend?.(env, entry);
   return off;
 }
 
@@ -134,6 +142,7 @@ export function appendReceived(env: SlotEnv, entry: Buffer): Offset {
   env.binlog.putSync(indexKey(off.index), entry);
   s.last = off;
   if (off.term > s.term) setTerm(env, off.term);
+  onAppend?.(env, entry);
   return off;
 }
 

@@ -58,6 +58,8 @@ export class SlotEnv {
     readonly root: RootDatabase<Buffer, Buffer>,
     /** Called when a dropped collection is queued here, so the store's worker reclaims it. */
     readonly onGarbage: () => void = () => {},
+    /** Called when a write transaction here failed: whatever it appended was never committed. */
+    readonly onAbort: () => void = () => {},
   ) {
     const dbs = {} as Record<SubDbName, Database<Buffer, Buffer>>;
     for (const name of SUB_DBS) {
@@ -91,6 +93,7 @@ export class SlotEnv {
     } catch (e) {
       // an aborted or failed transaction leaves the cached log offset ahead of the database
       this.logState = null;
+      this.onAbort();
       throw e;
     } finally {
       this.txnDepth--;
@@ -136,6 +139,8 @@ export class SlotStore {
    * RECLAIM), and what it reclaimed so far.
    */
   readonly reclaim = { slots: new Set<number>(), paused: false, records: 0, collections: 0 };
+  /** Told of an environment whose write transaction failed (see SlotEnv.onAbort). */
+  onAbort: (env: SlotEnv) => void = () => {};
 
   constructor(readonly dbPath: string, private maxOpen: number, public syncMode: SyncMode) {
     if (maxOpen < 1) throw new Error('max-open-slots must be ≥ 1');
@@ -161,7 +166,8 @@ export class SlotStore {
       this.evictIfFull();
       // useWritemap halves commit cost; DiskGuard keeps it from meeting a full disk (SIGBUS).
       const root = open<Buffer, Buffer>({ path: dir, ...ENV_OPTIONS } as never);
-      env = new SlotEnv(table, slot, dir, root, () => this.reclaim.slots.add(id));
+      const created: SlotEnv = new SlotEnv(table, slot, dir, root, () => this.reclaim.slots.add(id), () => this.onAbort(created));
+      env = created;
       this.open.set(id, env);
     }
     env.lastUsed = ++this.clock;

@@ -1,0 +1,27 @@
+// The appends message a worker sends main after a batch that grew binlogs (dispatch/wire.ts).
+'use strict';
+
+const { test } = require('uvu');
+const assert = require('uvu/assert');
+const { APPENDS_CONN, encodeAppends, readAppends } = require('../../dist/dispatch/wire');
+
+test('appends: slots, last indexes and pushed entries survive the round trip', () => {
+  const appends = [
+    { table: 0, slot: 127, index: 2 ** 40 + 5, entries: [Buffer.from('a'), Buffer.alloc(0), Buffer.from('ccc')] },
+    { table: 65535, slot: 16383, index: 1, entries: [] },
+    { table: 3, slot: 0, index: 9, entries: [Buffer.alloc(70_000, 7)] },
+  ];
+  const msg = encodeAppends(appends);
+  assert.is(msg.readUInt32LE(0), APPENDS_CONN);
+  const got = [];
+  readAppends(msg.subarray(4), (a) => got.push({ ...a, entries: a.entries.map((e) => Buffer.from(e)) }));
+  assert.equal(got, appends);
+});
+
+test('appends: an empty batch decodes to nothing', () => {
+  const got = [];
+  readAppends(encodeAppends([]).subarray(4), (a) => got.push(a));
+  assert.equal(got, []);
+});
+
+test.run();
