@@ -282,12 +282,13 @@ export class Node {
     }
     const denied = this.access.check(info, spec, args);
     if (denied !== null) return this.refuse(client, denied, name, spec, silent);
+    // checked before MULTI queues it, as Redis does: EXEC then answers EXECABORT
+    const readonly = this.replication.refusal(info.table, spec, args);
+    if (readonly !== null) return this.refuse(client, readonly, name, spec, silent);
     if (client.tx?.queue) {
       const queued = this.transactions.intercept(client, spec, args);
       if (queued !== null) return queued[0] === 0x2d ? this.refuse(client, queued, name, spec, silent) : this.immediate(client, queued, name, silent);
     }
-    const readonly = this.replication.refusal(info.table, spec, args);
-    if (readonly !== null) return this.refuse(client, readonly, name, spec, silent);
     if (this.monitors.active) this.monitors.feed(spec, args, info.table, info.addr);
     this.stats.commands++;
     this.tables.count(info.table, spec.flags.includes('write'));

@@ -106,6 +106,10 @@ test('every type with expiries replicates; slot digests agree; the follower refu
   assert.is(await F.call('pkcluster', 'digest', '0-3').then((r) => r.length), 8);
   await rejects(F.set('x', 1), "READONLY You can't write against a read only replica.");
   await rejects(F.flushdb(), /^READONLY/);
+  // a write queued in MULTI is refused when queued, and EXEC aborts, as on a Redis replica
+  const tx = await F.multi().set('x', 1).exec().then(() => null, (e) => e);
+  assert.match(String(tx && tx.message), /EXECABORT/);
+  await waitSynced(); // the follower holds nothing the leader lacks
   const text = await L.call('pkcluster', 'info', 'slot', '0');
   assert.match(text, /connected_slaves: 1/);
   assert.match(text, /slave\[0\]: 127\.0\.0\.1:\d+ state=streaming acked=\d+ lag=\d+/);
