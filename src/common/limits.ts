@@ -31,6 +31,9 @@ export const CLIENT_MAX_INFLIGHT = 256;
 /** Inline commands (telnet style) are limited as in Redis. */
 export const INLINE_MAX_BYTES = 64 * KB;
 /** Multibulk argument count limit, as in Redis. */
+/** What a client that must still AUTH may send, as Redis bounds it (a stranger cannot make the node buffer much). */
+export const UNAUTHENTICATED_MULTIBULK_MAX = 10;
+export const UNAUTHENTICATED_BULK_MAX = 16384;
 export const MULTIBULK_MAX_ARGS = 1024 * 1024;
 /** A slot environment unused this long is closed; the sweep runs this often. */
 export const SLOT_IDLE_CLOSE_MS = 5 * 60 * 1000;

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { isMainThread } from 'worker_threads';
 
-type Level = 'debug' | 'info' | 'warn' | 'error';
+/** Levels in order; a level's index is what crosses to workers (wire.ts LIVE_LOG_LEVEL). */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+type Level = (typeof LOG_LEVELS)[number];
 const LEVELS: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 const MARK: Record<Level, string> = { debug: '.', info: '-', warn: '#', error: '!' };
 

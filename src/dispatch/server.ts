@@ -9,7 +9,7 @@ import { Config, ConfigError } from '../common/config';
 import { slotOf } from '../common/crc32';
 import { arityError, CommandError } from '../common/errors';
 import { BLOCKED_HELD_COMMANDS_MAX, CLIENT_MAX_INFLIGHT, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
-import { logger, setLogLevel } from '../common/log';
+import { LOG_LEVELS, logger, setLogLevel } from '../common/log';
 import { OutputLimits, parseOutputLimits } from '../common/output-limits';
 import { ProtocolError, RequestParser } from '../protocol/parser';
 import { decodeReply, RespError } from '../protocol/reply-reader';
@@ -31,7 +31,7 @@ import { ClientPause } from './pause';
 import { PubSub, Subscriber } from './pubsub';
 import { Tables } from './tables';
 import { Transactions } from './transaction';
-import { LIVE_REPL_PUSH, LIVE_SETTINGS, readAppends, retentionCells } from './wire';
+import { LIVE_LOG_LEVEL, LIVE_REPL_PUSH, LIVE_SETTINGS, readAppends, retentionCells } from './wire';
 import { WorkerPool } from './worker-pool';
 
 const log = logger('M');
@@ -126,7 +126,7 @@ export class Node {
         syncMode: config.str('sync') as SyncMode,
         tableSlots: this.tableSlots,
         followers: Replication.savedFollowerIds(config.str('db-path')),
-        live: new Map([...[...LIVE_SETTINGS].map(([key, cell]) => [cell, config.num(key)] as [number, number]), ...retentionCells(config.str('binlog-retention'))]),
+        live: new Map([...[...LIVE_SETTINGS].map(([key, cell]) => [cell, config.num(key)] as [number, number]), ...retentionCells(config.str('binlog-retention')), [LIVE_LOG_LEVEL, LOG_LEVELS.indexOf(config.str('loglevel') as (typeof LOG_LEVELS)[number])]]),
       },
       (connId, seq, micros, reply, owned) => this.onReply(connId, seq, micros, reply, owned),
       (events) => this.keyspaceEvents.deliver(events),
@@ -180,7 +180,7 @@ export class Node {
       return;
     }
     socket.setNoDelay(true);
-    const client = new Client(socket, new RequestParser(this.parserLimits), this.nextClientId++);
+    const client: Client = new Client(socket, new RequestParser(this.parserLimits, () => this.access.authRequired(client.info)), this.nextClientId++);
     client.info.grant = this.access.initialGrant();
     this.clients.set(client.info.id, client);
     socket.on('data', (chunk) => this.onData(client, chunk));
@@ -766,7 +766,11 @@ export class Node {
     if (cell !== undefined) this.pool.setLive(cell, this.config.num(k));
     if (k === 'binlog-retention') for (const [c, v] of retentionCells(this.config.str(k))) this.pool.setLive(c, v);
     if (k === 'notify-keyspace-events') this.keyspaceEvents.configure(this.config.str(k));
-    if (k === 'loglevel') setLogLevel(this.config.str(k) as Parameters<typeof setLogLevel>[0]);
+    if (k === 'loglevel') {
+      const level = this.config.str(k) as (typeof LOG_LEVELS)[number];
+      setLogLevel(level);
+      this.pool.setLive(LIVE_LOG_LEVEL, LOG_LEVELS.indexOf(level));
+    }
   }
 
   /** As Redis's resetServerStats: counters only, the slow log stays. */

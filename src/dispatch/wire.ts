@@ -29,7 +29,9 @@ export const LIVE_BINLOG_RETENTION_AMOUNT = 5;
 export const RETENTION_KINDS = [null, 'entries', 'bytes', 'age'] as const;
 /** 1 while some follower streams from this node: workers then push new entries with their appends. */
 export const LIVE_REPL_PUSH = 6;
-export const LIVE_CELLS = 7;
+/** The log level as an index of LOG_LEVELS (CONFIG SET loglevel). */
+export const LIVE_LOG_LEVEL = 7;
+export const LIVE_CELLS = 8;
 /** The config keys workers read, by cell: main copies each into its cell at start and on CONFIG SET. */
 export const LIVE_SETTINGS: ReadonlyMap<string, number> = new Map([
   ['min-free-disk', LIVE_MIN_FREE_DISK],

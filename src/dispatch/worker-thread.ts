@@ -9,7 +9,7 @@ import {
   BINLOG_PURGE_MAX_PER_PASS, BINLOG_RETENTION_INTERVAL_MS, EXPIRE_CYCLE_BUDGET_MS, REPORTED_EXPIRED_MAX, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
   WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS, RECLAIM_PASS_MAX_RECORDS, RECLAIM_PASS_BUDGET_MS, RECLAIM_BUSY_INTERVAL_MS, RECLAIM_LOG_INTERVAL_MS, RECLAIM_LOG_MIN_RECORDS, RECLAIM_IDLE_REST_MS, REPL_PUSH_MAX_BYTES,
 } from '../common/limits';
-import { applyLogSettings, logger, logSettings } from '../common/log';
+import { applyLogSettings, LOG_LEVELS, logger, logSettings, setLogLevel } from '../common/log';
 import { NOTIFY_EXPIRED, NOTIFY_NEW, NOTIFY_NOT_MODIFYING } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
 import { COMMAND_LIST } from '../commands/table';
@@ -23,7 +23,7 @@ import { SlotEnv, SlotStore, SyncMode } from '../storage/slot-store';
 import { BinlogWriter } from './binlog-writer';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
 import {
-  CONTROL_SHUTDOWN, encodeAppends, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING,
+  CONTROL_SHUTDOWN, encodeAppends, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING,
   readRequest, Request, REPLY_HEADER_BYTES, RETENTION_KINDS,
 } from './wire';
 
@@ -122,8 +122,14 @@ const observer: KeyspaceObserver = {
   },
 };
 
+function readLogLevel(): void {
+  const level = LOG_LEVELS[live[LIVE_LOG_LEVEL]];
+  if (level !== logSettings().level) setLogLevel(level);
+}
+
 /** Takes main's live settings for the coming batch or expiry pass. */
 function readLive(): void {
+  readLogLevel();
   notifyFlags = live[LIVE_NOTIFY];
   watching = live[LIVE_WATCHING] !== 0;
   observeKeyspace(notifyFlags & (NOTIFY_EXPIRED | NOTIFY_NEW) ? observer : null);
@@ -486,6 +492,7 @@ function loop(): void {
     }
     ownDoorbell.sleep(signal, rest);
   }
+  readLogLevel();
   store.closeAll();
   log.info(`closed its slots cleanly (${stats.commands} commands served)`);
   init.controlPort.postMessage({ stopped: true, stats });

@@ -1,6 +1,6 @@
 // Incremental RESP2 request framing: multibulk and inline commands, any pipelining depth.
 // Arguments are views into the received chunks; nothing is decoded beyond framing.
-import { INLINE_MAX_BYTES, MULTIBULK_MAX_ARGS } from '../common/limits';
+import { INLINE_MAX_BYTES, MULTIBULK_MAX_ARGS, UNAUTHENTICATED_BULK_MAX, UNAUTHENTICATED_MULTIBULK_MAX } from '../common/limits';
 
 export class ProtocolError extends Error {}
 
@@ -24,7 +24,8 @@ export class RequestParser {
   private big: Buffer | null = null;
   private bigFilled = 0;
 
-  constructor(private limits: ParserLimits) {}
+  /** `unauthenticated`: whether the client must still AUTH, which bounds what it may send. */
+  constructor(private limits: ParserLimits, private unauthenticated: () => boolean = () => false) {}
 
   /** Bytes received but not yet framed into a command: the query buffer. */
   pendingBytes(): number {
@@ -99,6 +100,7 @@ export class RequestParser {
     if (end < 0) return false;
     const n = parseIntStrict(this.buf, this.pos + 1, end);
     if (n === undefined || n > MULTIBULK_MAX_ARGS) throw new ProtocolError('Protocol error: invalid multibulk length');
+    if (n > UNAUTHENTICATED_MULTIBULK_MAX && this.unauthenticated()) throw new ProtocolError('Protocol error: unauthenticated multibulk length');
     this.pos = end + 2;
     this.argsLeft = n > 0 ? n : 0; // *0 and *-1 are empty commands, skipped as Redis does
     return true;
@@ -113,6 +115,7 @@ export class RequestParser {
     if (end < 0) return false;
     const len = parseIntStrict(this.buf, this.pos + 1, end);
     if (len === undefined || len < 0 || len > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length');
+    if (len > UNAUTHENTICATED_BULK_MAX && this.unauthenticated()) throw new ProtocolError('Protocol error: unauthenticated bulk length');
     const start = end + 2;
     const available = this.buf.length - start;
     if (available < len + 2) {

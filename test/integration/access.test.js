@@ -5,7 +5,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const { suite } = require('uvu');
-const { TARGET, useNode, client, rejects, parseInfo, RawConn, plain, sleep } = require('./helpers');
+const { TARGET, useNode, client, rejects, parseInfo, RawConn, plain, sleep, rawRequest, encode } = require('./helpers');
 
 const pikaOnly = TARGET === 'pika';
 const NOPERM_CMD = (c) => `NOPERM this user has no permissions to run the '${c}' command`;
@@ -84,6 +84,24 @@ users('before AUTH only AUTH, HELLO and QUIT run; failed AUTH is counted and log
   assert.ok(Number(stats.acl_access_denied_cmd) > 0);
   assert.match(hu.node.output(), /failed AUTH from 127\.0\.0\.1:\d+ \(wrong password\)/);
   assert.match(hu.node.output(), /failed AUTH from 127\.0\.0\.1:\d+ \(user "alice"\)/);
+});
+
+users('before AUTH a client may send at most 10 arguments of at most 16384 bytes, as in Redis', async () => {
+  const big = await rawRequest(hu.node.port, encode(['AUTH', 'x'.repeat(16385)]), { until: () => false, ms: 10_000 });
+  assert.strictEqual(big.text, '-ERR Protocol error: unauthenticated bulk length\r\n');
+  assert.strictEqual(big.closed, true);
+  const many = await rawRequest(hu.node.port, encode(['AUTH', ...Array(10).fill('a')]), { until: () => false, ms: 10_000 });
+  assert.strictEqual(many.text, '-ERR Protocol error: unauthenticated multibulk length\r\n');
+  assert.strictEqual(many.closed, true);
+  // once authenticated, the usual bounds
+  const c = await RawConn.open(hu.node.port);
+  try {
+    assert.strictEqual(plain(await c.call('AUTH', 'user-pw')), 'OK');
+    assert.strictEqual(plain(await c.call('ECHO', 'y'.repeat(20000))).length, 20000);
+    assert.strictEqual(plain(await c.call('MSET', ...Array(12).fill('k'))), 'OK');
+  } finally {
+    c.close();
+  }
 });
 
 users('CONFIG SET changes the user password and blacklist live; CONFIG REWRITE keeps them', async () => {

@@ -597,7 +597,8 @@ idle.run();
 const down = suite('server: SHUTDOWN');
 const hd = useNode(down);
 
-down('SHUTDOWN stops the process with exit code 0', async () => {
+down('SHUTDOWN stops the process with exit code 0; CONFIG SET loglevel reached the workers', async () => {
+  assert.strictEqual(await hd.redis.config('SET', 'loglevel', 'warn'), 'OK');
   await hd.redis.set('k', 'v');
   const pid = hd.node.pid;
   const c = await RawConn.open(hd.node.port);
@@ -607,6 +608,8 @@ down('SHUTDOWN stops the process with exit code 0', async () => {
   assert.deepStrictEqual(exit, { code: 0, signal: null }, hd.node.output());
   assert.strictEqual(alive(pid), false);
   assert.match(c.text(), /^(\+OK\r\n)?$/);
+  // a worker says at info level that it closed its slots; at warn it says nothing
+  assert.doesNotMatch(hd.node.output(), /:W\d .* closed its slots cleanly/);
 });
 
 down.run();
