@@ -206,8 +206,12 @@ export class Config {
 
   /** Every key with its value as CONFIG GET shows it. */
   entries(): [string, string][] {
-    // event classes read back canonical as in Redis (which drops n beside A: kept here, only not shown)
-    return [...this.values.entries()].map(([k, v]) => [k, SPECS[k].kind === 'events' ? formatNotifyFlags(parseNotifyFlags(v)) : v]);
+    // event classes read back canonical as in Redis (which drops n beside A: kept here, only not
+    // shown), sizes in bytes as Redis answers them ("1mb" reads back 1048576)
+    return [...this.values.entries()].map(([k, v]) => {
+      const kind = SPECS[k].kind;
+      return [k, kind === 'events' ? formatNotifyFlags(parseNotifyFlags(v)) : kind === 'size' ? String(this.num(k)) : v];
+    });
   }
 
   /** Rewrites `file` keeping comments and order: known lines are updated in place, the rest appended. */

@@ -141,6 +141,8 @@ test('set: live keys change while running, startup-only keys need startup', () =
   assert.is(c.str('loglevel'), 'warn');
   c.set('proto-max-bulk-len', '2mb');
   assert.is(c.num('proto-max-bulk-len'), 2 * MB);
+  // read back in bytes, as Redis's CONFIG GET answers sizes
+  assert.equal(c.entries().find(([k]) => k === 'proto-max-bulk-len'), ['proto-max-bulk-len', String(2 * MB)]);
 
   throwsConfig(() => c.set('port', '1234'), /'port' cannot be changed while running/);
   assert.is(c.num('port'), 9221, 'a refused set changes nothing');
