@@ -85,6 +85,9 @@ export const BINLOG_AGE_SCAN_MAX = 100_000;
 export const REPL_WINDOW_ENTRIES = 50_000;
 /** Unsent bytes on a replication socket past which the leader stops reading more of the log. */
 export const REPL_SOCKET_MAX_BYTES = 32 * MB;
+/** `sync : everysec`: fsyncs main runs at once on libuv's pool, and how often a failing one is logged. */
+export const BACKGROUND_SYNC_CONCURRENCY = 2;
+export const BACKGROUND_SYNC_ERROR_LOG_MS = 10_000;
 /** Bytes a leader reads from the log per slot per read. */
 export const REPL_READ_BYTES = 1 * MB;
 /** Entry bytes a worker hands main with a batch's appends while followers stream (past it, main reads the log). */

@@ -31,7 +31,8 @@ import { ClientPause } from './pause';
 import { PubSub, Subscriber } from './pubsub';
 import { Tables } from './tables';
 import { Transactions } from './transaction';
-import { LIVE_LOG_LEVEL, LIVE_REPL_PUSH, LIVE_SETTINGS, readAppends, retentionCells } from './wire';
+import { LIVE_LOG_LEVEL, LIVE_REPL_PUSH, LIVE_SETTINGS, readAppends, readSyncs, retentionCells } from './wire';
+import { BackgroundSync } from './background-sync';
 import { WorkerPool } from './worker-pool';
 
 const log = logger('M');
@@ -88,6 +89,7 @@ export class Node {
   readonly tables: Tables;
   private access: Access;
   readonly replication: Replication;
+  private backgroundSync: BackgroundSync;
   readonly parserLimits: { maxBulkLen: number };
   private slowlog: SlowEntry[] = [];
   private slowlogNextId = 0;
@@ -128,11 +130,15 @@ export class Node {
         followers: Replication.savedFollowerIds(config.str('db-path')),
         live: new Map([...[...LIVE_SETTINGS].map(([key, cell]) => [cell, config.num(key)] as [number, number]), ...retentionCells(config.str('binlog-retention')), [LIVE_LOG_LEVEL, LOG_LEVELS.indexOf(config.str('loglevel') as (typeof LOG_LEVELS)[number])]]),
       },
-      (connId, seq, micros, reply, owned) => this.onReply(connId, seq, micros, reply, owned),
-      (events) => this.keyspaceEvents.deliver(events),
-      (appends) => readAppends(appends, (a) => this.replication.appended(a)),
+      {
+        reply: (connId, seq, micros, reply, owned) => this.onReply(connId, seq, micros, reply, owned),
+        events: (events) => this.keyspaceEvents.deliver(events),
+        appends: (appends) => readAppends(appends, (a) => this.replication.appended(a)),
+        syncs: (syncs) => readSyncs(syncs, (table, slot) => this.backgroundSync.request(table, slot)),
+      },
     );
     const dbPath = config.str('db-path');
+    this.backgroundSync = new BackgroundSync((t, s) => path.join(dbPath, String(t), String(s)));
     this.replication = new Replication({
       dbPath,
       callWorker: (w, t, a) => this.callWorker(w, t, a),
@@ -818,7 +824,8 @@ export class Node {
       ['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['mem_allocator', 'libc'],
       ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00'], ['lazyfree_pending_objects', rs?.pendingCollections ?? 0],
     ]);
-    add('Persistence', [['loading', 0], ['sync', this.config.str('sync')], ['db_path', this.config.str('db-path')], ['rdb_changes_since_last_save', 0], ['aof_enabled', 0]]);
+    add('Persistence', [['loading', 0], ['sync', this.config.str('sync')], ['db_path', this.config.str('db-path')], ['rdb_changes_since_last_save', 0], ['aof_enabled', 0],
+      ['background_fsyncs', this.backgroundSync.done], ['background_fsync_failures', this.backgroundSync.failed]]);
     const needWorkers = want('stats') || want('pika');
     const ws = needWorkers ? await workerStats(call) : { hits: 0, misses: 0, expired: 0, open: 0 };
     const ops = this.opsSamples.length ? Math.round(this.opsSamples.reduce((a, b) => a + b, 0) / this.opsSamples.length) : 0;

@@ -8,6 +8,8 @@
 // Appends payload:  [u32 APPENDS_CONN]([u16 table][u16 entry count][u32 slot][f64 last index]([u32 len][entry])*)*
 // After a batch that grew binlogs, so main's replication reads only the slots that have news;
 // while followers stream (LIVE_REPL_PUSH) it carries the new entries too, sparing the read.
+// Syncs payload:    [u32 SYNC_CONN]([u16 table][u16 0][u32 slot])*
+// `sync : everysec`: slots a worker dirtied, whose data.mdb main then fsyncs off every worker's path.
 import { parseRetention } from '../common/retention';
 import type { Protocol } from '../protocol/reply';
 import type { SlotAppends } from '../replication/manager';
@@ -89,6 +91,26 @@ export function readAppends(bytes: Buffer, visit: (a: SlotAppends) => void): voi
     visit(a);
   }
 }
+/** connId of a reply-ring message that hands main the slots to fsync (everysec). */
+export const SYNC_CONN = 0xfffffffd;
+/** connIds from here up name messages that are not replies; clients' ids stay below. */
+export const MESSAGE_CONN_MIN = SYNC_CONN;
+
+export function encodeSyncs(slots: { table: number; slot: number }[]): Buffer {
+  const out = Buffer.allocUnsafe(4 + slots.length * 8);
+  out.writeUInt32LE(SYNC_CONN, 0);
+  slots.forEach((s, i) => {
+    out.writeUInt16LE(s.table, 4 + i * 8);
+    out.writeUInt16LE(0, 6 + i * 8);
+    out.writeUInt32LE(s.slot, 8 + i * 8);
+  });
+  return out;
+}
+
+export function readSyncs(bytes: Buffer, visit: (table: number, slot: number) => void): void {
+  for (let p = 0; p + 8 <= bytes.length; p += 8) visit(bytes.readUInt16LE(p), bytes.readUInt32LE(p + 4));
+}
+
 /** Command index reserved for "close every environment and stop". */
 export const CONTROL_SHUTDOWN = 0xffff;
 

@@ -9,7 +9,7 @@ import { logger, logSettings } from '../common/log';
 import type { Protocol } from '../protocol/reply';
 import { SyncMode } from '../storage/slot-store';
 import { createRing, Doorbell, RingConsumer, RingProducer } from './ring';
-import { APPENDS_CONN, CONTROL_SHUTDOWN, EVENTS_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
+import { APPENDS_CONN, CONTROL_SHUTDOWN, EVENTS_CONN, MESSAGE_CONN_MIN, SYNC_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
 import type { WorkerInit } from './worker-thread';
 
 const log = logger('M');
@@ -32,10 +32,18 @@ export interface PoolOptions {
 /** Called for each reply; `reply` is a view into the ring, valid only during the call. */
 /** `owned`: the bytes are the handler's to keep; otherwise they live in the ring and must be copied. */
 export type ReplyHandler = (connId: number, seq: number, micros: number, reply: Buffer, owned: boolean) => void;
-/** Called with the keyspace events a command caused, before its reply (see wire.ts); a view, as replies. */
-export type EventsHandler = (events: Buffer) => void;
-/** Called with a batch's binlog appends (see wire.ts), before its replies; a view, as replies. */
-export type AppendsHandler = (appends: Buffer) => void;
+/** Called with the payload of a message that is not a reply (see wire.ts): a view, as replies. */
+export type MessageHandler = (payload: Buffer) => void;
+/** What main does with the messages workers send besides replies, by their connId word. */
+export interface PoolHandlers {
+  reply: ReplyHandler;
+  /** Keyspace events a command caused, before its reply. */
+  events: MessageHandler;
+  /** A batch's binlog appends, before its replies. */
+  appends: MessageHandler;
+  /** Slots to fsync (sync : everysec). */
+  syncs: MessageHandler;
+}
 
 interface Lane {
   worker: Worker;
@@ -56,7 +64,10 @@ export class WorkerPool {
   readonly foreignEpoch = new SharedArrayBuffer(4);
   private live = new Float64Array(new SharedArrayBuffer(LIVE_CELLS * 8));
 
-  constructor(private opts: PoolOptions, private onReply: ReplyHandler, private onEvents: EventsHandler, private onAppends: AppendsHandler) {
+  private messages: Map<number, MessageHandler>;
+
+  constructor(private opts: PoolOptions, private handlers: PoolHandlers) {
+    this.messages = new Map([[EVENTS_CONN, handlers.events], [APPENDS_CONN, handlers.appends], [SYNC_CONN, handlers.syncs]]);
     for (const [cell, value] of opts.live) this.live[cell] = value;
     for (let i = 0; i < opts.workers; i++) this.lanes.push(this.spawn(i));
     this.onWake();
@@ -194,11 +205,10 @@ export class WorkerPool {
       lane.replies.drain(REPLY_DRAIN_MAX, (bytes, off, len) => {
         const b = Buffer.from(bytes.buffer, bytes.byteOffset + off, len);
         const conn = b.readUInt32LE(0);
-        if (conn === EVENTS_CONN) return this.onEvents(b.subarray(4));
-        if (conn === APPENDS_CONN) return this.onAppends(b.subarray(4));
+        if (conn >= MESSAGE_CONN_MIN) return this.messages.get(conn)!(b.subarray(4));
         lane.inflight--;
         // a reply that came over the port is already main's own; one in the ring must be copied
-        this.onReply(b.readUInt32LE(0), b.readUInt32LE(4), b.readUInt32LE(8), b.subarray(REPLY_HEADER_BYTES), !(bytes.buffer instanceof SharedArrayBuffer));
+        this.handlers.reply(b.readUInt32LE(0), b.readUInt32LE(4), b.readUInt32LE(8), b.subarray(REPLY_HEADER_BYTES), !(bytes.buffer instanceof SharedArrayBuffer));
       });
       if (lane.overflow.length) this.schedulePublish();
     }

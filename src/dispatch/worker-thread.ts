@@ -23,7 +23,7 @@ import { SlotEnv, SlotStore, SyncMode } from '../storage/slot-store';
 import { BinlogWriter } from './binlog-writer';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
 import {
-  CONTROL_SHUTDOWN, encodeAppends, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING,
+  CONTROL_SHUTDOWN, encodeAppends, encodeSyncs, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING,
   readRequest, Request, REPLY_HEADER_BYTES, RETENTION_KINDS,
 } from './wire';
 
@@ -439,8 +439,25 @@ function timers(): void {
   }
   if (init.syncMode === 'everysec' && now - lastSync >= 1000) {
     lastSync = now;
-    store.syncDirty();
+    handOverSyncs();
   }
+}
+
+/** everysec: main fsyncs the slots dirtied since the last pass, so this worker keeps serving meanwhile. */
+function handOverSyncs(): void {
+  const slots: SlotEnv[] = [];
+  for (const env of store.openEnvs()) {
+    if (!env.dirty) continue;
+    // a new file's directory entry needs a directory fsync too: rare (reclaim), done here
+    if (env.dirSyncPending) env.sync();
+    else {
+      env.dirty = false;
+      slots.push(env);
+    }
+  }
+  if (slots.length === 0) return;
+  sendMessage(encodeSyncs(slots));
+  replies.publish();
 }
 
 const DEL = Buffer.from('DEL');

@@ -3,7 +3,7 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { TARGET, startNode, stopAll, client, closeClients, sleep, alive, withTimeout } = require('./helpers');
+const { TARGET, startNode, stopAll, client, closeClients, sleep, alive, withTimeout, parseInfo } = require('./helpers');
 
 /** A suite whose nodes are all stopped (by PID) in its after-hook. */
 function durabilitySuite(name) {
@@ -169,15 +169,21 @@ crash('sync always: every acknowledged SET survives SIGKILL mid-stream', async (
   await node.destroy();
 });
 
-crash('sync everysec: data written 2 s before SIGKILL is all there', async () => {
+crash('sync everysec: data written 2 s before SIGKILL is all there; main fsyncs the dirty slots', async () => {
   const node = await startNode({ args: ['--sync', 'everysec'] });
   let r = client(node.port);
+  const persistence = async () => parseInfo(await r.info('persistence'));
+  assert.strictEqual(Number((await persistence()).background_fsyncs), 0, 'nothing written, nothing synced');
   const keys = Array.from({ length: 1000 }, (_, i) => `es:${i}`);
   for (let i = 0; i < 500; i++) await r.set(keys[i], `value-${i}`);
   await r.mset(...keys.slice(500).flatMap((k) => [k, `value-${k.slice(3)}`]));
   await r.expire('es:1', 8000);
   await r.del('es:2');
   await sleep(2000);
+  // the workers handed their dirty slots to main, which fsynced them
+  const p = await persistence();
+  assert.ok(Number(p.background_fsyncs) > 0, `background fsyncs: ${p.background_fsyncs}`);
+  assert.strictEqual(Number(p.background_fsync_failures), 0);
   r.disconnect();
   assert.strictEqual((await node.kill9()).signal, 'SIGKILL');
   await node.restart();

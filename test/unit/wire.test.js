@@ -1,9 +1,9 @@
-// The appends message a worker sends main after a batch that grew binlogs (dispatch/wire.ts).
+// Messages a worker sends main besides replies (dispatch/wire.ts): appends, syncs.
 'use strict';
 
 const { test } = require('uvu');
 const assert = require('uvu/assert');
-const { APPENDS_CONN, encodeAppends, readAppends } = require('../../dist/dispatch/wire');
+const { APPENDS_CONN, SYNC_CONN, MESSAGE_CONN_MIN, encodeAppends, readAppends, encodeSyncs, readSyncs } = require('../../dist/dispatch/wire');
 
 test('appends: slots, last indexes and pushed entries survive the round trip', () => {
   const appends = [
@@ -22,6 +22,16 @@ test('appends: an empty batch decodes to nothing', () => {
   const got = [];
   readAppends(encodeAppends([]).subarray(4), (a) => got.push(a));
   assert.equal(got, []);
+});
+
+test('syncs: the slots a worker hands main to fsync survive the round trip', () => {
+  const slots = [{ table: 0, slot: 0 }, { table: 65535, slot: 16383 }, { table: 7, slot: 99 }];
+  const msg = encodeSyncs(slots);
+  assert.is(msg.readUInt32LE(0), SYNC_CONN);
+  const got = [];
+  readSyncs(msg.subarray(4), (table, slot) => got.push({ table, slot }));
+  assert.equal(got, slots);
+  assert.ok(APPENDS_CONN >= MESSAGE_CONN_MIN && SYNC_CONN >= MESSAGE_CONN_MIN, 'message ids sit above every client id');
 });
 
 test.run();
