@@ -12,7 +12,7 @@ export const TRANSACTION_COMMANDS: CommandSpec[] = [
     main: (ctx) => ctx.transaction.multi(), runsInMulti: true,
   }),
   T('exec', 1, ['noscript', 'loading', 'stale'], NO_KEYS, 'Execute all commands issued after MULTI', '1.2.0', {
-    main: (ctx) => ctx.transaction.exec(), runsInMulti: true, abortsTransaction: true,
+    main: (ctx) => ctx.transaction.exec(), runsInMulti: true, abortsTransaction: true, carriesWrites: true,
   }),
   T('discard', 1, ['noscript', 'loading', 'stale', 'fast'], NO_KEYS, 'Discard all commands issued after MULTI', '2.0.0', {
     main: (ctx) => ctx.transaction.discard(), runsInMulti: true,

@@ -235,6 +235,8 @@ export interface CommandSpec {
   pushReply?: boolean;
   /** Runs at once inside MULTI instead of being queued (MULTI EXEC DISCARD WATCH QUIT, as Redis). */
   runsInMulti?: boolean;
+  /** Its reply reports queued writes (EXEC): consistent mode holds it as a write's reply. */
+  carriesWrites?: boolean;
   /** Refused before it runs (arity, auth...), it ends the transaction with EXECABORT naming why (EXEC). */
   abortsTransaction?: boolean;
   /** Reaches into another table (MOVE, COPY ... DB): always run as 'exclusive'. */

@@ -88,6 +88,13 @@ export const REPL_SOCKET_MAX_BYTES = 32 * MB;
 /** `sync : everysec`: fsyncs main runs at once on libuv's pool, and how often a failing one is logged. */
 export const BACKGROUND_SYNC_CONCURRENCY = 2;
 export const BACKGROUND_SYNC_ERROR_LOG_MS = 10_000;
+/**
+ * Consistent mode: how long a write's reply waits for consensus-level acknowledgements before
+ * it answers a timeout error instead, and how often held replies look at the clock. The replies
+ * held are bounded by maxclients × CLIENT_MAX_INFLIGHT.
+ */
+export const CONSENSUS_WAIT_MS = 3000;
+export const CONSENSUS_CHECK_MS = 50;
 /** Bytes a leader reads from the log per slot per read. */
 export const REPL_READ_BYTES = 1 * MB;
 /** Entry bytes a worker hands main with a batch's appends while followers stream (past it, main reads the log). */

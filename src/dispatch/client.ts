@@ -5,6 +5,7 @@ import Denque from 'denque';
 import { ClientInfo, ServerContext } from '../commands/types';
 import { OutputLimitTracker } from '../common/output-limits';
 import { RequestParser } from '../protocol/parser';
+import type { Snapshot } from '../replication/consensus';
 import type { Monitor } from './monitor';
 import type { ClientTx } from './transaction';
 
@@ -17,6 +18,8 @@ export interface Pending {
   micros: number;
   /** CLIENT REPLY OFF or SKIP: the reply is dropped, its place in the order kept. */
   silent?: boolean;
+  /** Consistent mode: a write's reply, held until followers acknowledged what it waits for. */
+  consensus?: true | { snap: Snapshot | null; deadline: number };
 }
 
 export class Client {
@@ -99,9 +102,9 @@ export class Client {
     return this.pending.peekAt((seq - this.frontSeq) >>> 0);
   }
 
-  /** Moves every ready reply at the front into the outbox; returns the finished entries. */
-  collect(onDone: (p: Pending) => void): void {
-    while (this.pending.length > 0 && this.pending.peekFront()!.reply !== null) {
+  /** Moves every ready reply at the front into the outbox (`held` keeps one back, and those after it). */
+  collect(onDone: (p: Pending) => void, held: (p: Pending) => boolean): void {
+    while (this.pending.length > 0 && this.pending.peekFront()!.reply !== null && !held(this.pending.peekFront()!)) {
       const p = this.pending.shift()!;
       this.frontSeq = (this.frontSeq + 1) >>> 0;
       if (!p.silent) {

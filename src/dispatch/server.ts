@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Config, ConfigError } from '../common/config';
 import { slotOf } from '../common/crc32';
 import { arityError, CommandError } from '../common/errors';
-import { BLOCKED_HELD_COMMANDS_MAX, CLIENT_MAX_INFLIGHT, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
+import { BLOCKED_HELD_COMMANDS_MAX, CLIENT_MAX_INFLIGHT, CONSENSUS_CHECK_MS, CONSENSUS_WAIT_MS, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
 import { LOG_LEVELS, logger, setLogLevel } from '../common/log';
 import { OutputLimits, parseOutputLimits } from '../common/output-limits';
 import { ProtocolError, RequestParser } from '../protocol/parser';
@@ -36,6 +36,8 @@ import { BackgroundSync } from './background-sync';
 import { WorkerPool } from './worker-pool';
 
 const log = logger('M');
+/** A write's reply when its acknowledgements did not come in time: like a Raft client's, its outcome is unknown. */
+const ERR_CONSENSUS_TIMEOUT = errorReply(`ERR Consensus timeout: not acknowledged by consensus-level followers within ${CONSENSUS_WAIT_MS} ms; the write may still apply`);
 /** Output bytes queued on a socket past which main stops reading that client. */
 const OUTPUT_PAUSE_BYTES = 64 * 1024 * 1024;
 const NO_BYTES = Buffer.alloc(0);
@@ -90,6 +92,9 @@ export class Node {
   private access: Access;
   readonly replication: Replication;
   private backgroundSync: BackgroundSync;
+  /** Clients whose next reply waits for consensus acknowledgements, and the clock that re-checks them. */
+  private consensusHeld = new Set<Client>();
+  private consensusTimer: NodeJS.Timeout | null = null;
   readonly parserLimits: { maxBulkLen: number };
   private slowlog: SlowEntry[] = [];
   private slowlogNextId = 0;
@@ -149,6 +154,8 @@ export class Node {
       masterauth: () => config.str('masterauth'),
       serveReads: () => config.str('replica-serve-reads') === 'yes',
       pushEntries: (on) => this.pool.setLive(LIVE_REPL_PUSH, on ? 1 : 0),
+      consensusLevel: () => this.config.num('consensus-level'),
+      committed: () => this.releaseConsensusHeld(),
     });
     this.keyspaceEvents.configure(config.str('notify-keyspace-events'));
   }
@@ -289,7 +296,7 @@ export class Node {
     const denied = this.access.check(info, spec, args);
     if (denied !== null) return this.refuse(client, denied, name, spec, silent);
     // checked before MULTI queues it, as Redis does: EXEC then answers EXECABORT
-    const readonly = this.replication.refusal(info.table, spec, args);
+    const readonly = this.replication.refusal(info.table, spec, args) ?? this.replication.consensusRefusal(info.table, spec, args);
     if (readonly !== null) return this.refuse(client, readonly, name, spec, silent);
     if (client.tx?.queue) {
       const queued = this.transactions.intercept(client, spec, args);
@@ -300,6 +307,7 @@ export class Node {
     this.tables.count(info.table, spec.flags.includes('write'));
     info.lastCommand = name;
     const pending: Pending = { reply: null, args, name, startedAt: now, micros: 0, silent: silent && !spec.pushReply };
+    if ((spec.flags.includes('write') || spec.carriesWrites) && this.config.num('consensus-level') > 0) pending.consensus = true;
     const seq = client.push(pending);
     if (spec.block) {
       client.hold = [];
@@ -590,7 +598,7 @@ export class Node {
         // replies queued at once (refusals, messages) have no start time and are not command calls
         if (p.startedAt > 0) this.commandStats.ran(p.name, p.micros, p.reply!);
         if (slower >= 0 && p.micros >= slower && p.args.length) this.recordSlow(client, p);
-      });
+      }, (p) => this.heldForConsensus(client, p));
       client.flush();
       const why = this.outputOverLimit(client, 0);
       if (why !== null) this.dropForOutput(client, why);
@@ -610,6 +618,40 @@ export class Node {
     this.stats.outputLimitDrops++;
     log.warn(`closing client ${client.info.addr} (id ${client.info.id}): output buffer over its ${why} (client-output-buffer-limit)`);
     client.close(true);
+  }
+
+  /**
+   * Consistent mode: a write's reply waits until consensus-level followers acknowledged every
+   * entry appended before it arrived (see replication/consensus.ts), or answers a timeout error.
+   */
+  private heldForConsensus(client: Client, p: Pending): boolean {
+    if (p.consensus === undefined) return false;
+    const consensus = this.replication.consensus;
+    const now = Date.now();
+    const wait = p.consensus === true ? (p.consensus = { snap: consensus.snapshot(), deadline: now + CONSENSUS_WAIT_MS }) : p.consensus;
+    if (this.config.num('consensus-level') === 0 || wait.snap === null || consensus.satisfied(wait.snap)) {
+      p.consensus = undefined;
+      return false;
+    }
+    if (now >= wait.deadline) {
+      p.consensus = undefined;
+      p.reply = ERR_CONSENSUS_TIMEOUT;
+      this.stats.errors++;
+      return false;
+    }
+    this.consensusHeld.add(client);
+    this.consensusTimer ??= setInterval(() => this.releaseConsensusHeld(), CONSENSUS_CHECK_MS);
+    return true;
+  }
+
+  /** Acknowledgements came, or the clock moved: held clients look again. */
+  private releaseConsensusHeld(): void {
+    if (this.consensusHeld.size === 0 && this.consensusTimer) {
+      clearInterval(this.consensusTimer);
+      this.consensusTimer = null;
+    }
+    for (const client of this.consensusHeld) this.markDirty(client);
+    this.consensusHeld.clear();
   }
 
   private recordSlow(client: Client, p: Pending): void {
@@ -772,6 +814,10 @@ export class Node {
     if (cell !== undefined) this.pool.setLive(cell, this.config.num(k));
     if (k === 'binlog-retention') for (const [c, v] of retentionCells(this.config.str(k))) this.pool.setLive(c, v);
     if (k === 'notify-keyspace-events') this.keyspaceEvents.configure(this.config.str(k));
+    if (k === 'consensus-level' && this.config.num(k) === 0) {
+      this.replication.consensus.reset();
+      this.releaseConsensusHeld();
+    }
     if (k === 'loglevel') {
       const level = this.config.str(k) as (typeof LOG_LEVELS)[number];
       setLogLevel(level);

@@ -10,12 +10,15 @@ import { errorReply } from '../protocol/reply';
 import { keysOf } from '../commands/server-family';
 import { CommandSpec, ReplicationAdmin } from '../commands/types';
 import { slotOf } from '../common/crc32';
+import { Consensus } from './consensus';
 import { FollowerLink } from './follower';
 import { LeaderLink } from './leader';
 import { slotId } from './protocol';
 
 const log = logger('repl');
 export const ERR_READONLY = errorReply("READONLY You can't write against a read only replica.");
+/** Pika's answer to a write when fewer than consensus-level followers stream its slot. */
+export const ERR_CONSENSUS = errorReply('ERR Consensus level not match');
 
 export interface ReplicationNode {
   dbPath: string;
@@ -28,6 +31,9 @@ export interface ReplicationNode {
   serveReads(): boolean;
   /** Whether workers hand new binlog entries to main with their appends (while followers stream). */
   pushEntries(on: boolean): void;
+  consensusLevel(): number;
+  /** Followers acknowledged what some held replies wait for (consistent mode). */
+  committed(): void;
 }
 
 /** A slot's binlog grew to `index`; `entries` are the new ones when the worker pushed them. */
@@ -48,9 +54,22 @@ export class Replication implements ReplicationAdmin {
   /** Some slot appended since leader links last looked. */
   private appendedSince = false;
   private file: string;
+  readonly consensus: Consensus;
 
   constructor(private node: ReplicationNode) {
     this.file = path.join(node.dbPath, 'replication.json');
+    this.consensus = new Consensus({ acks: (id) => this.acks(id) }, () => node.consensusLevel());
+  }
+
+  /** The acknowledged index of each follower streaming this slot (table * SLOTS_PER_TABLE_MAX + slot). */
+  private acks(id: number): number[] {
+    const key = slotId(Math.floor(id / SLOTS_PER_TABLE_MAX), id % SLOTS_PER_TABLE_MAX);
+    const out: number[] = [];
+    for (const link of this.leaderLinks) {
+      const st = link.slots.get(key);
+      if (st && st.state === 'streaming') out.push(st.acked);
+    }
+    return out;
   }
 
   /** What replication.json names: slot "table:slot" → leader "host:port". */
@@ -138,7 +157,9 @@ export class Replication implements ReplicationAdmin {
       slotDir: (t, s) => this.node.slotDir(t, s),
       dbPath: this.node.dbPath,
       lastIndex: (t, s) => this.lastIndex.get(t * SLOTS_PER_TABLE_MAX + s),
-      acked: () => {},
+      acked: () => {
+        if (this.consensus.acked()) this.node.committed();
+      },
     }, (l) => {
       this.leaderLinks.delete(l);
       if (this.leaderLinks.size === 0) this.node.pushEntries(false);
@@ -159,7 +180,9 @@ export class Replication implements ReplicationAdmin {
 
   /** A worker committed entries up to `index` in this slot (before the replies of that batch). */
   appended(a: SlotAppends): void {
-    this.lastIndex.set(a.table * SLOTS_PER_TABLE_MAX + a.slot, a.index);
+    const id = a.table * SLOTS_PER_TABLE_MAX + a.slot;
+    this.lastIndex.set(id, a.index);
+    this.consensus.appended(id, a.index);
     this.appendedSince = true;
     if (a.entries.length > 0) for (const l of this.leaderLinks) l.offer(a.table, a.slot, a.index - a.entries.length + 1, a.entries);
   }
@@ -188,6 +211,21 @@ export class Replication implements ReplicationAdmin {
       if (write) return ERR_READONLY;
       if (!this.node.serveReads()) return errorReply(`ERR slot ${slot} follows ${leader} and replica-serve-reads is no`);
     }
+    return null;
+  }
+
+  /**
+   * Consistent mode: a write is refused before it runs, as Pika's ConsensusCheck does, when
+   * fewer than consensus-level followers stream a slot it writes (a keyless write: any slot of
+   * its table).
+   */
+  consensusRefusal(table: number, spec: CommandSpec, args: Buffer[]): Buffer | null {
+    const k = this.node.consensusLevel();
+    if (k === 0 || !spec.flags.includes('write')) return null;
+    const slots = this.node.slotCount(table);
+    const keys = keysOf(spec, args);
+    const ids = keys.length > 0 ? keys.map((key) => slotOf(key, slots)) : Array.from({ length: slots }, (_, s) => s);
+    for (const slot of ids) if (this.acks(table * SLOTS_PER_TABLE_MAX + slot).length < k) return ERR_CONSENSUS;
     return null;
   }
 
