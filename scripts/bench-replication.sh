@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# SET throughput of a leader with one asynchronous follower against the same node alone, in
-# one run, and the follower's lag under that load (entries, from pkcluster info slot).
+# SET throughput of a leader with one follower against the same node alone, in one run, and the
+# follower's lag under that load (entries and ms, from pkcluster info slot): first asynchronous
+# replication, then consistent mode (consensus-level 1, set live on the same leader).
 #
 #   scripts/bench-replication.sh                  # -c 50 -n 200000 -r 100000 -d 100, P=1 and 16
-#   REQUESTS=50000 PIPELINES="16" scripts/bench-replication.sh
+#   REQUESTS=50000 PIPELINES="16" MODES="1" scripts/bench-replication.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ CLIENTS=${CLIENTS:-50}
 KEYSPACE=${KEYSPACE:-100000}
 DATA_SIZE=${DATA_SIZE:-100}
 LAG_SAMPLE_S=${LAG_SAMPLE_S:-0.5}
+MODES=${MODES:-"0 1"}   # consensus-level values to run
 
 for tool in redis-benchmark redis-cli; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y redis-tools)" >&2; exit 1; }
@@ -37,24 +39,28 @@ leader=$(free_port); start leader "$leader"
 follower=$(free_port); start follower "$follower"
 redis-cli -p "$follower" pkcluster slotsslaveof 127.0.0.1 "$leader" all >/dev/null
 
-# Largest lag (entries) any slot's follower shows on the leader right now.
-max_lag() { redis-cli -p "$leader" pkcluster info slot 0:0-16383 | grep -o 'lag[=: ]*[0-9]*' | grep -o '[0-9]*$' | sort -n | tail -1; }
+# Largest lag any slot's follower shows on the leader right now, in entries (lag=) or ms (lag_ms=).
+max_lag() { redis-cli -p "$leader" pkcluster info slot 0:0-16383 | grep -o "$1=[0-9]*" | cut -d= -f2 | sort -n | tail -1; }
 
 rps() { redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r "$KEYSPACE" -d "$DATA_SIZE" -t set -P "$2" --csv 2>/dev/null | tail -n 1 | tr -d '"' | cut -d, -f2; }
 
 echo "redis-benchmark -c $CLIENTS -n $REQUESTS -r $KEYSPACE -d $DATA_SIZE -t set; same build, same run"
-printf '%4s %14s %18s %7s %14s\n' P alone_rps with_follower_rps ratio max_lag_seen
-for p in $PIPELINES; do
-  a=$(rps "$alone" "$p")
-  lagfile="$work/lag.$p"
-  : >"$lagfile"
-  ( while true; do max_lag >>"$lagfile" 2>/dev/null || true; sleep "$LAG_SAMPLE_S"; done ) &
-  sampler=$!
-  f=$(rps "$leader" "$p")
-  kill "$sampler" 2>/dev/null || true
-  wait "$sampler" 2>/dev/null || true
-  lag=$(sort -n "$lagfile" | tail -1)
-  printf '%4s %14s %18s %7s %14s\n' "$p" "$a" "$f" "$(node -e "console.log(($f/$a).toFixed(2))")" "${lag:-?}"
+printf '%10s %4s %14s %18s %7s %13s %11s\n' consensus P alone_rps with_follower_rps ratio max_lag_ent max_lag_ms
+for mode in $MODES; do
+  redis-cli -p "$leader" config set consensus-level "$mode" >/dev/null
+  for p in $PIPELINES; do
+    a=$(rps "$alone" "$p")
+    lagfile="$work/lag.$mode.$p"
+    : >"$lagfile"
+    ( while true; do echo "$(max_lag lag) $(max_lag lag_ms)" >>"$lagfile" 2>/dev/null || true; sleep "$LAG_SAMPLE_S"; done ) &
+    sampler=$!
+    f=$(rps "$leader" "$p")
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    lag=$(cut -d' ' -f1 "$lagfile" | sort -n | tail -1)
+    lag_ms=$(cut -d' ' -f2 "$lagfile" | sort -n | tail -1)
+    printf '%10s %4s %14s %18s %7s %13s %11s\n' "$mode" "$p" "$a" "$f" "$(node -e "console.log(($f/$a).toFixed(2))")" "${lag:-?}" "${lag_ms:-?}"
+  done
 done
 # the follower caught up: how long until its slots equal the leader's
 t0=$(date +%s%N)

@@ -95,6 +95,8 @@ export const BACKGROUND_SYNC_ERROR_LOG_MS = 10_000;
  */
 export const CONSENSUS_WAIT_MS = 3000;
 export const CONSENSUS_CHECK_MS = 50;
+/** Per slot, the recent (index, time) appends a leader keeps to tell a follower's lag in ms. */
+export const REPL_LAG_SAMPLES = 64;
 /** Bytes a leader reads from the log per slot per read. */
 export const REPL_READ_BYTES = 1 * MB;
 /** Entry bytes a worker hands main with a batch's appends while followers stream (past it, main reads the log). */

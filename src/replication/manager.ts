@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { SLOTS_PER_TABLE_MAX } from '../common/limits';
+import { REPL_LAG_SAMPLES, SLOTS_PER_TABLE_MAX } from '../common/limits';
 import { logger } from '../common/log';
 import { errorReply } from '../protocol/reply';
 import { keysOf } from '../commands/server-family';
@@ -51,6 +51,8 @@ export class Replication implements ReplicationAdmin {
   private leaderLinks = new Set<LeaderLink>();
   /** Last binlog index per slot (table * SLOTS_PER_TABLE_MAX + slot) as workers reported it. */
   private lastIndex = new Map<number, number>();
+  /** Per slot, when its recent appends committed: [index, ms] pairs, oldest first, at most REPL_LAG_SAMPLES. */
+  private appendTimes = new Map<number, [number, number][]>();
   /** Some slot appended since leader links last looked. */
   private appendedSince = false;
   private file: string;
@@ -183,6 +185,12 @@ export class Replication implements ReplicationAdmin {
     const id = a.table * SLOTS_PER_TABLE_MAX + a.slot;
     this.lastIndex.set(id, a.index);
     this.consensus.appended(id, a.index);
+    if (this.leaderLinks.size > 0) {
+      let times = this.appendTimes.get(id);
+      if (!times) this.appendTimes.set(id, (times = []));
+      if (times.length >= REPL_LAG_SAMPLES) times.shift();
+      times.push([a.index, Date.now()]);
+    }
     this.appendedSince = true;
     if (a.entries.length > 0) for (const l of this.leaderLinks) l.offer(a.table, a.slot, a.index - a.entries.length + 1, a.entries);
   }
@@ -239,9 +247,22 @@ export class Replication implements ReplicationAdmin {
     const last = Number(offset.split(':')[1] ?? 0);
     for (const link of this.leaderLinks) {
       const st = link.slots.get(slotId(table, slot));
-      if (st) lines.push(`slave[${lines.length}]: ${link.addr} state=${st.state} acked=${st.acked} lag=${Math.max(0, last - st.acked)}`);
+      if (st) lines.push(`slave[${lines.length}]: ${link.addr} state=${st.state} acked=${st.acked} lag=${Math.max(0, last - st.acked)} lag_ms=${this.lagMs(table * SLOTS_PER_TABLE_MAX + slot, st.acked, last)}`);
     }
     return { role: 'Master', lines: [`connected_slaves: ${lines.length}`, ...lines] };
+  }
+
+  /**
+   * How long ago the oldest entry a follower lacks committed here: 0 when it has everything; at
+   * least the age of the oldest sample when it lacks more than the samples cover.
+   */
+  private lagMs(id: number, acked: number, last: number): number {
+    if (acked >= last) return 0;
+    const times = this.appendTimes.get(id);
+    if (!times || times.length === 0) return 0;
+    // the first batch that took the log past `acked` holds its oldest missing entry
+    const missing = times.find(([index]) => index > acked);
+    return missing ? Date.now() - missing[1] : 0;
   }
 
   stop(): void {

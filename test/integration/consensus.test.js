@@ -7,6 +7,7 @@
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
 const { TARGET, startNode, stopAll, client, closeClients, sleep, rejects } = require('./helpers');
+const { slotOf } = require('../../dist/common/crc32');
 
 const test = suite('consensus');
 const SLOTS = 8;
@@ -88,6 +89,10 @@ test('a follower that stops acknowledging makes a write answer a timeout within 
     await rejects(L.set('stalled', 'x'), /^ERR Consensus timeout/);
     const waited = Date.now() - t0;
     assert.ok(waited >= 2500 && waited < 9000, `answered after ${waited} ms`);
+    // the leader shows how far behind, in entries and in ms
+    const info = await L.call('pkcluster', 'info', 'slot', String(slotOf(Buffer.from('stalled'), SLOTS)));
+    const [, lag, lagMs] = /lag=(\d+) lag_ms=(\d+)/.exec(info);
+    assert.ok(Number(lag) >= 1 && Number(lagMs) >= 2500, info);
   } finally {
     process.kill(follower.pid, 'SIGCONT');
   }

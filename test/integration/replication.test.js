@@ -112,7 +112,7 @@ test('every type with expiries replicates; slot digests agree; the follower refu
   await waitSynced(); // the follower holds nothing the leader lacks
   const text = await L.call('pkcluster', 'info', 'slot', '0');
   assert.match(text, /connected_slaves: 1/);
-  assert.match(text, /slave\[0\]: 127\.0\.0\.1:\d+ state=streaming acked=\d+ lag=\d+/);
+  assert.match(text, /slave\[0\]: 127\.0\.0\.1:\d+ state=streaming acked=\d+ lag=\d+ lag_ms=\d+/);
   assert.match(await F.call('pkcluster', 'info', 'slot', '0'), new RegExp(`Role: Slave\\r\\n  master: 127.0.0.1:${leader.port}`));
   assert.match(await L.info('replication'), /role:master\r\nconnected_slaves:1\r\n/);
   assert.match(await F.info('replication'), /role:slave\r\nconnected_slaves:0\r\nfollowing_slots:\d+\r\nleaders:1/);
