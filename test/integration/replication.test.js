@@ -1,5 +1,5 @@
 // Per-slot binlog and replication between two real nodes on loopback: every type with expiries
-// replicates and slot digests agree; blocking pops (at once or woken), reclaimed big collections
+// replicates and slot digests agree, also for 100k keys; blocking pops (at once or woken), reclaimed big collections
 // and zset rank trees replicate; a follower killed with -9 catches up incrementally; a purged
 // offset leads to a full sync under writes.
 'use strict';
@@ -155,6 +155,32 @@ test('blocking pops, at once and woken, big collections reclaimed, rank trees: t
   } finally {
     await F.call('config', 'set', 'replica-serve-reads', 'no');
   }
+});
+
+test('100k keys of all five types, a third with expiries, replicate: every slot equal', async () => {
+  if (TARGET !== 'pika') return;
+  const N = 100_000;
+  const CHUNK = 5000;
+  for (let start = 0; start < N; start += CHUNK) {
+    const p = L.pipeline();
+    for (let i = start; i < start + CHUNK; i++) {
+      const key = `hk:${i}`;
+      switch (i % 5) {
+        case 0: p.set(key, `v${i}`); break;
+        case 1: p.hset(key, 'f', i, 'g', 'x'); break;
+        case 2: p.rpush(key, i, 'x'); break;
+        case 3: p.sadd(key, i, 'x'); break;
+        default: p.zadd(key, i, 'm', 0, 'x');
+      }
+      if (i % 3 === 0) p.pexpire(key, 600_000 + i);
+    }
+    for (const [err] of await p.exec()) if (err) throw err;
+  }
+  assert.ok((await L.dbsize()) >= N, 'every key is there');
+  const d = await waitSynced(60_000);
+  assert.is(d.size, SLOTS);
+  assert.ok((await L.pttl('hk:99999')) > 0);
+  assert.is(await L.exists('hk:0', 'hk:1', 'hk:2', 'hk:3', 'hk:4', 'hk:99999'), 6);
 });
 
 test('kill -9 of the follower mid-stream: after restart it catches up without a full sync', async () => {
