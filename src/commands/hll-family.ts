@@ -2,6 +2,7 @@
 // Redis's byte format (types/hll.ts). Multi-key PFCOUNT and PFMERGE run 'exclusive', reading
 // every key's slot while the other workers idle, so keys may live anywhere (never CROSSSLOT).
 import { CommandError } from '../common/errors';
+import { SLOTS_PER_TABLE_MAX } from '../common/limits';
 import { NOTIFY_NONE, NOTIFY_STRING } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
 import { getStringWithExpiry, putString } from '../types/string';
@@ -18,11 +19,20 @@ function readHll(ctx: WorkerContext, key: Buffer): { hll: Hll; expireAt: number 
   return cur && { hll: Hll.from(cur.value), expireAt: cur.expireAt };
 }
 
-/** Stores an HLL changed outside a write (a cached count, a dense conversion), keeping its TTL. */
-function saveHll(ctx: WorkerContext, key: Buffer, hll: Hll, expireAt: number): void {
+/**
+ * Stores an HLL changed outside a write (a cached count, a dense conversion), keeping its TTL;
+ * `logAs` records the change in the binlog with it, so followers keep the same bytes.
+ */
+function saveHll(ctx: WorkerContext, key: Buffer, hll: Hll, expireAt: number, logAs?: Buffer[]): void {
   const env = ctx.env(key, true)!;
-  env.write(() => putString(env, key, hll.value(), expireAt));
+  // a follower's copy changes only through its leader's log (replica-serve-reads lets clients read it)
+  if (!ctx.replaying && ctx.followers.has(ctx.table * SLOTS_PER_TABLE_MAX + env.slot)) return;
+  env.write(() => {
+    putString(env, key, hll.value(), expireAt);
+    if (logAs) ctx.propagate(logAs, env);
+  });
 }
+const PFCOUNT = Buffer.from('PFCOUNT');
 
 function pfadd(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const key = args[1];
@@ -70,7 +80,7 @@ function pfcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   if (card < 0) throw new CommandError(ERR_HLL_CORRUPT);
   // Redis keeps the estimate in the header even though PFCOUNT is a read command.
   hll.setCachedCardinality(card);
-  saveHll(ctx, key, hll, cur.expireAt);
+  saveHll(ctx, key, hll, cur.expireAt, [PFCOUNT, key]);
   ctx.notify(NOTIFY_NONE, '', key);
   out.int(card);
 }

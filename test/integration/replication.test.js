@@ -101,6 +101,9 @@ test('every type with expiries replicates; slot digests agree; the follower refu
   await L.del('pre:s2', 'pre:s3', 'pre:s4', 'pre:s5');
   await L.mset('m1', 'a', 'm2', 'b', 'm3', 'c');
   await L.lmove('pre:l1', 'pre:l2', 'LEFT', 'RIGHT');
+  // PFCOUNT caches its estimate in the HLL's header (a read that writes): followers get it too
+  await L.pfadd('hll', 'a', 'b', 'c');
+  assert.is(await L.pfcount('hll'), 3);
   const d = await waitSynced();
   assert.ok([...d.values()].some((x) => x !== 'da39a3ee5e6b4b0d3255bfef95601890afd80709'), 'the slots hold data');
   assert.is(await F.call('pkcluster', 'digest', '0-3').then((r) => r.length), 8);
