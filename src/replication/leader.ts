@@ -178,11 +178,10 @@ export class LeaderLink {
       for (const st of list) args.push(st.slot, st.next);
       const parts = (await this.call(this.host.workerOfSlot(list[0].slot), list[0].table, args)) as unknown[][];
       if (this.closed) return;
-      // one write for the frames of every slot read
-      this.socket.cork();
+      corkUntilMicrotask(this.socket);
       list.forEach((st, i) => {
         const [last, purged, ...read] = parts[i] as [number, number, ...Buffer[]];
-        st.last = Math.max(st.last, last);
+        st.last = last;
         if (st.state !== 'streaming') return;
         if (purged) {
           void this.fullSync(st);
@@ -195,7 +194,6 @@ export class LeaderLink {
         st.next += entries.length;
         sent = true;
       });
-      this.socket.uncork();
     } catch (e) {
       log.warn(`reading the binlog for ${this.addr}: ${(e as Error).message}`);
     } finally {
