@@ -71,27 +71,28 @@ const stats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, commands: 0 
 const tableSlots = init.tableSlots;
 const writer = new BinlogWriter(store, (t) => (t >= 0 && t < tableSlots.length ? tableSlots[t] : 0));
 /**
- * Slots whose binlog grew since main was last told (noteAppends), with the new entries while
- * followers stream (null once a slot's entries are over what one message carries).
+ * Slots whose binlog grew since main was last told (noteAppends): the last index appended
+ * (INDEX_UNKNOWN after a failed transaction: read back from the log) and the new entries while
+ * followers stream (null once they are over what one message carries, or a transaction failed:
+ * main then reads the log).
  */
-const appendedEnvs = new Map<SlotEnv, Buffer[] | null>();
+const appended = new Map<SlotEnv, { index: number; entries: Buffer[] | null }>();
 let pushedBytes = 0;
 /** Entries per slot one appends record can carry (its count field is a u16). */
 const PUSH_MAX_ENTRIES = 0xffff;
-// entries of a failed transaction were never committed: main reads that slot's log instead
-store.onAbort = (env) => {
-  if (appendedEnvs.has(env)) appendedEnvs.set(env, null);
-};
-observeAppends((env, entry) => {
-  const list = appendedEnvs.get(env);
-  if (list === null) return;
-  if (live[LIVE_REPL_PUSH] === 0 || pushedBytes + entry.length > REPL_PUSH_MAX_BYTES || (list && list.length >= PUSH_MAX_ENTRIES)) {
-    appendedEnvs.set(env, null);
+const INDEX_UNKNOWN = -1;
+store.onAbort = (env) => appended.set(env, { index: INDEX_UNKNOWN, entries: null });
+observeAppends((env, index, entry) => {
+  let rec = appended.get(env);
+  if (!rec) appended.set(env, (rec = { index, entries: [] }));
+  rec.index = index;
+  if (rec.entries === null) return;
+  if (live[LIVE_REPL_PUSH] === 0 || pushedBytes + entry.length > REPL_PUSH_MAX_BYTES || rec.entries.length >= PUSH_MAX_ENTRIES) {
+    rec.entries = null;
     return;
   }
   pushedBytes += entry.length;
-  if (list) list.push(entry);
-  else appendedEnvs.set(env, [entry]);
+  rec.entries.push(entry);
 });
 /** Slots (table * SLOTS_PER_TABLE_MAX + slot) that follow a leader: no expiry cycle, no retention. */
 const followers = new Set<number>(init.followers);
@@ -321,11 +322,24 @@ function executeBatch(batch: Item[]): void {
 
 /** Tells main's replication which slots have new entries (after they committed), ahead of the replies. */
 function noteAppends(): void {
-  if (appendedEnvs.size === 0) return;
-  const appends = [...appendedEnvs].map(([env, entries]) => ({ table: env.table, slot: env.slot, index: lastOffset(env).index, entries: entries ?? [] }));
-  appendedEnvs.clear();
+  if (appended.size === 0) return;
+  const appends = [];
+  for (const [env, rec] of appended) {
+    const index = rec.index !== INDEX_UNKNOWN ? rec.index : committedIndex(env);
+    if (index !== INDEX_UNKNOWN) appends.push({ table: env.table, slot: env.slot, index, entries: rec.entries ?? [] });
+  }
+  appended.clear();
   pushedBytes = 0;
-  sendMessage(encodeAppends(appends));
+  if (appends.length > 0) sendMessage(encodeAppends(appends));
+}
+
+/** The slot's last committed index, read back after a failed transaction; unknown if it was closed since. */
+function committedIndex(env: SlotEnv): number {
+  try {
+    return lastOffset(env).index;
+  } catch {
+    return INDEX_UNKNOWN;
+  }
 }
 
 const replyScratch = Buffer.allocUnsafe(REPLY_HEADER_BYTES);

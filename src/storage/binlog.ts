@@ -25,8 +25,8 @@ export interface Offset {
 export const ZERO_OFFSET: Offset = { term: 0, index: 0, time: 0 };
 
 /** Told of every entry a slot's log gained (its thread reports them to replication after the batch). */
-let onAppend: ((env: SlotEnv, entry: Buffer) => void) | null = null;
-export function observeAppends(fn: ((env: SlotEnv, entry: Buffer) => void) | null): void {
+let onAppend: ((env: SlotEnv, index: number, entry: Buffer) => void) | null = null;
+export function observeAppends(fn: ((env: SlotEnv, index: number, entry: Buffer) => void) | null): void {
   onAppend = fn;
 }
 
@@ -131,7 +131,7 @@ export function append(env: SlotEnv, time: number, argv: Buffer[]): Offset {
   env.binlog.putSync(indexKey(off.index), entry);
   s.last = off;
   env.appended++;
-  onAppend?.(env, entry);
+  onAppend?.(env, off.index, entry);
   return off;
 }
 
@@ -142,7 +142,7 @@ export function appendReceived(env: SlotEnv, entry: Buffer): Offset {
   env.binlog.putSync(indexKey(off.index), entry);
   s.last = off;
   if (off.term > s.term) setTerm(env, off.term);
-  onAppend?.(env, entry);
+  onAppend?.(env, off.index, entry);
   return off;
 }
 
