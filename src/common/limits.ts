@@ -89,12 +89,13 @@ export const REPL_SOCKET_MAX_BYTES = 32 * MB;
 export const BACKGROUND_SYNC_CONCURRENCY = 2;
 export const BACKGROUND_SYNC_ERROR_LOG_MS = 10_000;
 /**
- * Consistent mode: how long a write's reply waits for consensus-level acknowledgements before
- * it answers a timeout error instead, and how often held replies look at the clock. The replies
- * held are bounded by maxclients × CLIENT_MAX_INFLIGHT.
+ * Consistent mode: how long a reply waits for consensus-level acknowledgements before it answers
+ * a timeout error instead, and how often held replies look at the clock.
  */
 export const CONSENSUS_WAIT_MS = 3000;
 export const CONSENSUS_CHECK_MS = 50;
+/** Consistent mode: replies waiting for acknowledgements (in flight or held) past which main stops reading clients. */
+export const CONSENSUS_HELD_MAX = 65_536;
 /** Per slot, the recent (index, time) appends a leader keeps to tell a follower's lag in ms. */
 export const REPL_LAG_SAMPLES = 64;
 /** Bytes a leader reads from the log per slot per read. */

@@ -5,7 +5,7 @@ import Denque from 'denque';
 import { ClientInfo, ServerContext } from '../commands/types';
 import { OutputLimitTracker } from '../common/output-limits';
 import { RequestParser } from '../protocol/parser';
-import type { Snapshot } from '../replication/consensus';
+import type { Scope, Wait } from '../replication/consensus';
 import type { Monitor } from './monitor';
 import type { ClientTx } from './transaction';
 
@@ -18,8 +18,16 @@ export interface Pending {
   micros: number;
   /** CLIENT REPLY OFF or SKIP: the reply is dropped, its place in the order kept. */
   silent?: boolean;
-  /** Consistent mode: a write's reply, held until followers acknowledged what it waits for. */
-  consensus?: true | { snap: Snapshot | null; deadline: number };
+  /** Consistent mode: a write's or read's reply, held until followers acknowledged what it waits for. */
+  consensus?: ConsensusHold;
+}
+
+/** The slots a reply waits on; once it arrived, the indexes there and how long it may wait (deadline 0 before). */
+export interface ConsensusHold {
+  scope: Scope;
+  write: boolean;
+  wait: Wait | null;
+  deadline: number;
 }
 
 export class Client {

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Config, ConfigError } from '../common/config';
 import { slotOf } from '../common/crc32';
 import { arityError, CommandError } from '../common/errors';
-import { BLOCKED_HELD_COMMANDS_MAX, CLIENT_MAX_INFLIGHT, CONSENSUS_CHECK_MS, CONSENSUS_WAIT_MS, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
+import { BLOCKED_HELD_COMMANDS_MAX, CLIENT_MAX_INFLIGHT, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
 import { LOG_LEVELS, logger, setLogLevel } from '../common/log';
 import { OutputLimits, parseOutputLimits } from '../common/output-limits';
 import { ProtocolError, RequestParser } from '../protocol/parser';
@@ -34,10 +34,9 @@ import { Transactions } from './transaction';
 import { LIVE_LOG_LEVEL, LIVE_REPL_PUSH, LIVE_SETTINGS, readAppends, readSyncs, retentionCells } from './wire';
 import { BackgroundSync } from './background-sync';
 import { WorkerPool } from './worker-pool';
+import { ConsensusHolds } from './consensus-holds';
 
 const log = logger('M');
-/** A write's reply when its acknowledgements did not come in time: like a Raft client's, its outcome is unknown. */
-const ERR_CONSENSUS_TIMEOUT = errorReply(`ERR Consensus timeout: not acknowledged by consensus-level followers within ${CONSENSUS_WAIT_MS} ms; the write may still apply`);
 /** Output bytes queued on a socket past which main stops reading that client. */
 const OUTPUT_PAUSE_BYTES = 64 * 1024 * 1024;
 const NO_BYTES = Buffer.alloc(0);
@@ -92,9 +91,8 @@ export class Node {
   private access: Access;
   readonly replication: Replication;
   private backgroundSync: BackgroundSync;
-  /** Clients whose next reply waits for consensus acknowledgements, and the clock that re-checks them. */
-  private consensusHeld = new Set<Client>();
-  private consensusTimer: NodeJS.Timeout | null = null;
+  /** Consistent mode: replies held until followers acknowledged what they wait on. */
+  private consensusHolds: ConsensusHolds;
   readonly parserLimits: { maxBulkLen: number };
   private slowlog: SlowEntry[] = [];
   private slowlogNextId = 0;
@@ -155,8 +153,9 @@ export class Node {
       serveReads: () => config.str('replica-serve-reads') === 'yes',
       pushEntries: (on) => this.pool.setLive(LIVE_REPL_PUSH, on ? 1 : 0),
       consensusLevel: () => this.config.num('consensus-level'),
-      committed: () => this.releaseConsensusHeld(),
+      committed: () => this.consensusHolds.recheck(),
     });
+    this.consensusHolds = new ConsensusHolds(this.replication.consensus, () => this.config.num('consensus-level'), (c) => this.markDirty(c), () => this.stats.errors++);
     this.keyspaceEvents.configure(config.str('notify-keyspace-events'));
   }
 
@@ -206,6 +205,7 @@ export class Node {
       if (client.monitor) this.monitors.remove(client.monitor);
       this.transactions.forget(client);
       this.blocking.forget(client);
+      this.consensusHolds.forget(client);
     });
   }
 
@@ -238,7 +238,7 @@ export class Node {
 
   /** Too many commands in flight, or replies not taken: stop reading (and parsing) this client. */
   private overloaded(client: Client): boolean {
-    return client.pending.length > CLIENT_MAX_INFLIGHT || client.backlog() > OUTPUT_PAUSE_BYTES || this.pool.congested();
+    return client.pending.length > CLIENT_MAX_INFLIGHT || client.backlog() > OUTPUT_PAUSE_BYTES || this.pool.congested() || this.consensusHolds.full();
   }
 
   private maybeResume(client: Client): void {
@@ -296,8 +296,10 @@ export class Node {
     const denied = this.access.check(info, spec, args);
     if (denied !== null) return this.refuse(client, denied, name, spec, silent);
     // checked before MULTI queues it, as Redis does: EXEC then answers EXECABORT
-    const readonly = this.replication.refusal(info.table, spec, args) ?? this.replication.consensusRefusal(info.table, spec, args);
+    const readonly = this.replication.refusal(info.table, spec, args);
     if (readonly !== null) return this.refuse(client, readonly, name, spec, silent);
+    const consensus = this.replication.consensusCheck(info.table, spec, args);
+    if (Buffer.isBuffer(consensus)) return this.refuse(client, consensus, name, spec, silent);
     if (client.tx?.queue) {
       const queued = this.transactions.intercept(client, spec, args);
       if (queued !== null) return queued[0] === 0x2d ? this.refuse(client, queued, name, spec, silent) : this.immediate(client, queued, name, silent);
@@ -307,7 +309,7 @@ export class Node {
     this.tables.count(info.table, spec.flags.includes('write'));
     info.lastCommand = name;
     const pending: Pending = { reply: null, args, name, startedAt: now, micros: 0, silent: silent && !spec.pushReply };
-    if ((spec.flags.includes('write') || spec.carriesWrites) && this.config.num('consensus-level') > 0) pending.consensus = true;
+    if (consensus !== null) this.consensusHolds.mark(pending, consensus, spec.flags.includes('write') || spec.carriesWrites === true);
     const seq = client.push(pending);
     if (spec.block) {
       client.hold = [];
@@ -598,7 +600,7 @@ export class Node {
         // replies queued at once (refusals, messages) have no start time and are not command calls
         if (p.startedAt > 0) this.commandStats.ran(p.name, p.micros, p.reply!);
         if (slower >= 0 && p.micros >= slower && p.args.length) this.recordSlow(client, p);
-      }, (p) => this.heldForConsensus(client, p));
+      }, (p) => this.consensusHolds.holds(client, p));
       client.flush();
       const why = this.outputOverLimit(client, 0);
       if (why !== null) this.dropForOutput(client, why);
@@ -618,40 +620,6 @@ export class Node {
     this.stats.outputLimitDrops++;
     log.warn(`closing client ${client.info.addr} (id ${client.info.id}): output buffer over its ${why} (client-output-buffer-limit)`);
     client.close(true);
-  }
-
-  /**
-   * Consistent mode: a write's reply waits until consensus-level followers acknowledged every
-   * entry appended before it arrived (see replication/consensus.ts), or answers a timeout error.
-   */
-  private heldForConsensus(client: Client, p: Pending): boolean {
-    if (p.consensus === undefined) return false;
-    const consensus = this.replication.consensus;
-    const now = Date.now();
-    const wait = p.consensus === true ? (p.consensus = { snap: consensus.snapshot(), deadline: now + CONSENSUS_WAIT_MS }) : p.consensus;
-    if (this.config.num('consensus-level') === 0 || wait.snap === null || consensus.satisfied(wait.snap)) {
-      p.consensus = undefined;
-      return false;
-    }
-    if (now >= wait.deadline) {
-      p.consensus = undefined;
-      p.reply = ERR_CONSENSUS_TIMEOUT;
-      this.stats.errors++;
-      return false;
-    }
-    this.consensusHeld.add(client);
-    this.consensusTimer ??= setInterval(() => this.releaseConsensusHeld(), CONSENSUS_CHECK_MS);
-    return true;
-  }
-
-  /** Acknowledgements came, or the clock moved: held clients look again. */
-  private releaseConsensusHeld(): void {
-    if (this.consensusHeld.size === 0 && this.consensusTimer) {
-      clearInterval(this.consensusTimer);
-      this.consensusTimer = null;
-    }
-    for (const client of this.consensusHeld) this.markDirty(client);
-    this.consensusHeld.clear();
   }
 
   private recordSlow(client: Client, p: Pending): void {
@@ -816,7 +784,7 @@ export class Node {
     if (k === 'notify-keyspace-events') this.keyspaceEvents.configure(this.config.str(k));
     if (k === 'consensus-level' && this.config.num(k) === 0) {
       this.replication.consensus.reset();
-      this.releaseConsensusHeld();
+      this.consensusHolds.recheck();
     }
     if (k === 'loglevel') {
       const level = this.config.str(k) as (typeof LOG_LEVELS)[number];

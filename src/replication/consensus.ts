@@ -1,13 +1,18 @@
-// Consistent mode (`consensus-level : k`): which binlog entries at least k followers have
-// acknowledged. A write's reply waits until every entry appended before it was answered is
-// acknowledged so (a snapshot of the slots not yet there, taken when its reply arrives), so a
-// client never hears OK for a write a promoted follower could lack.
+// Consistent mode (`consensus-level : k`): which binlog entries of the slots this node leads at
+// least k followers have acknowledged. A reply waits until the slots it touched are acknowledged
+// so up to the index they had when it arrived (the worker reports a batch's appends before its
+// replies, so a write's own entry is always included): a client never hears OK for a write, nor
+// reads one, that a promoted follower could lack.
 //
-// What it tracks is bounded by the slots: one (slot, last index) pair per slot with entries
-// not yet acknowledged by k followers, and snapshots that share those pairs.
+// What it tracks is bounded by the slots: per led slot its last index not yet acknowledged by k
+// followers, and the highest index that was.
+import { SLOTS_PER_TABLE_MAX } from '../common/limits';
 
-/** Slots (table * SLOTS_PER_TABLE_MAX + slot) and the index each must reach. */
-export type Snapshot = readonly (readonly [number, number])[];
+/** Slot ids (table * SLOTS_PER_TABLE_MAX + slot) and the index each must reach. */
+export type Wait = readonly (readonly [number, number])[];
+
+/** The slots a reply waits on: some slot ids, every slot of a table (keyless commands), or every slot. */
+export type Scope = { ids: number[] } | { table: number } | 'all';
 
 export interface ConsensusLinks {
   /** Highest index each follower streaming this slot acknowledged, one number per follower. */
@@ -19,16 +24,19 @@ export class Consensus {
   private uncommitted = new Map<number, number>();
   /** Per slot, the highest index ever acknowledged by k followers (a watermark: links may go later). */
   private committed = new Map<number, number>();
-  /** Shared by every reply captured until `uncommitted` changes. */
-  private current: Snapshot | null = null;
 
   constructor(private links: ConsensusLinks, private level: () => number) {}
 
-  /** A worker committed the slot's log up to `index`. */
+  /** A worker committed the led slot's log up to `index`. */
   appended(id: number, index: number): void {
     if (this.level() === 0) return;
     this.uncommitted.set(id, index);
-    this.current = null;
+  }
+
+  /** The slot changes role: what it owed or reached as a leader no longer counts (its log may be truncated). */
+  forget(id: number): void {
+    this.uncommitted.delete(id);
+    this.committed.delete(id);
   }
 
   /** Index of the slot that at least k followers have now; -1 when fewer than k follow it. */
@@ -40,36 +48,41 @@ export class Consensus {
     return acks[k - 1];
   }
 
-  /** Followers acknowledged entries: moves the watermarks; says whether a pending slot got there. */
-  acked(): boolean {
-    let any = false;
-    for (const [id, index] of this.uncommitted) {
-      const got = this.replicated(id);
-      if (got > (this.committed.get(id) ?? -1)) this.committed.set(id, got);
-      if (got < index) continue;
-      this.uncommitted.delete(id);
-      any = true;
-    }
-    if (any) this.current = null;
-    return any;
+  /** A follower acknowledged entries of this slot: moves its watermark; says whether it caught up. */
+  acked(id: number): boolean {
+    const index = this.uncommitted.get(id);
+    if (index === undefined) return false;
+    const got = this.replicated(id);
+    if (got > (this.committed.get(id) ?? -1)) this.committed.set(id, got);
+    if (got < index) return false;
+    this.uncommitted.delete(id);
+    return true;
   }
 
-  /** What a reply arriving now must wait for; null when nothing is pending. */
-  snapshot(): Snapshot | null {
+  /** What a reply arriving now must wait for in `scope`; null when nothing there is pending. */
+  waitFor(scope: Scope): Wait | null {
     if (this.uncommitted.size === 0) return null;
-    this.current ??= [...this.uncommitted];
-    return this.current;
+    const out: [number, number][] = [];
+    if (scope === 'all') out.push(...this.uncommitted);
+    else if ('table' in scope) {
+      for (const pair of this.uncommitted) if (Math.floor(pair[0] / SLOTS_PER_TABLE_MAX) === scope.table) out.push(pair);
+    } else {
+      for (const id of scope.ids) {
+        const index = this.uncommitted.get(id);
+        if (index !== undefined) out.push([id, index]);
+      }
+    }
+    return out.length > 0 ? out : null;
   }
 
-  /** Whether k followers acknowledged every slot of the snapshot up to its index. */
-  satisfied(snap: Snapshot): boolean {
-    for (const [id, index] of snap) if ((this.committed.get(id) ?? -1) < index) return false;
+  /** Whether k followers acknowledged every slot of the wait up to its index. */
+  satisfied(wait: Wait): boolean {
+    for (const [id, index] of wait) if ((this.committed.get(id) ?? -1) < index) return false;
     return true;
   }
 
   /** Consistent mode turned off: nothing waits any more. */
   reset(): void {
     this.uncommitted.clear();
-    this.current = null;
   }
 }

@@ -27,8 +27,8 @@ export interface LeaderHost {
   dbPath: string;
   /** The slot's last index as its worker last reported it; undefined when it did not since the node started. */
   lastIndex(table: number, slot: number): number | undefined;
-  /** Called when an ack arrives (consistent mode waits on them). */
-  acked(): void;
+  /** Called when an ack of this slot arrives (consistent mode waits on them). */
+  acked(table: number, slot: number): void;
 }
 
 export interface FollowedSlot {
@@ -97,7 +97,7 @@ export class LeaderLink {
       if (!st) return;
       const wasFull = this.windowFull(st);
       if (n(3) > st.acked) st.acked = n(3);
-      this.host.acked();
+      this.host.acked(st.table, st.slot);
       // acks only matter to the pump when they reopen a full window
       if (wasFull) this.pump();
     } else if (kind === 'S') {
@@ -122,6 +122,8 @@ export class LeaderLink {
     log.info(`follower ${this.addr} follows ${id} from ${off.term}:${off.index}${ok ? '' : `, full sync${force ? ' (forced)' : ''}`}`);
     if (ok) {
       st.state = 'streaming';
+      // what the follower has counts as acknowledged (an ack lost with its last link)
+      this.host.acked(table, slot);
       this.pump();
     } else await this.fullSync(st);
   }

@@ -10,7 +10,7 @@ import { errorReply } from '../protocol/reply';
 import { keysOf } from '../commands/server-family';
 import { CommandSpec, ReplicationAdmin } from '../commands/types';
 import { slotOf } from '../common/crc32';
-import { Consensus } from './consensus';
+import { Consensus, Scope } from './consensus';
 import { FollowerLink } from './follower';
 import { LeaderLink } from './leader';
 import { slotId } from './protocol';
@@ -116,6 +116,7 @@ export class Replication implements ReplicationAdmin {
       const old = this.following.get(id);
       if (old === leader && !force) continue;
       if (old) this.links.get(old)?.remove(table, slot);
+      this.consensus.forget(id);
       await this.node.callWorker(this.node.workerOfSlot(slot), table, [Buffer.from('__slotrole'), Buffer.from(String(slot)), Buffer.from('follower')]);
       this.following.set(id, leader);
       let link = this.links.get(leader);
@@ -134,6 +135,7 @@ export class Replication implements ReplicationAdmin {
       if (leader === undefined) continue;
       this.links.get(leader)?.remove(table, slot);
       this.following.delete(id);
+      this.consensus.forget(id);
       await this.node.callWorker(this.node.workerOfSlot(slot), table, [Buffer.from('__slotrole'), Buffer.from(String(slot)), Buffer.from('leader')]);
       log.info(`slot ${slotId(table, slot)} is a leader now (was following ${leader})`);
     }
@@ -159,8 +161,8 @@ export class Replication implements ReplicationAdmin {
       slotDir: (t, s) => this.node.slotDir(t, s),
       dbPath: this.node.dbPath,
       lastIndex: (t, s) => this.lastIndex.get(t * SLOTS_PER_TABLE_MAX + s),
-      acked: () => {
-        if (this.consensus.acked()) this.node.committed();
+      acked: (t, s) => {
+        if (this.consensus.acked(t * SLOTS_PER_TABLE_MAX + s)) this.node.committed();
       },
     }, (l) => {
       this.leaderLinks.delete(l);
@@ -184,7 +186,8 @@ export class Replication implements ReplicationAdmin {
   appended(a: SlotAppends): void {
     const id = a.table * SLOTS_PER_TABLE_MAX + a.slot;
     this.lastIndex.set(id, a.index);
-    this.consensus.appended(id, a.index);
+    // a follower slot's entries are its leader's to wait on
+    if (!this.following.has(id)) this.consensus.appended(id, a.index);
     if (this.leaderLinks.size > 0) {
       let times = this.appendTimes.get(id);
       if (!times) this.appendTimes.set(id, (times = []));
@@ -223,18 +226,38 @@ export class Replication implements ReplicationAdmin {
   }
 
   /**
-   * Consistent mode: a write is refused before it runs, as Pika's ConsensusCheck does, when
-   * fewer than consensus-level followers stream a slot it writes (a keyless write: any slot of
-   * its table).
+   * Consistent mode, before a command runs: Pika's refusal (ConsensusCheck) of a write to a slot
+   * fewer than consensus-level followers stream, or the slots its reply must wait on (null: none,
+   * or not in consistent mode). A write waits on the slots it writes, a read on those it reads, so
+   * neither answers with an entry a promoted follower could lack; what cannot be told from the
+   * keys (EXEC, keyless writes) waits on every slot, a keyless read on its table's.
    */
-  consensusRefusal(table: number, spec: CommandSpec, args: Buffer[]): Buffer | null {
+  consensusCheck(table: number, spec: CommandSpec, args: Buffer[]): Buffer | Scope | null {
     const k = this.node.consensusLevel();
-    if (k === 0 || !spec.flags.includes('write')) return null;
-    const slots = this.node.slotCount(table);
+    if (k === 0) return null;
+    if (spec.carriesWrites) return 'all';
+    const write = spec.flags.includes('write');
+    if (!write && !spec.flags.includes('readonly')) return null;
     const keys = keysOf(spec, args);
-    const ids = keys.length > 0 ? keys.map((key) => slotOf(key, slots)) : Array.from({ length: slots }, (_, s) => s);
-    for (const slot of ids) if (this.acks(table * SLOTS_PER_TABLE_MAX + slot).length < k) return ERR_CONSENSUS;
-    return null;
+    const slots = this.node.slotCount(table);
+    if (keys.length === 0) {
+      // a keyless write (FLUSHDB) is refused when any slot of its table lacks followers
+      if (write) for (let s = 0; s < slots; s++) if (this.acks(table * SLOTS_PER_TABLE_MAX + s).length < k) return ERR_CONSENSUS;
+      return write ? 'all' : { table };
+    }
+    const tables = spec.crossTable ? [table, spec.targetTable?.(args) ?? table] : [table];
+    const ids: number[] = [];
+    for (const t of tables) {
+      const n = this.node.slotCount(t);
+      // a bad target table fails when the command runs
+      if (n === 0) continue;
+      for (const key of keys) {
+        const id = t * SLOTS_PER_TABLE_MAX + slotOf(key, n);
+        if (write && this.acks(id).length < k) return ERR_CONSENSUS;
+        ids.push(id);
+      }
+    }
+    return { ids };
   }
 
   slotInfo(table: number, slot: number, offset: string): { role: string; lines: string[] } {

@@ -81,24 +81,47 @@ test('with the follower gone, writes fail with Pika\'s error and apply nothing; 
   assert.is(await F.exists('gone:1', 'gone:2', 'gone:3', 'gone:4'), 0);
 });
 
-test('a follower that stops acknowledging makes a write answer a timeout within the bounded wait', async () => {
+/** A key of `slot` (of SLOTS) named after `prefix`. */
+function keyIn(prefix, slot) {
+  for (let i = 0; ; i++) if (slotOf(Buffer.from(`${prefix}${i}`), SLOTS) === slot) return `${prefix}${i}`;
+}
+
+/** The slot's binlog index on a node. */
+async function lastIndex(c, slot) {
+  return Number(/binlog_offset: \d+:(\d+)/.exec(await c.call('pkcluster', 'info', 'slot', String(slot)))[1]);
+}
+
+test('a follower that stops acknowledging: the write and reads of its slot answer a timeout; other slots are read at once', async () => {
   if (TARGET !== 'pika') return;
+  const slot = slotOf(Buffer.from('stalled'), SLOTS);
+  const other = Array.from({ length: 50 }, (_, i) => `ack:${i}`).find((k) => slotOf(Buffer.from(k), SLOTS) !== slot);
+  const before = await lastIndex(L, slot);
+  const reader = client(leader.port);
   process.kill(follower.pid, 'SIGSTOP');
   try {
     const t0 = Date.now();
-    await rejects(L.set('stalled', 'x'), /^ERR Consensus timeout/);
+    const write = rejects(L.set('stalled', 'x'), /^ERR Consensus timeout: not acknowledged/);
+    write.catch(() => {}); // awaited below; a failure then fails this test, not the run
+    while ((await lastIndex(L, slot)) === before) await sleep(20);
+    // the write is in the leader's log, not acknowledged: a read of its slot must not show it
+    const read = rejects(reader.get('stalled'), /^ERR Consensus timeout: the keys read/);
+    read.catch(() => {});
+    assert.is(await reader.get(other), `v${other.split(':')[1]}`, 'a slot with nothing pending answers');
+    await write;
     const waited = Date.now() - t0;
     assert.ok(waited >= 2500 && waited < 9000, `answered after ${waited} ms`);
+    await read;
     // the leader shows how far behind, in entries and in ms
-    const info = await L.call('pkcluster', 'info', 'slot', String(slotOf(Buffer.from('stalled'), SLOTS)));
+    const info = await L.call('pkcluster', 'info', 'slot', String(slot));
     const [, lag, lagMs] = /lag=(\d+) lag_ms=(\d+)/.exec(info);
     assert.ok(Number(lag) >= 1 && Number(lagMs) >= 2500, info);
   } finally {
     process.kill(follower.pid, 'SIGCONT');
   }
-  // once it answers again, it catches up (the entry was logged) and writes succeed
+  // once it answers again, it catches up (the entry was logged): writes succeed, the read shows it
   assert.is(await L.set('resumed', 'x'), 'OK');
   assert.is(await F.get('stalled'), 'x');
+  assert.is(await reader.get('stalled'), 'x');
 });
 
 test('kill -9 of the leader under writes: every acknowledged write is on the promoted follower', async () => {
@@ -130,3 +153,51 @@ test('kill -9 of the leader under writes: every acknowledged write is on the pro
 });
 
 test.run();
+
+// A leader some of whose slots nobody follows: their entries (the expiry cycle's deletions) are
+// never acknowledged, and that must hold back nothing but reads of those slots.
+const partial = suite('consensus, some slots followed');
+let L2, F2;
+
+partial.before(async () => {
+  if (TARGET !== 'pika') return;
+  const args = ['--default-slot-num', String(SLOTS)];
+  const [l, f] = await Promise.all([startNode({ args }), startNode({ args })]);
+  L2 = client(l.port);
+  F2 = client(f.port);
+  await F2.call('pkcluster', 'slotsslaveof', '127.0.0.1', String(l.port), '0-3');
+  const deadline = Date.now() + 20_000;
+  while (!(await Promise.all([0, 1, 2, 3].map((s) => slotState(L2, s)))).every((st) => st === 'streaming')) {
+    if (Date.now() > deadline) assert.unreachable('slots 0-3 not streaming');
+    await sleep(100);
+  }
+});
+
+partial.after(async () => {
+  closeClients();
+  await stopAll();
+});
+
+partial('an unacknowledged expiry in an unfollowed slot holds neither writes nor reads of followed slots', async () => {
+  if (TARGET !== 'pika') return;
+  const lone = keyIn('lone:', 5);
+  const followed = keyIn('followed:', 0);
+  assert.is(await L2.set(lone, 'x', 'PX', '50'), 'OK', 'asynchronous mode: accepted');
+  const before = await lastIndex(L2, 5);
+  assert.is(await L2.config('SET', 'consensus-level', '1'), 'OK');
+  // the expiry cycle deletes the key, logging a DEL in slot 5 that no follower acknowledges
+  const deadline = Date.now() + 10_000;
+  while ((await lastIndex(L2, 5)) === before) {
+    if (Date.now() > deadline) assert.unreachable('no expiry entry in slot 5');
+    await sleep(50);
+  }
+  assert.is(await L2.set(followed, 'y'), 'OK', 'a followed slot does not wait on slot 5');
+  assert.is(await L2.get(followed), 'y');
+  await rejects(L2.set(lone, 'z'), NOT_MATCH);
+  // slot 5's last entry is acknowledged by nobody: a read there cannot be answered
+  await rejects(L2.get(lone), /^ERR Consensus timeout: the keys read/);
+  assert.is(await L2.config('SET', 'consensus-level', '0'), 'OK');
+  assert.is(await L2.get(lone), null, 'asynchronous mode: reads answer at once');
+});
+
+partial.run();
