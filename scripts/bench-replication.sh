@@ -38,6 +38,12 @@ alone=$(free_port); start alone "$alone"
 leader=$(free_port); start leader "$leader"
 follower=$(free_port); start follower "$follower"
 redis-cli -p "$follower" pkcluster slotsslaveof 127.0.0.1 "$leader" all >/dev/null
+# consistent mode refuses writes to slots not yet streaming: wait until every slot is
+slots=$(redis-cli -p "$leader" config get default-slot-num | tail -1)
+for _ in $(seq 1 300); do
+  [ "$(redis-cli -p "$leader" pkcluster info slot "0:0-$((slots - 1))" | grep -c 'state=streaming')" -ge "$slots" ] && break
+  sleep 0.1
+done
 
 # Largest lag any slot's follower shows on the leader right now, in entries (lag=) or ms (lag_ms=).
 max_lag() { redis-cli -p "$leader" pkcluster info slot 0:0-16383 | grep -o "$1=[0-9]*" | cut -d= -f2 | sort -n | tail -1; }
