@@ -20,7 +20,7 @@ import { CommandSpec, ServerContext, WorkerContext } from './types';
 
 const log = logger('binlog');
 /** What PKSYNC's argument must be: the version of replication/protocol.ts's frames. */
-export const REPL_PROTOCOL_VERSION = '1';
+export const REPL_PROTOCOL_VERSION = '2';
 const slotArg = (b: Buffer) => Number(b.toString());
 const num = (b: Buffer) => Number(b.toString());
 
@@ -85,20 +85,41 @@ function binlogCheck(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void
 }
 
 /**
- * __binlogapply <slot> <entry> ...: a follower replays its leader's entries in one transaction,
- * each at the leader's time, and stores them as they are. Entries it already has are skipped;
- * a gap is an error (the link then asks again from its offset). Answers the last index.
+ * __binlogapply <slot> <n> <entry>×n [<slot> <n> <entry>×n ...]: a follower replays its leader's
+ * entries, one transaction per slot, each at the leader's time, and stores them as they are.
+ * Entries it already has are skipped; a gap is an error (the link then asks again from its
+ * offset). Answers, per slot, its last index or that slot's error: one call carries every slot
+ * of this worker that received entries meanwhile, so a burst over many slots is one ring trip.
  */
 function binlogApply(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  const env = ctx.store.env(ctx.table, slotArg(args[1]), true)!;
+  const groups: { slot: number; from: number; to: number }[] = [];
+  for (let i = 1; i < args.length; ) {
+    const n = i + 1 < args.length ? num(args[i + 1]) : NaN;
+    if (!Number.isInteger(n) || n < 0 || i + 2 + n > args.length) throw new CommandError('ERR __binlogapply: malformed slot group');
+    groups.push({ slot: slotArg(args[i]), from: i + 2, to: i + 2 + n });
+    i += 2 + n;
+  }
   const scratch = new ReplyWriter();
+  out.arrayHeader(groups.length);
+  for (const g of groups) {
+    try {
+      out.int(applyEntries(ctx, g.slot, args.slice(g.from, g.to), scratch));
+    } catch (e) {
+      out.error(e instanceof CommandError ? e.message : `ERR ${(e as Error).message}`);
+    }
+  }
+}
+
+/** Replays `entries` on `slot` in one transaction; answers the slot's last index. */
+function applyEntries(ctx: WorkerContext, slot: number, entries: Buffer[], scratch: ReplyWriter): number {
+  const env = ctx.store.env(ctx.table, slot, true)!;
   env.write(() => {
-    for (let i = 2; i < args.length; i++) {
-      const off = entryOffset(args[i]);
+    for (const entry of entries) {
+      const off = entryOffset(entry);
       const last = lastOffset(env).index;
       if (off.index <= last) continue;
       if (off.index !== last + 1) throw new CommandError(`ERR binlog gap: have ${last}, got ${off.index}`);
-      const argv = entryArgs(args[i]);
+      const argv = entryArgs(entry);
       const spec = COMMANDS.get(argv[0].toString('latin1').toLowerCase());
       if (!spec?.worker) throw new CommandError(`ERR binlog entry ${off.index} names no worker command`);
       ctx.replay(env, off.time, () => {
@@ -110,10 +131,10 @@ function binlogApply(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void
         }
       });
       scratch.reset();
-      appendReceived(env, args[i]);
+      appendReceived(env, entry);
     }
   });
-  out.int(lastOffset(env).index);
+  return lastOffset(env).index;
 }
 
 /** __binlogpurge <to> <slot> ...: deletes entries up to `to`; answers how many went. */
@@ -240,7 +261,7 @@ export const BINLOG_COMMANDS: CommandSpec[] = [
   internal('__binloglast', -2, 'Last binlog offsets of slots', binlogLast),
   internal('__binlogread', -4, 'Read binlog entries', binlogRead),
   internal('__binlogcheck', 5, 'Whether a follower offset continues this log', binlogCheck),
-  internal('__binlogapply', -2, "Replay a leader's entries", binlogApply),
+  internal('__binlogapply', -4, "Replay a leader's entries", binlogApply),
   internal('__binlogpurge', -3, 'Purge binlog entries', binlogPurge),
   internal('__slotrole', 3, 'Make a slot follower or leader', slotRole),
   internal('__slotclose', 2, "Close this worker's handle of a slot", slotClose),

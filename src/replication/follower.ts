@@ -9,7 +9,7 @@ import { REPL_BACKOFF_MAX_MS, REPL_BACKOFF_MIN_MS, REPL_HEARTBEAT_MS, REPL_SNAPS
 import { logger } from '../common/log';
 import { decodeReply, RespError } from '../protocol/reply-reader';
 import { REPL_PROTOCOL_VERSION } from '../commands/binlog-family';
-import { corkUntilMicrotask, frame, frameParser, slotId } from './protocol';
+import { frame, frameParser, slotId } from './protocol';
 
 const log = logger('repl');
 
@@ -34,8 +34,15 @@ export interface FollowingSlot {
   snapshot?: { dir: string; fd: number; size: number; got: number; logged: number; index: number };
 }
 
+/** The slots of one worker waiting for its next batched apply, and whether a batch is running. */
+interface ApplyQueue {
+  waiting: Map<FollowingSlot, { resolve: () => void; reject: (e: Error) => void }>;
+  running: boolean;
+}
+
 export class FollowerLink {
   readonly slots = new Map<string, FollowingSlot>();
+  private applyQueues = new Map<string, ApplyQueue>();
   private socket: net.Socket | null = null;
   private parser = frameParser();
   private open = false;
@@ -148,17 +155,29 @@ export class FollowerLink {
       return;
     }
     if (kind === 'P') return;
+    if (kind === 'E') return this.onEntries(args);
     const st = this.slots.get(slotId(Number(args[1]), Number(args[2])));
     if (!st) return;
-    if (kind === 'E') {
-      // frames that arrive while an apply runs are applied together by the next one
-      if (st.pending.length === 0) this.enqueue(st, () => this.apply(st, st.pending.splice(0)));
-      for (let i = 3; i < args.length; i++) st.pending.push(args[i]);
-    }
-    else if (kind === 'F') this.onSnapshotFrame(st, args);
+    if (kind === 'F') this.onSnapshotFrame(st, args);
     else if (kind === 'X') {
       st.state = 'refused';
       log.warn(`leader ${this.leader} refuses ${slotId(st.table, st.slot)}: ${args[3]}`);
+    }
+  }
+
+  /** `E <table> (<slot> <n> <entry>×n)...`: queues each slot's entries behind its previous apply. */
+  private onEntries(args: Buffer[]): void {
+    const table = Number(args[1]);
+    for (let i = 2; i < args.length; ) {
+      const n = Number(args[i + 1]);
+      if (!Number.isInteger(n) || n < 0 || i + 2 + n > args.length) throw new Error('malformed E frame');
+      const st = this.slots.get(slotId(table, Number(args[i])));
+      if (st) {
+        // frames that arrive while an apply runs are applied together by the next one
+        if (st.pending.length === 0) this.enqueue(st, () => this.apply(st));
+        for (let j = i + 2; j < i + 2 + n; j++) st.pending.push(args[j]);
+      }
+      i += 2 + n;
     }
   }
 
@@ -189,12 +208,52 @@ export class FollowerLink {
     });
   }
 
-  private async apply(st: FollowingSlot, entries: Buffer[]): Promise<void> {
-    const index = (await this.call(this.node.workerOfSlot(st.slot), st.table, ['__binlogapply', st.slot, ...entries])) as number;
-    st.applied = index;
-    if (!this.socket) return;
-    corkUntilMicrotask(this.socket);
-    this.socket.write(frame(['A', st.table, st.slot, index]));
+  /**
+   * Applies the slot's pending entries: slots of one worker that are ready in the same task go
+   * in one `__binlogapply` call and are acknowledged in one frame. Resolves once this slot's
+   * entries are applied, in order after its earlier operations (the slot's chain awaits it).
+   */
+  private apply(st: FollowingSlot): Promise<void> {
+    const worker = this.node.workerOfSlot(st.slot);
+    const key = `${st.table}/${worker}`;
+    let q = this.applyQueues.get(key);
+    if (!q) this.applyQueues.set(key, (q = { waiting: new Map(), running: false }));
+    const queue = q;
+    return new Promise<void>((resolve, reject) => {
+      queue.waiting.set(st, { resolve, reject });
+      if (queue.running) return;
+      queue.running = true;
+      queueMicrotask(() => void this.runApplies(queue, st.table, worker));
+    });
+  }
+
+  private async runApplies(q: ApplyQueue, table: number, worker: number): Promise<void> {
+    while (q.waiting.size > 0) {
+      const batch = [...q.waiting];
+      q.waiting.clear();
+      const args: (number | Buffer | string)[] = ['__binlogapply'];
+      for (const [st] of batch) {
+        const entries = st.pending.splice(0);
+        args.push(st.slot, entries.length, ...entries);
+      }
+      let results: unknown[];
+      try {
+        results = (await this.call(worker, table, args)) as unknown[];
+      } catch (e) {
+        for (const [, waiter] of batch) waiter.reject(e as Error);
+        continue;
+      }
+      const ack: (number | string)[] = ['A', table];
+      batch.forEach(([st, waiter], i) => {
+        const r = results[i];
+        if (r instanceof RespError) return waiter.reject(new Error(r.message));
+        st.applied = r as number;
+        ack.push(st.slot, st.applied);
+        waiter.resolve();
+      });
+      if (this.socket && ack.length > 2) this.socket.write(frame(ack));
+    }
+    q.running = false;
   }
 
   private onSnapshotFrame(st: FollowingSlot, args: Buffer[]): void {

@@ -13,7 +13,7 @@ import { logger } from '../common/log';
 import { decodeReply, RespError } from '../protocol/reply-reader';
 import { entryOffset, readLogState } from '../storage/binlog';
 import { ENV_OPTIONS, SlotEnv } from '../storage/slot-store';
-import { corkUntilMicrotask, frame, frameParser, slotId } from './protocol';
+import { frame, frameParser, slotId } from './protocol';
 
 const log = logger('repl');
 
@@ -49,6 +49,8 @@ export class LeaderLink {
   private reading = new Set<string>();
   /** Of those, the ones a pump found busy: they look again when their read ends. */
   private deferred = new Set<string>();
+  /** E frames being assembled in this task, per table (see send). */
+  private outgoing = new Map<number, (Buffer | number | string)[]>();
   private lastHeard = Date.now();
   private timer: NodeJS.Timeout;
   closed = false;
@@ -93,13 +95,19 @@ export class LeaderLink {
     const kind = args[0].toString();
     const n = (i: number) => Number(args[i]?.toString());
     if (kind === 'A') {
-      const st = this.slots.get(slotId(n(1), n(2)));
-      if (!st) return;
-      const wasFull = this.windowFull(st);
-      if (n(3) > st.acked) st.acked = n(3);
-      this.host.acked(st.table, st.slot);
+      // A <table> (<slot> <index>)...
+      const table = n(1);
+      let reopened = false;
+      for (let i = 2; i + 1 < args.length; i += 2) {
+        const st = this.slots.get(slotId(table, n(i)));
+        if (!st) continue;
+        const wasFull = this.windowFull(st);
+        if (n(i + 1) > st.acked) st.acked = n(i + 1);
+        this.host.acked(st.table, st.slot);
+        reopened ||= wasFull;
+      }
       // acks only matter to the pump when they reopen a full window
-      if (wasFull) this.pump();
+      if (reopened) this.pump();
     } else if (kind === 'S') {
       this.subscribe(n(1), n(2), { term: n(3), index: n(4), time: n(5) }, n(6) === 1).catch((e) => {
         log.warn(`follower ${this.addr}, slot ${n(1)}:${n(2)}: ${(e as Error).stack}`);
@@ -162,10 +170,24 @@ export class LeaderLink {
     const st = this.slots.get(slotId(table, slot));
     if (this.closed || !st || st.state !== 'streaming' || st.next !== first || this.windowFull(st)) return;
     if (this.socket.writableLength > REPL_SOCKET_MAX_BYTES) return;
-    corkUntilMicrotask(this.socket);
-    this.socket.write(frame(['E', table, slot, ...entries]));
-    st.next += entries.length;
+    this.send(st, entries);
     st.last = Math.max(st.last, st.next - 1);
+  }
+
+  /** Queues a slot's next entries; whatever a task queued leaves as one E frame per table when it ends. */
+  private send(st: FollowedSlot, entries: Buffer[]): void {
+    let parts = this.outgoing.get(st.table);
+    if (!parts) {
+      if (this.outgoing.size === 0) queueMicrotask(() => this.flush());
+      this.outgoing.set(st.table, (parts = ['E', st.table]));
+    }
+    parts.push(st.slot, entries.length, ...entries);
+    st.next += entries.length;
+  }
+
+  private flush(): void {
+    if (!this.closed) for (const parts of this.outgoing.values()) this.socket.write(frame(parts));
+    this.outgoing.clear();
   }
 
   private windowFull(st: FollowedSlot): boolean {
@@ -180,7 +202,6 @@ export class LeaderLink {
       for (const st of list) args.push(st.slot, st.next);
       const parts = (await this.call(this.host.workerOfSlot(list[0].slot), list[0].table, args)) as unknown[][];
       if (this.closed) return;
-      corkUntilMicrotask(this.socket);
       list.forEach((st, i) => {
         const [last, purged, ...read] = parts[i] as [number, number, ...Buffer[]];
         st.last = last;
@@ -192,8 +213,7 @@ export class LeaderLink {
         // entries pushed while this read was in flight went already
         const entries = read.filter((e) => entryOffset(e).index >= st.next);
         if (entries.length === 0 || entryOffset(entries[0]).index !== st.next) return;
-        this.socket.write(frame(['E', st.table, st.slot, ...entries]));
-        st.next += entries.length;
+        this.send(st, entries);
         sent = true;
       });
     } catch (e) {
