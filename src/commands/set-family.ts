@@ -120,10 +120,11 @@ function spop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
       removedFromSet(ctx, key, s.meta, 'spop');
       return out.bulkSet(all);
     }
-    const picked = setRandomMembers(s.env, s.meta, count, true);
-    s.env.write(() => {
-      setRemoveMembers(s.env, s.meta, picked);
+    const picked = s.env.write(() => {
+      const members = setRandomMembers(s.env, s.meta, count, true, true);
+      setRemoveMembers(s.env, s.meta, members);
       setSave(s.env, key, s.meta, ctx.now);
+      return members;
     });
     // the members chance picked, so replicas remove the same ones
     ctx.propagate([Buffer.from('SREM'), key, ...picked]);
@@ -132,10 +133,11 @@ function spop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   }
   const s = readSet(ctx, key);
   if (!s) return out.nullBulk();
-  const [m] = setRandomMembers(s.env, s.meta, 1, true);
-  s.env.write(() => {
-    setRemoveMembers(s.env, s.meta, [m]);
+  const m = s.env.write(() => {
+    const [member] = setRandomMembers(s.env, s.meta, 1, true, true);
+    setRemoveMembers(s.env, s.meta, [member]);
     setSave(s.env, key, s.meta, ctx.now);
+    return member;
   });
   ctx.propagate([Buffer.from('SREM'), key, m]);
   removedFromSet(ctx, key, s.meta, 'spop');

@@ -177,7 +177,7 @@ function copyOf(raw: Uint8Array): Buffer {
 
 export class CountedTree {
   constructor(private db: Database<Buffer, Buffer>, private prefix: Buffer, private shape: TreeShape = DEFAULT_SHAPE) {
-    if (shape.fanout < 3) throw new Error('zset rank tree: fan-out below 3');
+    if (shape.fanout < 3) throw new Error('rank tree: fan-out below 3');
   }
 
   private nodeKey(id: number): Buffer {
@@ -192,7 +192,7 @@ export class CountedTree {
   }
   private mustRead(id: number): Node {
     const node = this.read(id);
-    if (!node) throw new Error(`zset rank tree: node ${id} is missing`);
+    if (!node) throw new Error(`rank tree: node ${id} is missing`);
     return node;
   }
   private put(id: number, raw: Buffer): void {
@@ -263,6 +263,11 @@ export class CountedTree {
       node = this.mustRead(id);
     }
     return { path, leafId: id, leaf: node };
+  }
+
+  /** Whether the tree has a root: false for a collection that never built one. */
+  exists(): boolean {
+    return this.db.getBinaryFast(this.nodeKey(ROOT)) !== undefined;
   }
 
   /** Adds `key`; false when it is already there. Inside a write transaction. */
@@ -455,7 +460,7 @@ export class CountedTree {
     let nodes = 0;
     let leafDepth = -1;
     const fail = (msg: string): never => {
-      throw new Error(`zset rank tree: ${msg}`);
+      throw new Error(`rank tree: ${msg}`);
     };
     const walk = (node: Node, depth: number, lo: Buffer | null, hi: Buffer | null, isRoot: boolean): number => {
       nodes++;

@@ -11,13 +11,14 @@ export type SyncMode = 'always' | 'everysec' | 'no';
 
 /**
  * Sub-databases of a slot environment. `keys` is the keyspace directory (see keyspace.ts);
- * `garbage` queues dropped collections for reclaim (reclaim.ts). Append only: reclaim.ts
- * stores a member sub-database by its index here.
+ * `garbage` queues dropped collections for reclaim (reclaim.ts); `setranks` holds the rank
+ * trees of large sets (types/set.ts). Append only: reclaim.ts stores a member sub-database by
+ * its index here.
  */
-export const SUB_DBS = ['keys', 'strings', 'hashes', 'lists', 'sets', 'zsets', 'expires', 'garbage'] as const;
+export const SUB_DBS = ['keys', 'strings', 'hashes', 'lists', 'sets', 'zsets', 'expires', 'garbage', 'setranks'] as const;
 export type SubDbName = (typeof SUB_DBS)[number];
-/** The sub-databases that hold collection members under a collection id. */
-export const MEMBER_DBS = ['hashes', 'lists', 'sets', 'zsets'] as const satisfies readonly SubDbName[];
+/** The sub-databases that hold collection members (or indexes of them) under a collection id. */
+export const MEMBER_DBS = ['hashes', 'lists', 'sets', 'zsets', 'setranks'] as const satisfies readonly SubDbName[];
 export type MemberDbName = (typeof MEMBER_DBS)[number];
 const MAX_DBS = 12;
 /** lmdb-js TransactionFlags: ABORTABLE = 1, SYNCHRONOUS_COMMIT = 2. */

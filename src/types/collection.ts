@@ -102,14 +102,24 @@ export function putCollection(env: SlotEnv, key: Buffer, type: KeyType, meta: Me
   else store(env, key, type, expireAt, encodeMeta(meta));
 }
 
+/** An index a collection type may keep in another sub-database, under the collection's id, once it has more than `minCount` members. */
+export interface CollectionIndex {
+  db: MemberDbName;
+  minCount: number;
+  /** Records the index holds for `count` members (an estimate is enough: it picks inline or queued reclaim). */
+  records(count: number): number;
+}
+
 /**
- * Registers where a collection type keeps its members (`recordsPerMember` records each), for
- * drops and copies of its keys.
+ * Registers where a collection type keeps its members (`recordsPerMember` records each) and
+ * any index of them, for drops and copies of its keys. Copies leave the index behind.
  */
-export function registerCollection(type: KeyType, db: MemberDbName, recordsPerMember = 1): void {
+export function registerCollection(type: KeyType, db: MemberDbName, recordsPerMember = 1, index?: CollectionIndex): void {
   registerMemberLocator(type, (payload: Buffer) => {
     const { id, count } = decodeMeta(payload);
-    return { db, id, records: count * recordsPerMember };
+    const at = [{ db, id, records: count * recordsPerMember }];
+    if (index && count > index.minCount) at.push({ db: index.db, id, records: index.records(count) });
+    return at;
   });
   registerMemberCopier(type, (src: SlotEnv, rec: KeyRecord, dst: SlotEnv) => {
     const meta = decodeMeta(rec.payload);

@@ -1,21 +1,37 @@
 // Set storage on top of types/collection.ts: members in the `sets` sub-database with an empty
 // value; the meta's type-specific byte is Redis 7.0's encoding ('intset' while every member is
 // an integer and there are at most 512, then 'hashtable' for good, as Redis never converts back).
+//
+// A large set picks random members (SPOP, SRANDMEMBER) through a rank tree in `setranks`
+// (storage/counted-btree.ts over the member keys, under the collection id): rank r is the r-th
+// member record in key order, found in O(log n) reads instead of a walk to offset r. SPOP builds
+// the tree the first time it picks from a set above TREE_MIN_MEMBERS, so sets that are never
+// popped from pay nothing; from then on every add and removal keeps it exact, until the set
+// shrinks to TREE_MIN_MEMBERS and the tree goes. Reads never build it (they run outside write
+// transactions) and walk instead. The tree is local layout, like the collection id: copies,
+// replicas and digests see only members.
+import { CountedTree } from '../storage/counted-btree';
 import { KeyType, remove } from '../storage/keyspace';
+import { dropCollection } from '../storage/reclaim';
 import { SlotEnv } from '../storage/slot-store';
 import {
   allocateId, decodeMember, decodeMeta, encodeMemberValue, getCollection, Meta, memberKey, members, memberValue, prefixRange, putCollection, registerCollection,
 } from './collection';
 
 const DB = 'sets' as const;
-registerCollection(KeyType.Set, DB);
+const RANKS = 'setranks' as const;
+/** Sets larger than this pick random members by rank instead of reading them all. */
+const READ_ALL_MAX = 1000;
+/** Only sets above this many members keep a rank tree. */
+const TREE_MIN_MEMBERS = READ_ALL_MAX;
+/** Member keys per tree node record, at least (for reclaim's estimate of a dropped tree). */
+const TREE_KEYS_PER_RECORD = 16;
+registerCollection(KeyType.Set, DB, 1, { db: RANKS, minCount: TREE_MIN_MEMBERS, records: (n) => Math.ceil(n / TREE_KEYS_PER_RECORD) });
 
 const ENC_INTSET = 0;
 const ENC_HASHTABLE = 1;
 /** Redis's set-max-intset-entries default. */
 export const INTSET_MAX_ENTRIES = 512;
-/** Sets larger than this pick random members by offset instead of reading them all. */
-const READ_ALL_MAX = 1000;
 const EMPTY = Buffer.alloc(0);
 
 export type SetMeta = Meta & { expireAt: number };
@@ -59,11 +75,13 @@ export function setMembers(env: SlotEnv, meta: SetMeta): Buffer[] {
 
 /** Adds members to `meta` (updating count and encoding); returns how many were new. Inside env.write; call setSave after. */
 export function setAddMembers(env: SlotEnv, meta: SetMeta, items: Buffer[]): number {
+  const tree = treeOf(env, meta);
   let added = 0;
   for (const m of items) {
     const k = memberKey(meta.id, m);
     if (env.dbs[DB].getBinaryFast(k) !== undefined) continue;
     env.dbs[DB].putSync(k, encodeMemberValue(m, EMPTY));
+    tree?.insert(k.subarray(meta.id.length));
     added++;
     meta.count++;
     if (meta.extra[0] === ENC_INTSET && (!isIntMember(m) || meta.count > INTSET_MAX_ENTRIES)) meta.extra = Buffer.of(ENC_HASHTABLE);
@@ -73,15 +91,40 @@ export function setAddMembers(env: SlotEnv, meta: SetMeta, items: Buffer[]): num
 
 /** Removes members from `meta`; returns how many were there. Inside env.write; call setSave after. */
 export function setRemoveMembers(env: SlotEnv, meta: SetMeta, items: Buffer[]): number {
+  const tree = treeOf(env, meta);
   let removed = 0;
   for (const m of items) {
     const k = memberKey(meta.id, m);
     if (env.dbs[DB].getBinaryFast(k) === undefined) continue;
     env.dbs[DB].removeSync(k);
+    tree?.remove(k.subarray(meta.id.length));
     removed++;
     meta.count--;
   }
+  // a tree exists only above TREE_MIN_MEMBERS, so drops of smaller sets never look for one
+  if (tree && meta.count <= TREE_MIN_MEMBERS) dropCollection(env, RANKS, meta.id, Math.ceil(TREE_MIN_MEMBERS / TREE_KEYS_PER_RECORD));
   return removed;
+}
+
+/** The set's rank tree when it has one (only sets above TREE_MIN_MEMBERS can). */
+function treeOf(env: SlotEnv, meta: SetMeta): CountedTree | undefined {
+  if (meta.count <= TREE_MIN_MEMBERS) return undefined;
+  const tree = new CountedTree(env.dbs[RANKS], meta.id);
+  return tree.exists() ? tree : undefined;
+}
+
+/**
+ * The set's rank tree, built from its member keys when it has none yet; undefined for sets at
+ * or below TREE_MIN_MEMBERS. Inside env.write.
+ */
+function ensureTree(env: SlotEnv, meta: SetMeta): CountedTree | undefined {
+  if (meta.count <= TREE_MIN_MEMBERS) return undefined;
+  const tree = new CountedTree(env.dbs[RANKS], meta.id);
+  if (tree.exists()) return tree;
+  const keys: Buffer[] = [];
+  for (const k of env.dbs[DB].getKeys(prefixRange(meta.id)) as Iterable<Buffer>) keys.push(Buffer.from(k.subarray(meta.id.length)));
+  tree.build(keys);
+  return tree;
 }
 
 /** Writes the set's meta back; an empty set deletes the key. Inside env.write. */
@@ -102,8 +145,16 @@ export function setReplace(env: SlotEnv, key: Buffer, items: Buffer[], now: numb
   return meta.count;
 }
 
-/** The member at `offset` in storage order. */
-function memberAt(env: SlotEnv, meta: SetMeta, offset: number): Buffer {
+/** The member at `offset` in storage order: one lookup through the tree, else a walk. */
+function memberAt(env: SlotEnv, meta: SetMeta, offset: number, tree: CountedTree | undefined): Buffer {
+  if (tree) {
+    const tail = tree.select(offset);
+    // a member longer than MEMBER_DIRECT_MAX is keyed by its digest: the record holds it whole
+    const key = tail && Buffer.concat([meta.id, tail]);
+    const raw = key && env.dbs[DB].getBinaryFast(key);
+    if (!key || !raw) throw new Error(`set rank tree has no member at ${offset} of ${meta.count}`);
+    return decodeMember(key, raw).member;
+  }
   const { end } = prefixRange(meta.id);
   for (const { key, value } of env.dbs[DB].getRange({ start: meta.id, end, offset, limit: 1 }) as Iterable<{ key: Buffer; value: Uint8Array }>) {
     return decodeMember(key, value).member;
@@ -115,9 +166,10 @@ const randomIndex = (n: number) => Math.floor(Math.random() * n);
 
 /**
  * `count` members chosen uniformly: distinct when `unique` (at most the set's size, in random
- * order), else independently, repeats allowed.
+ * order), else independently, repeats allowed. `forWrite` (inside env.write, as SPOP is) may
+ * build the set's rank tree; reads use one if it exists.
  */
-export function setRandomMembers(env: SlotEnv, meta: SetMeta, count: number, unique: boolean): Buffer[] {
+export function setRandomMembers(env: SlotEnv, meta: SetMeta, count: number, unique: boolean, forWrite = false): Buffer[] {
   const size = meta.count;
   if (size === 0 || count <= 0) return [];
   if (unique && count >= size) return shuffle(setMembers(env, meta));
@@ -136,14 +188,15 @@ export function setRandomMembers(env: SlotEnv, meta: SetMeta, count: number, uni
     }
     return all.slice(0, count);
   }
+  const tree = forWrite ? ensureTree(env, meta) : treeOf(env, meta);
   const out: Buffer[] = [];
   if (!unique) {
-    for (let i = 0; i < count; i++) out.push(memberAt(env, meta, randomIndex(size)));
+    for (let i = 0; i < count; i++) out.push(memberAt(env, meta, randomIndex(size), tree));
     return out;
   }
   const picked = new Set<number>();
   while (picked.size < count) picked.add(randomIndex(size));
-  for (const off of picked) out.push(memberAt(env, meta, off));
+  for (const off of picked) out.push(memberAt(env, meta, off, tree));
   return out;
 }
 

@@ -1,0 +1,134 @@
+// types/set.ts's rank tree in a real LMDB environment: SPOP builds it for a large set, adds and
+// removals keep it equal to the member records, it goes when the set shrinks or is dropped,
+// and copies of the set leave it behind.
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { test } = require('uvu');
+const assert = require('uvu/assert');
+const { SlotStore } = require('../../dist/storage/slot-store');
+const ks = require('../../dist/storage/keyspace');
+const { CountedTree } = require('../../dist/storage/counted-btree');
+const st = require('../../dist/types/set');
+const rc = require('../../dist/storage/reclaim');
+const { prefixRange } = require('../../dist/types/collection');
+
+const b = (s) => Buffer.from(s);
+const NOW = 1000;
+/** types/set.ts's TREE_MIN_MEMBERS: smaller sets never keep a tree. */
+const TREE_MIN = 1000;
+/** Longer than MEMBER_DIRECT_MAX, so its member key is a digest. */
+const LONG = 'L'.repeat(2500);
+let dir;
+let store;
+test.before.each(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pika-set-test-'));
+  store = new SlotStore(dir, 4, 'no');
+});
+test.after.each(() => {
+  store.closeAll();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const treeRecords = (env) => env.dbs.setranks.getKeysCount();
+const meta = (env, key) => st.getSet(env, b(key), NOW);
+const tree = (env, key) => new CountedTree(env.dbs.setranks, meta(env, key).id);
+
+function fill(env, key, members) {
+  env.write(() => {
+    const m = st.getSet(env, b(key), NOW) ?? st.newSetMeta(env);
+    st.setAddMembers(env, m, members.map(b));
+    st.setSave(env, b(key), m, NOW);
+  });
+}
+
+/** SPOP's path: pick inside the write transaction (building the tree), remove, save. */
+function pop(env, key, count) {
+  return env.write(() => {
+    const m = meta(env, key);
+    const picked = st.setRandomMembers(env, m, count, true, true);
+    st.setRemoveMembers(env, m, picked);
+    st.setSave(env, b(key), m, NOW);
+    return picked.map(String);
+  });
+}
+
+/** The tree holds exactly the set's member keys, in their order. */
+function checkTree(env, key) {
+  const m = meta(env, key);
+  const t = tree(env, key);
+  assert.is(t.verify().count, m.count);
+  const keys = [...env.dbs.sets.getKeys(prefixRange(m.id))].map((k) => Buffer.from(k));
+  for (const i of [0, Math.floor(m.count / 2), m.count - 1]) assert.ok(t.select(i).equals(keys[i].subarray(m.id.length)), `select(${i})`);
+}
+
+test('a small set never gets a tree, a large one gets it from its first pop', () => {
+  const env = store.env(0, 0, true);
+  fill(env, 'small', Array.from({ length: TREE_MIN }, (_, i) => `m${i}`));
+  pop(env, 'small', 1);
+  assert.is(treeRecords(env), 0);
+  fill(env, 'big', [...Array.from({ length: 3000 }, (_, i) => `m${i}`), LONG]);
+  assert.is(treeRecords(env), 0, 'SADD alone builds nothing');
+  const picked = pop(env, 'big', 1);
+  assert.is(picked.length, 1);
+  assert.ok(treeRecords(env) > 1);
+  assert.is(meta(env, 'big').count, 3000);
+  assert.is(st.setHas(env, meta(env, 'big'), b(picked[0])), false);
+  checkTree(env, 'big');
+});
+
+test('adds and removals keep the tree exact; every member can be picked, the long one whole', () => {
+  const env = store.env(0, 0, true);
+  fill(env, 's', [...Array.from({ length: 1500 }, (_, i) => `m${i}`), LONG]);
+  pop(env, 's', 1);
+  fill(env, 's', Array.from({ length: 500 }, (_, i) => `n${i}`));
+  env.write(() => {
+    const m = meta(env, 's');
+    st.setRemoveMembers(env, m, [b('m1'), b('m2'), b('absent')]);
+    st.setSave(env, b('s'), m, NOW);
+  });
+  checkTree(env, 's');
+  const left = new Set(st.setMembers(env, meta(env, 's')).map(String));
+  const seen = new Set();
+  while (meta(env, 's').count > TREE_MIN + 100) {
+    for (const p of pop(env, 's', 7)) {
+      assert.ok(left.has(p), `popped ${p.slice(0, 20)}, not a member`);
+      assert.not.ok(seen.has(p), 'popped twice');
+      seen.add(p);
+    }
+  }
+  checkTree(env, 's');
+  // reads use the tree without writing: SRANDMEMBER's members are members
+  for (const p of st.setRandomMembers(env, meta(env, 's'), 50, false).map(String)) assert.ok(left.has(p) && !seen.has(p));
+  // the long member is either still there or came back whole
+  assert.ok(seen.has(LONG) || st.setHas(env, meta(env, 's'), b(LONG)));
+});
+
+test('shrinking to TREE_MIN_MEMBERS drops the tree; a later pop past it builds a new one', () => {
+  const env = store.env(0, 0, true);
+  fill(env, 's', Array.from({ length: 1200 }, (_, i) => `m${i}`));
+  pop(env, 's', 1);
+  assert.ok(treeRecords(env) > 0);
+  while (meta(env, 's').count > TREE_MIN) pop(env, 's', 1);
+  assert.is(treeRecords(env), 0);
+  fill(env, 's', Array.from({ length: 300 }, (_, i) => `x${i}`));
+  assert.is(treeRecords(env), 0);
+  pop(env, 's', 1);
+  checkTree(env, 's');
+});
+
+test('DEL drops the tree (inline, or through reclaim for a huge one); a copy has none', () => {
+  const env = store.env(0, 0, true);
+  fill(env, 's', Array.from({ length: 2000 }, (_, i) => `m${i}`));
+  pop(env, 's', 1);
+  const dst = store.env(0, 1, true);
+  ks.copyKey(env, ks.lookup(env, b('s'), NOW), dst, b('copy'));
+  assert.is(treeRecords(dst), 0);
+  assert.is(st.getSet(dst, b('copy'), NOW).count, 1999);
+  env.write(() => ks.remove(env, b('s'), NOW));
+  while (!rc.reclaimStep(env, 100_000, Infinity).empty);
+  assert.is(treeRecords(env), 0);
+  assert.is(env.dbs.sets.getKeysCount() - (env.dbs.sets.getBinaryFast(Buffer.alloc(8)) ? 1 : 0), 0);
+});
+
+test.run();
