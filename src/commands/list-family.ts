@@ -8,7 +8,7 @@ import { ReplyWriter } from '../protocol/reply';
 import { KeyType } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import {
-  getList, listEntries, listForWrite, listGet, listInsertAt, ListMeta, listPop, listPush, listRange, listRemovePositions, listSave, listSet, listTrimEnds,
+  getList, listEntries, listForWrite, listGet, listInsertAt, ListMeta, listPop, listPush, listRange, listRangeEach, listRemovePositions, listSave, listSet, listTrimEnds,
 } from '../types/list';
 import { lower, numkeysArgs, parseInt64 } from './args';
 import { BlockMode, blockMode, KEYS_THEN_TIMEOUT, nothingToPop, oneSource, parseTimeout, popFirst, skipsWaiter, TIMEOUT_THEN_NUMKEYS } from './blocking';
@@ -149,7 +149,10 @@ function lrange(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   countLookup(ctx, args[1], !!l);
   if (!l) return out.arrayHeader(0);
   const s = span(start, end, l.meta.count);
-  out.bulkArray(s ? listRange(l.env, l.meta, s[0], s[1]) : []);
+  if (!s) return out.arrayHeader(0);
+  // positions are contiguous, so the count is known before the walk
+  out.arrayHeader(s[1] - s[0] + 1);
+  listRangeEach(l.env, l.meta, s[0], s[1], (src, from, to) => out.bulkFrom(src, from, to));
 }
 
 function ltrim(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {

@@ -97,6 +97,16 @@ export class ReplyWriter {
     this.buf[this.end++] = 13;
     this.buf[this.end++] = 10;
   }
+  /** A bulk string of bytes [from, to) of `src`, copied now (src may be a storage engine's shared buffer). */
+  bulkFrom(src: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    this.ascii(`$${n}${CRLF}`);
+    this.reserve(n + 2);
+    this.buf.set(src.subarray(from, to), this.end);
+    this.end += n;
+    this.buf[this.end++] = 13;
+    this.buf[this.end++] = 10;
+  }
   nullBulk(): void {
     this.raw(this.resp === 3 ? NULL3 : NULL_BULK);
   }

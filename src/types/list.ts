@@ -93,6 +93,18 @@ export function listRange(env: SlotEnv, meta: ListMeta, start: number, end: numb
   return out;
 }
 
+/**
+ * Hands each element of positions start..end (inclusive, already clamped) to `fn` as bytes
+ * [from, to) of `src`, valid only during the call: LRANGE writes them into its reply without
+ * a copy per element.
+ */
+export function listRangeEach(env: SlotEnv, meta: ListMeta, start: number, end: number, fn: (src: Uint8Array, from: number, to: number) => void): void {
+  if (start > end) return;
+  for (const { value } of env.dbs[DB].getRange({ start: posKey(meta, start), end: posKey(meta, end + 1) }) as Iterable<{ value: Uint8Array }>) {
+    fn(value, 1, value.length);
+  }
+}
+
 /** Iterates elements from the head (or from the tail when `reverse`), with their positions. */
 export function* listEntries(env: SlotEnv, meta: ListMeta, reverse = false): Generator<{ pos: number; value: Buffer }> {
   const lo = posKey(meta, 0);

@@ -40,6 +40,17 @@ test('bulk: string, buffer, empty, binary and null', () => {
   assert.equal(plain(decodeAll(bytes)), [{ bulk: 'hello' }, { bulk: '\x00\r\n\xff' }, { bulk: '' }, null, null, { bulk: 'h\xc3\xa9llo' }]);
 });
 
+test('bulkFrom copies a byte range of a shared buffer, which may change right after', () => {
+  const w = new ReplyWriter();
+  const shared = new Uint8Array(Buffer.from('\x00abc\r\nd'));
+  w.bulkFrom(shared, 1, 6);
+  shared.fill(0);
+  w.bulkFrom(shared, 2, 2);
+  const big = new Uint8Array(70000).fill(120);
+  w.bulkFrom(big, 0, big.length);
+  assert.equal(plain(decodeAll(w.take())), [{ bulk: 'abc\r\n' }, { bulk: '' }, { bulk: 'x'.repeat(70000) }]);
+});
+
 test('int: small cached, large, negative and bigint', () => {
   const w = new ReplyWriter();
   const values = [0, 1, 9999, 10000, -1, -123456, 2 ** 53 - 1, -(2 ** 53) + 1];
