@@ -2,6 +2,7 @@
 // for collections, a sample of member records scaled to the member count (as Redis samples).
 import { slotOf } from '../common/crc32';
 import { CommandError, ERR_SYNTAX } from '../common/errors';
+import { LIST_CHUNK_ELEMENTS } from '../common/limits';
 import { ReplyWriter } from '../protocol/reply';
 import { directoryKey, KeyType, lookup } from '../storage/keyspace';
 import { SubDbName } from '../storage/slot-store';
@@ -17,6 +18,8 @@ const RECORD_OVERHEAD = 10;
 const MEMBER_DB: Partial<Record<KeyType, SubDbName>> = {
   [KeyType.Hash]: 'hashes', [KeyType.List]: 'lists', [KeyType.Set]: 'sets', [KeyType.ZSet]: 'zsets',
 };
+/** Members one record holds, where it is not one (list chunks, types/list.ts). */
+const MEMBERS_PER_RECORD: Partial<Record<KeyType, number>> = { [KeyType.List]: LIST_CHUNK_ELEMENTS };
 
 const MEMORY_HELP = [
   'USAGE <key> [SAMPLES <count>]',
@@ -54,7 +57,7 @@ function ownMemoryUsage(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): v
       sampled += key.length + value.length + RECORD_OVERHEAD;
       seen++;
     }
-    if (seen > 0) bytes += Math.round((sampled / seen) * count);
+    if (seen > 0) bytes += Math.round((sampled / seen) * Math.ceil(count / (MEMBERS_PER_RECORD[rec.type] ?? 1)));
   }
   out.int(bytes);
 }

@@ -123,6 +123,14 @@ export const ZSET_TREE_NODE_BYTES = 4 * KB;
  * command stays O(1). ~1 µs per record here (native-notes/storage-layout.md).
  */
 export const RECLAIM_INLINE_MAX_RECORDS = 512;
+/** List elements per chunk record (types/list.ts): LRANGE reads one record per this many. */
+export const LIST_CHUNK_ELEMENTS = 16;
+/**
+ * Longest list element kept inside its chunk; longer ones get a record of their own. With 16
+ * elements of 4 + 112 bytes a chunk stays under 1,900 bytes, within one LMDB leaf page (a value
+ * over ~2,000 bytes moves to overflow pages, rewritten whole on every push).
+ */
+export const LIST_INLINE_MAX_BYTES = 112;
 /**
  * Member records one background reclaim pass deletes, and the time it may take: a command that
  * arrives meanwhile waits for the pass to end.

@@ -300,6 +300,47 @@ test('LINDEX in the middle of a 100k list', async () => {
   assert.deepStrictEqual(await r().lrange('huge', 49_999, 50_001), ['v49999', 'x', 'v50001']);
 });
 
+test('elements across chunk borders and too long for a chunk: every command against a model', async () => {
+  // 16-element chunks (LIST_CHUNK_ELEMENTS); elements over 112 bytes get records of their own
+  const big = (i) => `${i}:` + 'b'.repeat(1 << 20);
+  const model = range(70, (i) => (i % 9 === 4 ? big(i) : `e${i}`));
+  await r().rpush('c', ...model.slice(35));
+  await r().lpush('c', ...model.slice(0, 35).reverse());
+  const same = async () => {
+    assert.strictEqual(await r().llen('c'), model.length);
+    assert.deepStrictEqual(await r().lrange('c', 0, -1), model);
+    for (const [a, b] of [[15, 16], [3, 40], [-20, -1], [31, 33]]) {
+      const want = model.slice(a < 0 ? model.length + a : a, (b < 0 ? model.length + b : b) + 1);
+      assert.deepStrictEqual(await r().lrange('c', a, b), want, `LRANGE ${a} ${b}`);
+    }
+    for (const i of [0, 15, 16, 17, -1, -16, -17]) assert.strictEqual(await r().lindex('c', i), model.at(i), `LINDEX ${i}`);
+  };
+  await same();
+  await r().lset('c', 16, big(1000));
+  model[16] = big(1000);
+  await r().lset('c', 4, 'small again');
+  model[4] = 'small again';
+  await same();
+  assert.strictEqual(await r().linsert('c', 'BEFORE', 'e20', big(2000)), 71);
+  model.splice(20, 0, big(2000));
+  assert.strictEqual(await r().linsert('c', 'AFTER', 'e50', 'mid'), 72);
+  model.splice(model.indexOf('e50') + 1, 0, 'mid');
+  await same();
+  assert.strictEqual(await r().lrem('c', 0, big(1000)), 1);
+  model.splice(16, 1);
+  assert.strictEqual(await r().lpos('c', big(2000)), model.indexOf(big(2000)));
+  await same();
+  assert.strictEqual(await r().ltrim('c', 5, -7), 'OK');
+  model.splice(0, 5);
+  model.splice(-6, 6);
+  await same();
+  assert.deepStrictEqual(await r().lpop('c', 3), model.splice(0, 3));
+  assert.deepStrictEqual(await r().rpop('c', 3), model.splice(-3, 3).reverse());
+  await same();
+  assert.strictEqual(await r().lmove('c', 'd', 'LEFT', 'RIGHT'), model.shift());
+  await same();
+});
+
 test('expiry of a list key', async () => {
   await r().rpush('l', 'a', 'b');
   await r().pexpire('l', 100);
