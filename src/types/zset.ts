@@ -195,8 +195,19 @@ function* zwalk(env: SlotEnv, meta: ZMeta, from?: Buffer, limit = -1): Generator
 /** Items of ascending ranks first..last (inclusive, within 0..count-1): the tree finds the first, the index walks on. */
 function itemsAt(env: SlotEnv, meta: ZMeta, first: number, last: number): ZItem[] {
   if (last < first) return [];
+  // either end of the index is a cursor walk away (ZPOPMIN, ZPOPMAX, ZRANGE 0 n): no tree read
+  if (first === 0) return [...zwalk(env, meta, undefined, last + 1)];
+  if (last === meta.count - 1) return zwalkFromTop(env, meta, last - first + 1).reverse();
   const from = rankTree(env, meta).select(first);
   return from ? [...zwalk(env, meta, from, last - first + 1)] : [];
+}
+
+/** The last `limit` index entries, highest first. */
+function zwalkFromTop(env: SlotEnv, meta: ZMeta, limit: number): ZItem[] {
+  const r = prefixRange(indexPrefix(meta.id));
+  const out: ZItem[] = [];
+  for (const { key, value } of env.dbs[DB].getRange({ start: r.end, end: r.start, reverse: true, exclusiveStart: true, limit } as never) as Iterable<{ key: Buffer; value: Uint8Array }>) out.push(decodeIndex(key, value));
+  return out;
 }
 
 /** Items by rank, start..end inclusive (already clamped to 0..count-1), in order or, when `reverse`, counted from the top. */
