@@ -81,7 +81,10 @@ test('store, lookup, lookupString, remove', () => {
   // overwrite, also with another type
   put(env, b('k1'), b('v1-new'));
   assert.is(ks.lookupString(env, b('k1'), now).toString(), 'v1-new');
-  put(env, b('k1'), b('as-set'), 0, KeyType.Set);
+  // a collection meta ([u64 id][u64 count]): sets have a member locator once types/set is loaded
+  const setMeta = Buffer.alloc(17);
+  setMeta.writeBigUInt64BE(77n, 0);
+  put(env, b('k1'), setMeta, 0, KeyType.Set);
   assert.is(ks.lookup(env, b('k1'), now).type, KeyType.Set);
   assert.is(ks.countKeys(env), 3);
 
