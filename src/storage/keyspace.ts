@@ -37,7 +37,7 @@ export interface KeyRecord {
 }
 
 /** Where a collection's members (and any index of them) live: sub-database, id and record count of each. */
-export type MemberLocator = (payload: Buffer) => { db: MemberDbName; id: Buffer; records: number }[];
+export type MemberLocator = (env: SlotEnv, payload: Buffer) => { db: MemberDbName; id: Buffer; records: number }[];
 const locators: (MemberLocator | undefined)[] = [];
 export function registerMemberLocator(type: KeyType, fn: MemberLocator): void {
   locators[type] = fn;
@@ -47,7 +47,7 @@ export function registerMemberLocator(type: KeyType, fn: MemberLocator): void {
 function dropMembers(env: SlotEnv, rec: { type: KeyType; payload: Buffer }): void {
   const locate = locators[rec.type];
   if (!locate) return;
-  for (const { db, id, records } of locate(rec.payload)) dropCollection(env, db, id, records);
+  for (const { db, id, records } of locate(env, rec.payload)) dropCollection(env, db, id, records);
 }
 
 /** Keys LMDB cannot hold verbatim: longer than its key limit allows, or empty. */

@@ -108,6 +108,8 @@ export interface CollectionIndex {
   minCount: number;
   /** Records the index holds for `count` members (an estimate is enough: it picks inline or queued reclaim). */
   records(count: number): number;
+  /** Whether the collection `id` has its index (it may never have been built). */
+  exists(env: SlotEnv, id: Buffer): boolean;
 }
 
 /**
@@ -115,10 +117,10 @@ export interface CollectionIndex {
  * any index of them, for drops and copies of its keys. Copies leave the index behind.
  */
 export function registerCollection(type: KeyType, db: MemberDbName, recordsPerMember = 1, index?: CollectionIndex): void {
-  registerMemberLocator(type, (payload: Buffer) => {
+  registerMemberLocator(type, (env: SlotEnv, payload: Buffer) => {
     const { id, count } = decodeMeta(payload);
     const at = [{ db, id, records: count * recordsPerMember }];
-    if (index && count > index.minCount) at.push({ db: index.db, id, records: index.records(count) });
+    if (index && count > index.minCount && index.exists(env, id)) at.push({ db: index.db, id, records: index.records(count) });
     return at;
   });
   registerMemberCopier(type, (src: SlotEnv, rec: KeyRecord, dst: SlotEnv) => {

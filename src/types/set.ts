@@ -26,7 +26,12 @@ const READ_ALL_MAX = 1000;
 const TREE_MIN_MEMBERS = READ_ALL_MAX;
 /** Member keys per tree node record, at least (for reclaim's estimate of a dropped tree). */
 const TREE_KEYS_PER_RECORD = 16;
-registerCollection(KeyType.Set, DB, 1, { db: RANKS, minCount: TREE_MIN_MEMBERS, records: (n) => Math.ceil(n / TREE_KEYS_PER_RECORD) });
+registerCollection(KeyType.Set, DB, 1, {
+  db: RANKS,
+  minCount: TREE_MIN_MEMBERS,
+  records: (n) => Math.ceil(n / TREE_KEYS_PER_RECORD),
+  exists: (env, id) => new CountedTree(env.dbs[RANKS], id).exists(),
+});
 
 const ENC_INTSET = 0;
 const ENC_HASHTABLE = 1;
