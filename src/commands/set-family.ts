@@ -121,7 +121,7 @@ function spop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
       return out.bulkSet(all);
     }
     const picked = s.env.write(() => {
-      const members = setRandomMembers(s.env, s.meta, count, true, true);
+      const members = setRandomMembers(s.env, s.meta, count, true);
       setRemoveMembers(s.env, s.meta, members);
       setSave(s.env, key, s.meta, ctx.now);
       return members;
@@ -134,7 +134,7 @@ function spop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const s = readSet(ctx, key);
   if (!s) return out.nullBulk();
   const m = s.env.write(() => {
-    const [member] = setRandomMembers(s.env, s.meta, 1, true, true);
+    const [member] = setRandomMembers(s.env, s.meta, 1, true);
     setRemoveMembers(s.env, s.meta, [member]);
     setSave(s.env, key, s.meta, ctx.now);
     return member;

@@ -113,10 +113,20 @@ export const REPL_SNAPSHOT_CHUNK_BYTES = 1 * MB;
 export const REPL_SNAPSHOT_LOG_BYTES = 64 * MB;
 /** Largest frame argument a replication link accepts (a binlog entry or a snapshot chunk). */
 export const REPL_FRAME_MAX_BYTES = 600 * MB;
-/** Sorted sets' rank tree (src/storage/counted-btree.ts): entries per node, and the record
- * size past which a node splits early, so long members keep nodes near one LMDB page. */
+/** Rank trees (src/storage/counted-btree.ts) of sorted sets and large sets: entries per node,
+ * and the record size past which a node splits early, so long members keep nodes near one LMDB page. */
 export const ZSET_TREE_FANOUT = 64;
 export const ZSET_TREE_NODE_BYTES = 4 * KB;
+/**
+ * Sets (types/set.ts): random picks (SPOP, SRANDMEMBER) from a set of at most SET_READ_ALL_MAX
+ * members read them all; from a larger one they go through its rank tree, built by the first
+ * such pick. The tree is dropped once the set shrinks to SET_RANK_TREE_DROP_MAX, well below the
+ * build threshold, so a set hovering around it is not rebuilt on every pick. A build reads the
+ * member keys SET_RANK_TREE_BUILD_BATCH at a time.
+ */
+export const SET_READ_ALL_MAX = 1000;
+export const SET_RANK_TREE_DROP_MAX = 500;
+export const SET_RANK_TREE_BUILD_BATCH = 4096;
 /**
  * Dropped collections (DEL, overwrite, expiry) with at most this many member records lose them
  * inline; larger ones are queued and reclaimed in the background (storage/reclaim.ts), so the

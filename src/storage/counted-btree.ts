@@ -141,6 +141,10 @@ class Node {
 const entryBytes = (e: Entry, leaf: boolean) => (leaf ? LEAF_FIXED : INNER_FIXED) + e.key.length;
 const total = (es: Entry[]) => es.reduce((s, e) => s + e.count, 0);
 
+function* leafEntries(keys: Iterable<Buffer>): Generator<Entry> {
+  for (const key of keys) yield { key, child: 0, count: 1 };
+}
+
 function encode(leaf: boolean, es: Entry[]): Buffer {
   let size = HEADER;
   for (const e of es) size += entryBytes(e, leaf);
@@ -205,10 +209,14 @@ export class CountedTree {
   private allocIds(n: number): number {
     const raw = this.db.getBinaryFast(this.prefix);
     const next = raw ? copyOf(raw).readUInt32BE(0) : ROOT + 1;
-    const b = Buffer.allocUnsafe(4);
-    b.writeUInt32BE(next + n, 0);
-    this.db.putSync(this.prefix, b);
+    if (n > 0) this.setNextId(next + n);
     return next;
+  }
+  /** Ids below `next` are taken (build hands them out itself, one node at a time). */
+  private setNextId(next: number): void {
+    const b = Buffer.allocUnsafe(4);
+    b.writeUInt32BE(next, 0);
+    this.db.putSync(this.prefix, b);
   }
 
   private overflows(node: Node): boolean {
@@ -401,53 +409,79 @@ export class CountedTree {
     return node && r < node.n ? Buffer.from(node.key(r)) : undefined;
   }
 
-  /** Builds the tree of an empty collection from ascending distinct keys, bottom up. */
-  build(sorted: Buffer[]): void {
-    if (sorted.length === 0) return;
+  /**
+   * Builds the tree of an empty collection from ascending distinct keys, bottom up. The keys
+   * are consumed as they come: only the node being filled, the one before it and the levels
+   * above the leaves (a ~48th of the keys) are held, so a million-key build needs no array of
+   * every key. Inside a write transaction.
+   */
+  build(sorted: Iterable<Buffer>): void {
     let leaf = true;
-    let level: Entry[] = sorted.map((key) => ({ key, child: 0, count: 1 }));
+    let level: Iterable<Entry> = leafEntries(sorted);
     for (;;) {
-      const chunks = this.chunk(leaf, level);
-      if (chunks.length === 1) {
-        this.put(ROOT, encode(leaf, chunks[0]));
+      const parents: Entry[] = [];
+      let first: Entry[] | undefined;
+      let next = 0;
+      let last: Entry[] | undefined;
+      for (const c of this.chunks(leaf, level)) {
+        if (!first) {
+          // the first node is the root when nothing follows it: written once that is known
+          first = c;
+          continue;
+        }
+        if (parents.length === 0) {
+          next = this.allocIds(0);
+          parents.push({ key: EMPTY, child: next, count: total(first) });
+          this.put(next++, encode(leaf, first));
+          last = first;
+        }
+        const key = leaf ? separator(last![last!.length - 1].key, c[0].key) : c[0].key;
+        parents.push({ key, child: next, count: total(c) });
+        this.put(next++, encode(leaf, c));
+        last = c;
+      }
+      if (!first || first.length === 0) return;
+      if (parents.length === 0) {
+        this.put(ROOT, encode(leaf, first));
         return;
       }
-      const first = this.allocIds(chunks.length);
-      level = chunks.map((c, i) => {
-        this.put(first + i, encode(leaf, c));
-        const key = i === 0 ? EMPTY : leaf ? separator(chunks[i - 1][chunks[i - 1].length - 1].key, c[0].key) : c[0].key;
-        return { key, child: first + i, count: total(c) };
-      });
+      this.setNextId(next);
+      level = parents;
       leaf = false;
     }
   }
 
-  /** Consecutive nodes of about three quarters full, so the first inserts do not all split. */
-  private chunk(leaf: boolean, es: Entry[]): Entry[][] {
+  /**
+   * `es` cut into consecutive nodes of about three quarters full, so the first inserts do not
+   * all split. Each node is yielded once the next one has started; a short last one shares its
+   * neighbour's entries instead of staying nearly empty. No entries yield one empty node.
+   */
+  private *chunks(leaf: boolean, es: Iterable<Entry>): Generator<Entry[]> {
     const maxN = Math.max(1, Math.floor((this.shape.fanout * 3) / 4));
     const maxBytes = Math.floor((this.shape.nodeBytes * 3) / 4);
-    const chunks: Entry[][] = [];
+    let held: Entry[] | undefined;
     let cur: Entry[] = [];
     let bytes = HEADER;
     for (const e of es) {
       const b = entryBytes(e, leaf);
       // inner nodes take two entries at least, so every level is at most half the one below
       if (cur.length >= maxN || (cur.length >= (leaf ? 1 : 2) && bytes + b > maxBytes)) {
-        chunks.push(cur);
+        if (held) yield held;
+        held = cur;
         cur = [];
         bytes = HEADER;
       }
       cur.push(e);
       bytes += b;
     }
-    chunks.push(cur);
-    // a short last chunk shares its neighbour's entries instead of staying nearly empty
-    if (chunks.length > 1 && cur.length < this.minFill()) {
-      const both = chunks[chunks.length - 2].concat(cur);
+    if (held && cur.length < this.minFill()) {
+      const both = held.concat(cur);
       const m = this.splitPoint(leaf, both);
-      chunks.splice(chunks.length - 2, 2, both.slice(0, m), both.slice(m));
+      held = both.slice(0, m);
+      cur = both.slice(m);
     }
-    return chunks;
+    if (held) yield held;
+    yield cur;
   }
 
   /**

@@ -4,12 +4,15 @@
 //
 // A large set picks random members (SPOP, SRANDMEMBER) through a rank tree in `setranks`
 // (storage/counted-btree.ts over the member keys, under the collection id): rank r is the r-th
-// member record in key order, found in O(log n) reads instead of a walk to offset r. SPOP builds
-// the tree the first time it picks from a set above TREE_MIN_MEMBERS, so sets that are never
-// popped from pay nothing; from then on every add and removal keeps it exact, until the set
-// shrinks to TREE_MIN_MEMBERS and the tree goes. Reads never build it (they run outside write
-// transactions) and walk instead. The tree is local layout, like the collection id: copies,
-// replicas and digests see only members.
+// member record in key order, found in O(log n) reads instead of a walk to offset r. The first
+// random pick from a set above SET_READ_ALL_MAX builds the tree (one pass over its members), so
+// sets nobody picks from pay nothing; from then on every add and removal keeps it exact, until
+// the set shrinks to SET_RANK_TREE_DROP_MAX and the tree goes (lower than the build threshold,
+// so a set hovering around it is not rebuilt on every pick). Whether a set has a tree is its
+// root record's presence, not a meta flag: the tree is local layout, like the collection id,
+// so building one (even from SRANDMEMBER, which is not logged) changes nothing copies, replicas
+// or digests see.
+import { SET_RANK_TREE_BUILD_BATCH, SET_RANK_TREE_DROP_MAX, SET_READ_ALL_MAX } from '../common/limits';
 import { CountedTree } from '../storage/counted-btree';
 import { KeyType, remove } from '../storage/keyspace';
 import { dropCollection } from '../storage/reclaim';
@@ -20,16 +23,13 @@ import {
 
 const DB = 'sets' as const;
 const RANKS = 'setranks' as const;
-/** Sets larger than this pick random members by rank instead of reading them all. */
-const READ_ALL_MAX = 1000;
-/** Only sets above this many members keep a rank tree. */
-const TREE_MIN_MEMBERS = READ_ALL_MAX;
 /** Member keys per tree node record, at least (for reclaim's estimate of a dropped tree). */
 const TREE_KEYS_PER_RECORD = 16;
+const treeRecords = (count: number) => Math.ceil(count / TREE_KEYS_PER_RECORD);
 registerCollection(KeyType.Set, DB, 1, {
   db: RANKS,
-  minCount: TREE_MIN_MEMBERS,
-  records: (n) => Math.ceil(n / TREE_KEYS_PER_RECORD),
+  minCount: SET_RANK_TREE_DROP_MAX,
+  records: treeRecords,
   exists: (env, id) => new CountedTree(env.dbs[RANKS], id).exists(),
 });
 
@@ -106,30 +106,43 @@ export function setRemoveMembers(env: SlotEnv, meta: SetMeta, items: Buffer[]): 
     removed++;
     meta.count--;
   }
-  // a tree exists only above TREE_MIN_MEMBERS, so drops of smaller sets never look for one
-  if (tree && meta.count <= TREE_MIN_MEMBERS) dropCollection(env, RANKS, meta.id, Math.ceil(TREE_MIN_MEMBERS / TREE_KEYS_PER_RECORD));
+  // a tree exists only above SET_RANK_TREE_DROP_MAX, so drops of smaller sets never look for one
+  if (tree && meta.count <= SET_RANK_TREE_DROP_MAX) dropCollection(env, RANKS, meta.id, treeRecords(SET_RANK_TREE_DROP_MAX));
   return removed;
 }
 
-/** The set's rank tree when it has one (only sets above TREE_MIN_MEMBERS can). */
+/** The set's rank tree when it has one (only sets above SET_RANK_TREE_DROP_MAX can). */
 function treeOf(env: SlotEnv, meta: SetMeta): CountedTree | undefined {
-  if (meta.count <= TREE_MIN_MEMBERS) return undefined;
+  if (meta.count <= SET_RANK_TREE_DROP_MAX) return undefined;
   const tree = new CountedTree(env.dbs[RANKS], meta.id);
   return tree.exists() ? tree : undefined;
 }
 
 /**
- * The set's rank tree, built from its member keys when it has none yet; undefined for sets at
- * or below TREE_MIN_MEMBERS. Inside env.write.
+ * The rank tree of a set above SET_READ_ALL_MAX, built from its member keys when it has none
+ * yet: in a write transaction of its own unless one is open (SRANDMEMBER is a read).
  */
-function ensureTree(env: SlotEnv, meta: SetMeta): CountedTree | undefined {
-  if (meta.count <= TREE_MIN_MEMBERS) return undefined;
+function ensureTree(env: SlotEnv, meta: SetMeta): CountedTree {
   const tree = new CountedTree(env.dbs[RANKS], meta.id);
-  if (tree.exists()) return tree;
-  const keys: Buffer[] = [];
-  for (const k of env.dbs[DB].getKeys(prefixRange(meta.id)) as Iterable<Buffer>) keys.push(Buffer.from(k.subarray(meta.id.length)));
-  tree.build(keys);
+  if (!tree.exists()) env.write(() => tree.build(memberKeyTails(env, meta.id)));
   return tree;
+}
+
+/**
+ * The set's member keys without the collection id, in order, read SET_RANK_TREE_BUILD_BATCH at
+ * a time: no cursor stays open across the tree's writes, and no array holds them all.
+ */
+function* memberKeyTails(env: SlotEnv, id: Buffer): Generator<Buffer> {
+  const { end } = prefixRange(id);
+  let after: Buffer | null = null;
+  for (;;) {
+    const batch: Buffer[] = [];
+    const range = after ? { start: after, end, exclusiveStart: true } : { start: id, end };
+    for (const k of env.dbs[DB].getKeys({ ...range, limit: SET_RANK_TREE_BUILD_BATCH }) as Iterable<Buffer>) batch.push(Buffer.from(k));
+    for (const k of batch) yield k.subarray(id.length);
+    if (batch.length < SET_RANK_TREE_BUILD_BATCH) return;
+    after = batch[batch.length - 1];
+  }
 }
 
 /** Writes the set's meta back; an empty set deletes the key. Inside env.write. */
@@ -150,35 +163,28 @@ export function setReplace(env: SlotEnv, key: Buffer, items: Buffer[], now: numb
   return meta.count;
 }
 
-/** The member at `offset` in storage order: one lookup through the tree, else a walk. */
-function memberAt(env: SlotEnv, meta: SetMeta, offset: number, tree: CountedTree | undefined): Buffer {
-  if (tree) {
-    const tail = tree.select(offset);
-    // a member longer than MEMBER_DIRECT_MAX is keyed by its digest: the record holds it whole
-    const key = tail && Buffer.concat([meta.id, tail]);
-    const raw = key && env.dbs[DB].getBinaryFast(key);
-    if (!key || !raw) throw new Error(`set rank tree has no member at ${offset} of ${meta.count}`);
-    return decodeMember(key, raw).member;
-  }
-  const { end } = prefixRange(meta.id);
-  for (const { key, value } of env.dbs[DB].getRange({ start: meta.id, end, offset, limit: 1 }) as Iterable<{ key: Buffer; value: Uint8Array }>) {
-    return decodeMember(key, value).member;
-  }
-  throw new Error('set count does not match its members');
+/** The member at `offset` in storage order, through the set's rank tree. */
+function memberAt(env: SlotEnv, meta: SetMeta, offset: number, tree: CountedTree): Buffer {
+  const tail = tree.select(offset);
+  // a member longer than MEMBER_DIRECT_MAX is keyed by its digest: the record holds it whole
+  const key = tail && Buffer.concat([meta.id, tail]);
+  const raw = key && env.dbs[DB].getBinaryFast(key);
+  if (!key || !raw) throw new Error(`set rank tree has no member at ${offset} of ${meta.count}`);
+  return decodeMember(key, raw).member;
 }
 
 const randomIndex = (n: number) => Math.floor(Math.random() * n);
 
 /**
  * `count` members chosen uniformly: distinct when `unique` (at most the set's size, in random
- * order), else independently, repeats allowed. `forWrite` (inside env.write, as SPOP is) may
- * build the set's rank tree; reads use one if it exists.
+ * order), else independently, repeats allowed. Picks from a set above SET_READ_ALL_MAX build
+ * its rank tree if it has none.
  */
-export function setRandomMembers(env: SlotEnv, meta: SetMeta, count: number, unique: boolean, forWrite = false): Buffer[] {
+export function setRandomMembers(env: SlotEnv, meta: SetMeta, count: number, unique: boolean): Buffer[] {
   const size = meta.count;
   if (size === 0 || count <= 0) return [];
   if (unique && count >= size) return shuffle(setMembers(env, meta));
-  const readAll = size <= READ_ALL_MAX || (unique ? count * 4 >= size : count >= size);
+  const readAll = size <= SET_READ_ALL_MAX || (unique ? count * 4 >= size : count >= size);
   if (readAll) {
     const all = setMembers(env, meta);
     if (!unique) {
@@ -193,7 +199,7 @@ export function setRandomMembers(env: SlotEnv, meta: SetMeta, count: number, uni
     }
     return all.slice(0, count);
   }
-  const tree = forWrite ? ensureTree(env, meta) : treeOf(env, meta);
+  const tree = ensureTree(env, meta);
   const out: Buffer[] = [];
   if (!unique) {
     for (let i = 0; i < count; i++) out.push(memberAt(env, meta, randomIndex(size), tree));

@@ -161,6 +161,38 @@ test('build from sorted keys makes a valid tree that later inserts and removals 
   }
 });
 
+test('build takes its keys one at a time (a generator) and lays out the same nodes as from an array', () => {
+  const random = rng(5);
+  // sizes around the node boundaries (3 keys per built node at fan-out 4), where the last node borrows
+  for (const n of [0, 1, 2, 3, 4, 6, 7, 9, 10, 48, 49, 50, 2000]) {
+    const keys = Array.from({ length: n }, (_, i) => Buffer.from(`k${String(i).padStart(5, '0')}`));
+    const shape = { fanout: 4, nodeBytes: 1 << 20 };
+    const fromArray = new CountedTree(env.dbs.zsets, Buffer.from('A'), shape);
+    const streamed = new CountedTree(env.dbs.zsets, Buffer.from('B'), shape);
+    let handedOut = 0;
+    let writtenBeforeLast = 0;
+    const nodeRecords = () => env.dbs.zsets.getKeysCount({ start: Buffer.from('B'), end: Buffer.from('C') });
+    function* one() {
+      for (const k of keys) {
+        if (++handedOut === n) writtenBeforeLast = nodeRecords();
+        yield k;
+      }
+    }
+    env.write(() => {
+      fromArray.build(keys);
+      streamed.build(one());
+    });
+    assert.is(handedOut, n);
+    // leaves are written while keys still come, not after all of them were gathered
+    if (n >= 48) assert.ok(writtenBeforeLast > 0, `${n} keys: nothing written before the last key`);
+    assert.is(streamed.exists(), n > 0);
+    checkAgainst(streamed, keys, random);
+    const records = (p) => [...env.dbs.zsets.getRange({ start: Buffer.from(p), end: Buffer.from(String.fromCharCode(p.charCodeAt(0) + 1)) })].map(({ key, value }) => [key.subarray(1).toString('hex'), Buffer.from(value).toString('hex')]);
+    assert.equal(records('B'), records('A'), `${n} keys`);
+    env.write(() => env.dbs.zsets.clearSync());
+  }
+});
+
 test('a fan-out below 3 is refused', () => {
   assert.throws(() => tree({ fanout: 2, nodeBytes: 4096 }), /fan-out/);
 });

@@ -1,6 +1,7 @@
-// types/set.ts's rank tree in a real LMDB environment: SPOP builds it for a large set, adds and
-// removals keep it equal to the member records, it goes when the set shrinks or is dropped,
-// and copies of the set leave it behind.
+// types/set.ts's rank tree in a real LMDB environment: the first random pick (SPOP, or
+// SRANDMEMBER outside any write) builds it for a large set, adds and removals keep it equal to
+// the member records, it goes when the set shrinks well below the build threshold or is
+// dropped, and copies of the set leave it behind.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -12,11 +13,12 @@ const { CountedTree } = require('../../dist/storage/counted-btree');
 const st = require('../../dist/types/set');
 const rc = require('../../dist/storage/reclaim');
 const { prefixRange } = require('../../dist/types/collection');
+const { SET_READ_ALL_MAX, SET_RANK_TREE_DROP_MAX } = require('../../dist/common/limits');
 
 const b = (s) => Buffer.from(s);
 const NOW = 1000;
-/** types/set.ts's TREE_MIN_MEMBERS: smaller sets never keep a tree. */
-const TREE_MIN = 1000;
+/** Sets of at most this many members never get a tree built. */
+const TREE_MIN = SET_READ_ALL_MAX;
 /** Longer than MEMBER_DIRECT_MAX, so its member key is a digest. */
 const LONG = 'L'.repeat(2500);
 let dir;
@@ -46,7 +48,7 @@ function fill(env, key, members) {
 function pop(env, key, count) {
   return env.write(() => {
     const m = meta(env, key);
-    const picked = st.setRandomMembers(env, m, count, true, true);
+    const picked = st.setRandomMembers(env, m, count, true);
     st.setRemoveMembers(env, m, picked);
     st.setSave(env, b(key), m, NOW);
     return picked.map(String);
@@ -104,17 +106,58 @@ test('adds and removals keep the tree exact; every member can be picked, the lon
   assert.ok(seen.has(LONG) || st.setHas(env, meta(env, 's'), b(LONG)));
 });
 
-test('shrinking to TREE_MIN_MEMBERS drops the tree; a later pop past it builds a new one', () => {
+test('the tree stays while the set hovers around the build threshold, goes at SET_RANK_TREE_DROP_MAX; a later pick past the threshold builds a new one', () => {
   const env = store.env(0, 0, true);
   fill(env, 's', Array.from({ length: 1200 }, (_, i) => `m${i}`));
   pop(env, 's', 1);
   assert.ok(treeRecords(env) > 0);
-  while (meta(env, 's').count > TREE_MIN) pop(env, 's', 1);
+  while (meta(env, 's').count > TREE_MIN - 10) pop(env, 's', 1);
+  // below the build threshold but above the drop one: kept exact, not rebuilt when the set grows back
+  checkTree(env, 's');
+  fill(env, 's', Array.from({ length: 20 }, (_, i) => `y${i}`));
+  checkTree(env, 's');
+  while (meta(env, 's').count > SET_RANK_TREE_DROP_MAX + 1) pop(env, 's', 1);
+  checkTree(env, 's');
+  pop(env, 's', 1);
+  assert.is(meta(env, 's').count, SET_RANK_TREE_DROP_MAX);
   assert.is(treeRecords(env), 0);
-  fill(env, 's', Array.from({ length: 300 }, (_, i) => `x${i}`));
+  fill(env, 's', Array.from({ length: TREE_MIN }, (_, i) => `x${i}`));
   assert.is(treeRecords(env), 0);
   pop(env, 's', 1);
   checkTree(env, 's');
+});
+
+test('SRANDMEMBER builds the tree outside any write transaction; picks stay uniform over the members', () => {
+  const env = store.env(0, 0, true);
+  const all = Array.from({ length: 1500 }, (_, i) => `m${i}`);
+  fill(env, 's', all);
+  assert.is(treeRecords(env), 0);
+  assert.not.ok(env.inWrite());
+  const hits = new Map();
+  for (let round = 0; round < 40; round++) {
+    // distinct picks below a quarter of the set, and repeating picks: both through the tree
+    for (const p of st.setRandomMembers(env, meta(env, 's'), 300, true).map(String)) hits.set(p, (hits.get(p) ?? 0) + 1);
+    for (const p of st.setRandomMembers(env, meta(env, 's'), 1000, false).map(String)) hits.set(p, (hits.get(p) ?? 0) + 1);
+    if (round === 0) checkTree(env, 's');
+  }
+  const picks = 40 * 1300;
+  const expected = picks / all.length;
+  let chi2 = 0;
+  for (const m of all) chi2 += ((hits.get(m) ?? 0) - expected) ** 2 / expected;
+  assert.is(hits.size, all.length, 'every member was picked');
+  // 1499 degrees of freedom: mean 1499, sd ~55; a biased pick (say, never the last leaf) lands far above
+  assert.ok(chi2 < 1499 + 8 * 55, `chi-square ${chi2.toFixed(0)}`);
+});
+
+test('a set with an empty member and members sharing long prefixes builds a tree with all of them', () => {
+  const env = store.env(0, 0, true);
+  const members = ['', ...Array.from({ length: 1200 }, (_, i) => `${'p'.repeat(i % 40)}${i}`), LONG];
+  fill(env, 's', members);
+  const seen = new Set();
+  for (let i = 0; i < 200; i++) for (const p of st.setRandomMembers(env, meta(env, 's'), 200, true).map(String)) seen.add(p);
+  checkTree(env, 's');
+  assert.is(tree(env, 's').select(0).length, 0, 'the empty member sorts first');
+  assert.is(seen.size, members.length);
 });
 
 test('DEL drops the tree (inline, or through reclaim for a huge one); a copy has none', () => {
