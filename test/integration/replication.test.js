@@ -160,6 +160,37 @@ test('blocking pops, at once and woken, big collections reclaimed, rank trees: t
   }
 });
 
+test('set rank trees are local: a leader with one and a follower without agree; a follower building its own logs nothing', async () => {
+  if (TARGET !== 'pika') return;
+  const p = L.pipeline();
+  for (let i = 0; i < 3000; i++) p.sadd('rk:set', `m${i}`);
+  await p.exec();
+  // the leader's first picks build its tree; SPOP reaches the follower as SREM, SRANDMEMBER not at all
+  const popped = await L.spop('rk:set', 5);
+  assert.is((await L.srandmember('rk:set', 100)).length, 100);
+  await waitSynced();
+  const slot = slotOf(Buffer.from('rk:set'), SLOTS);
+  const offset = await slotField(F, slot, 'binlog_offset');
+  assert.is(await F.call('config', 'set', 'replica-serve-reads', 'yes'), 'OK');
+  try {
+    // the follower picks too: it builds a tree of its own, which its replay then keeps exact
+    const picked = await F.srandmember('rk:set', 200);
+    assert.is(picked.length, 200);
+    for (const m of popped) assert.not.ok(picked.includes(m));
+    assert.is(await slotField(F, slot, 'binlog_offset'), offset);
+    await L.sadd('rk:set', 'late1', 'late2');
+    await L.srem('rk:set', 'm1', 'm2', 'm3');
+    await L.spop('rk:set', 20);
+    await waitSynced();
+    assert.is(await F.scard('rk:set'), 3000 - 5 - 3 - 20 + 2);
+    const after = new Set(await L.smembers('rk:set'));
+    for (const m of await F.srandmember('rk:set', -500)) assert.ok(after.has(m), `the follower picked ${m}, not a member`);
+  } finally {
+    await F.call('config', 'set', 'replica-serve-reads', 'no');
+  }
+  await waitSynced();
+});
+
 test('100k keys of all five types, a third with expiries, replicate: every slot equal', async () => {
   if (TARGET !== 'pika') return;
   const N = 100_000;
