@@ -7,8 +7,10 @@
 // For each size N it builds one hash, one set, one sorted set and one list of N members
 // (pipelined commands of 1000 members, progress on stderr), then times, one command at a time,
 // HGET, SISMEMBER and ZSCORE of random members, ZRANK of members around the middle rank,
-// ZRANGE of 10 members from the middle rank, LINDEX of the middle, and DEL of each collection
-// (once each: it destroys it). Where INFO reports background reclaim (pika), it also waits for
+// ZRANGE of 10 members from the middle rank, LINDEX of the middle, SRANDMEMBER and SPOP, and DEL
+// of each collection (once each: it destroys it). The set's first SRANDMEMBER is a row of its own
+// ("SRANDMEMBER first"): on pika it builds the set's rank tree, one pass over its members, and
+// every later pick is O(log N). Where INFO reports background reclaim (pika), it also waits for
 // the deleted members to be reclaimed and reports how long that took. Prints a table per N and
 // a summary of medians across sizes. Keys are named lc:<N>:<type> and deleted at the end.
 'use strict';
@@ -124,9 +126,9 @@ async function measure(r, n, samples) {
   /** Members around the middle rank, so ZRANK cannot get lucky at either end. */
   const nearMid = (i) => mid - Math.floor(samples / 2) + (i % n);
   const rows = [];
-  const row = async (name, fn) => {
-    const lat = await time(samples, fn);
-    rows.push({ name, samples, p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1] });
+  const row = async (name, fn, count = samples) => {
+    const lat = await time(count, fn);
+    rows.push({ name, samples: count, p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1] });
   };
   log(`timing reads (${samples} samples each)`);
   await row('HGET random', async () => {
@@ -147,13 +149,25 @@ async function measure(r, n, samples) {
     expect('ZRANGE', got[0], `member:${mid}`);
   });
   await row('LINDEX middle', async () => expect('LINDEX', await r.lindex(keys.list, mid), `element:${mid}`));
+  const isMember = (what, m) => expect(`${what} member`, /^member:\d+$/.test(m), true);
+  const once = async (name, fn) => {
+    const lat = await time(1, fn);
+    rows.push({ name, samples: 1, p50: lat[0], p99: lat[0], max: lat[0] });
+  };
+  await once('SRANDMEMBER first', async () => isMember('SRANDMEMBER', await r.srandmember(keys.set)));
+  await row('SRANDMEMBER', async () => isMember('SRANDMEMBER', await r.srandmember(keys.set)));
+  await row('SRANDMEMBER 10', async () => {
+    const got = await r.srandmember(keys.set, 10);
+    expect('SRANDMEMBER 10 distinct', new Set(got).size, Math.min(10, n));
+  });
+  // the set must survive for its DEL below
+  const pops = Math.min(samples, n - 1);
+  await row('SPOP', async () => isMember('SPOP', await r.spop(keys.set)), pops);
+  expect('SCARD after SPOP', await r.scard(keys.set), n - pops);
 
   log('timing DEL of each collection');
   const t0 = Date.now();
-  for (const [type, key] of Object.entries(keys)) {
-    const lat = await time(1, async () => expect('DEL', await r.del(key), 1));
-    rows.push({ name: `DEL ${type}`, samples: 1, p50: lat[0], p99: lat[0], max: lat[0] });
-  }
+  for (const [type, key] of Object.entries(keys)) await once(`DEL ${type}`, async () => expect('DEL', await r.del(key), 1));
   let reclaim = '';
   if ((await reclaimPending(r)) !== null) {
     const deadline = Date.now() + RECLAIM_WAIT_MS;

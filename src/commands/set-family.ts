@@ -8,7 +8,7 @@ import { ReplyWriter } from '../protocol/reply';
 import { lookup, remove } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import {
-  getSet, newSetMeta, setAddMembers, setHas, setMembers, setRandomMembers, setRemoveMembers, setReplace, setSave, setScan, SetMeta,
+  getSet, newSetMeta, setAddMembers, setHas, setMembers, setPopRandom, setRandomMembers, setRemoveMembers, setReplace, setSave, setScan, SetMeta,
 } from '../types/set';
 import { lower, parseInt64 } from './args';
 import { countLookup, removedFrom, storedTo } from './keyspace-events';
@@ -121,8 +121,7 @@ function spop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
       return out.bulkSet(all);
     }
     const picked = s.env.write(() => {
-      const members = setRandomMembers(s.env, s.meta, count, true);
-      setRemoveMembers(s.env, s.meta, members);
+      const members = setPopRandom(s.env, s.meta, count);
       setSave(s.env, key, s.meta, ctx.now);
       return members;
     });
@@ -134,8 +133,7 @@ function spop(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const s = readSet(ctx, key);
   if (!s) return out.nullBulk();
   const m = s.env.write(() => {
-    const [member] = setRandomMembers(s.env, s.meta, 1, true);
-    setRemoveMembers(s.env, s.meta, [member]);
+    const [member] = setPopRandom(s.env, s.meta, 1);
     setSave(s.env, key, s.meta, ctx.now);
     return member;
   });

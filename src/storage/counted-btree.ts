@@ -138,6 +138,9 @@ class Node {
   }
 }
 
+/** The inner nodes from the root down to a leaf, each with the index of the child taken. */
+type Path = { id: number; node: Node; idx: number }[];
+
 const entryBytes = (e: Entry, leaf: boolean) => (leaf ? LEAF_FIXED : INNER_FIXED) + e.key.length;
 const total = (es: Entry[]) => es.reduce((s, e) => s + e.count, 0);
 
@@ -261,8 +264,8 @@ export class CountedTree {
   }
 
   /** The root-to-leaf path towards `key`: each inner node with the child taken, then the leaf. */
-  private descend(root: Node, key: Buffer): { path: { id: number; node: Node; idx: number }[]; leafId: number; leaf: Node } {
-    const path: { id: number; node: Node; idx: number }[] = [];
+  private descend(root: Node, key: Buffer): { path: Path; leafId: number; leaf: Node } {
+    const path: Path = [];
     let id = ROOT, node = root;
     while (!node.leaf) {
       const idx = node.childFor(key);
@@ -347,6 +350,34 @@ export class CountedTree {
     const { path, leafId, leaf } = this.descend(root, key);
     const pos = leaf.lowerBound(key);
     if (pos >= leaf.n || leaf.cmp(pos, key) !== 0) return false;
+    this.removeFrom(path, leafId, leaf, pos);
+    return true;
+  }
+
+  /**
+   * Removes the key of rank `r` (0-based) and returns it, or undefined past the end: select and
+   * remove in one descent. Inside a write transaction.
+   */
+  removeAt(r: number): Buffer | undefined {
+    let node = this.read(ROOT);
+    if (!node || r < 0) return undefined;
+    const path: Path = [];
+    let id = ROOT;
+    while (!node.leaf) {
+      let i = 0;
+      for (; i < node.n - 1 && r >= node.count(i); i++) r -= node.count(i);
+      path.push({ id, node, idx: i });
+      id = node.child(i);
+      node = this.mustRead(id);
+    }
+    if (r >= node.n) return undefined;
+    const key = Buffer.from(node.key(r));
+    this.removeFrom(path, id, node, r);
+    return key;
+  }
+
+  /** Removes entry `pos` of the leaf at the end of `path`, fixing counts and fill up to the root. */
+  private removeFrom(path: Path, leafId: number, leaf: Node, pos: number): void {
     for (const p of path) p.node.addCount(p.idx, -1);
     let cur = leaf.withoutKey(pos), curId = leafId, level = path.length;
     while (level > 0 && this.underflows(cur)) {
@@ -374,7 +405,6 @@ export class CountedTree {
     }
     this.put(curId, cur.raw);
     for (let l = level - 1; l >= 0; l--) this.put(path[l].id, path[l].node.raw);
-    return true;
   }
 
   /**

@@ -165,12 +165,40 @@ export function setReplace(env: SlotEnv, key: Buffer, items: Buffer[], now: numb
 
 /** The member at `offset` in storage order, through the set's rank tree. */
 function memberAt(env: SlotEnv, meta: SetMeta, offset: number, tree: CountedTree): Buffer {
-  const tail = tree.select(offset);
+  return memberOfTail(env, meta, tree.select(offset), offset).member;
+}
+
+/** The member whose key (after the collection id) the tree gave for rank `offset`, and that record's key. */
+function memberOfTail(env: SlotEnv, meta: SetMeta, tail: Buffer | undefined, offset: number): { member: Buffer; key: Buffer } {
   // a member longer than MEMBER_DIRECT_MAX is keyed by its digest: the record holds it whole
   const key = tail && Buffer.concat([meta.id, tail]);
   const raw = key && env.dbs[DB].getBinaryFast(key);
   if (!key || !raw) throw new Error(`set rank tree has no member at ${offset} of ${meta.count}`);
-  return decodeMember(key, raw).member;
+  return { member: decodeMember(key, raw).member, key };
+}
+
+/**
+ * Removes `count` members (fewer than the set has) chosen uniformly and returns them in random
+ * order, as SPOP with a count does. Inside env.write; call setSave after.
+ */
+export function setPopRandom(env: SlotEnv, meta: SetMeta, count: number): Buffer[] {
+  if (meta.count <= SET_READ_ALL_MAX || count * 4 >= meta.count) {
+    const picked = setRandomMembers(env, meta, count, true);
+    setRemoveMembers(env, meta, picked);
+    return picked;
+  }
+  const tree = ensureTree(env, meta);
+  const out: Buffer[] = [];
+  // each pick is uniform over the members still there, so together they are a uniform sample
+  for (let i = 0; i < count; i++) {
+    const offset = randomIndex(meta.count);
+    const { member, key } = memberOfTail(env, meta, tree.removeAt(offset), offset);
+    env.dbs[DB].removeSync(key);
+    meta.count--;
+    out.push(member);
+  }
+  // count * 4 < the size: what is left stays above SET_RANK_TREE_DROP_MAX, so the tree stays
+  return out;
 }
 
 const randomIndex = (n: number) => Math.floor(Math.random() * n);

@@ -193,6 +193,31 @@ test('build takes its keys one at a time (a generator) and lays out the same nod
   }
 });
 
+test('removeAt takes the key of a rank out, as select then remove would', () => {
+  const random = rng(6);
+  const t = tree({ fanout: 4, nodeBytes: 64 });
+  const model = [];
+  for (let i = 0; i < 600; i++) model.push(randomKey(random, 20));
+  model.sort(Buffer.compare);
+  const keys = model.filter((k, i) => i === 0 || !k.equals(model[i - 1]));
+  env.write(() => t.build(keys));
+  assert.is(t.removeAt(keys.length), undefined);
+  assert.is(t.removeAt(-1), undefined);
+  while (keys.length > 0) {
+    env.write(() => {
+      for (let s = 0; s < 25 && keys.length > 0; s++) {
+        // the ends as well as the middle
+        const r = s === 0 ? 0 : s === 1 ? keys.length - 1 : Math.floor(random() * keys.length);
+        const got = t.removeAt(r);
+        assert.ok(got && got.equals(keys[r]), `removeAt(${r})`);
+        keys.splice(r, 1);
+      }
+    });
+    checkAgainst(t, keys, random, 10);
+  }
+  assert.is(t.removeAt(0), undefined);
+});
+
 test('a fan-out below 3 is refused', () => {
   assert.throws(() => tree({ fanout: 2, nodeBytes: 4096 }), /fan-out/);
 });

@@ -44,12 +44,13 @@ function fill(env, key, members) {
   });
 }
 
-/** SPOP's path: pick inside the write transaction (building the tree), remove, save. */
+/** SPOP's path: pick and remove inside the write transaction (building the tree), save. */
 function pop(env, key, count) {
   return env.write(() => {
     const m = meta(env, key);
-    const picked = st.setRandomMembers(env, m, count, true);
-    st.setRemoveMembers(env, m, picked);
+    const before = m.count;
+    const picked = st.setPopRandom(env, m, count);
+    assert.is(m.count, before - picked.length);
     st.setSave(env, b(key), m, NOW);
     return picked.map(String);
   });
