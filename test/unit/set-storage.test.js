@@ -161,6 +161,20 @@ test('a set with an empty member and members sharing long prefixes builds a tree
   assert.is(seen.size, members.length);
 });
 
+test('dropping a big set queues its tree for reclaim only when it has one', () => {
+  const env = store.env(0, 0, true);
+  const big = Array.from({ length: 10_000 }, (_, i) => `m${i}`);
+  fill(env, 'never', big);
+  fill(env, 'picked', big);
+  pop(env, 'picked', 1);
+  env.write(() => ks.remove(env, b('never'), NOW));
+  assert.is(rc.pendingGarbage(env).collections, 1, 'the members alone');
+  env.write(() => ks.remove(env, b('picked'), NOW));
+  assert.is(rc.pendingGarbage(env).collections, 3, 'members and tree');
+  while (!rc.reclaimStep(env, 100_000, Infinity).empty);
+  assert.is(treeRecords(env), 0);
+});
+
 test('DEL drops the tree (inline, or through reclaim for a huge one); a copy has none', () => {
   const env = store.env(0, 0, true);
   fill(env, 's', Array.from({ length: 2000 }, (_, i) => `m${i}`));
