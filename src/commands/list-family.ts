@@ -8,7 +8,7 @@ import { ReplyWriter } from '../protocol/reply';
 import { KeyType } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import {
-  getList, listEntries, listForWrite, listGet, listInsertAt, ListMeta, listPop, listPush, listRange, listRangeEach, listRemovePositions, listSave, listSet, listTrimEnds,
+  getList, listEntries, listForWrite, listGet, listInsertAt, ListMeta, listPop, listPush, listRangeEach, listRemovePositions, listSave, listSet, listTrimEnds,
 } from '../types/list';
 import { lower, numkeysArgs, parseInt64 } from './args';
 import { BlockMode, blockMode, KEYS_THEN_TIMEOUT, nothingToPop, oneSource, parseTimeout, popFirst, skipsWaiter, TIMEOUT_THEN_NUMKEYS } from './blocking';
@@ -126,7 +126,10 @@ function lset(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   if (!l) throw new CommandError(ERR_NO_SUCH_KEY);
   const pos = position(longArg(args[2]), l.meta.count);
   if (pos < 0) throw new CommandError(ERR_OUT_OF_RANGE);
-  l.env.write(() => listSet(l.env, l.meta, pos, args[3]));
+  l.env.write(() => {
+    listSet(l.env, l.meta, pos, args[3]);
+    listSave(l.env, args[1], l.meta, ctx.now);
+  });
   ctx.notify(NOTIFY_LIST, 'lset', args[1]);
   out.ok();
 }

@@ -133,14 +133,21 @@ export const SET_RANK_TREE_BUILD_BATCH = 4096;
  * command stays O(1). ~1 µs per record here (native-notes/storage-layout.md).
  */
 export const RECLAIM_INLINE_MAX_RECORDS = 512;
-/** List elements per chunk record (types/list.ts): LRANGE reads one record per this many. */
+/**
+ * Lists (types/list.ts) keep their elements in chunk records: the element at absolute index i
+ * lives in chunk floor(i / LIST_CHUNK_ELEMENTS), so LINDEX/LSET read one record and LRANGE of n
+ * elements about n / LIST_CHUNK_ELEMENTS + 1.
+ */
 export const LIST_CHUNK_ELEMENTS = 16;
 /**
- * Longest list element kept inside its chunk; longer ones get a record of their own. With 16
- * elements of 4 + 112 bytes a chunk stays under 1,900 bytes, within one LMDB leaf page (a value
- * over ~2,000 bytes moves to overflow pages, rewritten whole on every push).
+ * Longest list element kept inside its chunk; longer ones get a record of their own, which the
+ * chunk references. With 16 entries of at most 2 + 112 bytes a chunk stays under
+ * LIST_CHUNK_MAX_BYTES (1,825), within one LMDB leaf page (a value over ~2,000 bytes moves to
+ * overflow pages, rewritten whole on every push), whatever the elements' sizes.
  */
 export const LIST_INLINE_MAX_BYTES = 112;
+/** A chunk's largest value: its leading byte, then per entry a varint length (2 bytes here) and the element. */
+export const LIST_CHUNK_MAX_BYTES = 1 + LIST_CHUNK_ELEMENTS * (2 + LIST_INLINE_MAX_BYTES);
 /**
  * Member records one background reclaim pass deletes, and the time it may take: a command that
  * arrives meanwhile waits for the pass to end.

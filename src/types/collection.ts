@@ -113,21 +113,26 @@ export interface CollectionIndex {
 }
 
 /**
- * Registers where a collection type keeps its members (`recordsPerMember` records each) and
+ * Registers where a collection type keeps its members (`recordsPerMember` records each, a
+ * fraction when records hold several) and
  * any index of them, for drops and copies of its keys. Copies leave the index behind.
  */
 export function registerCollection(type: KeyType, db: MemberDbName, recordsPerMember = 1, index?: CollectionIndex): void {
   registerMemberLocator(type, (env: SlotEnv, payload: Buffer) => {
     const { id, count } = decodeMeta(payload);
-    const at = [{ db, id, records: count * recordsPerMember }];
+    const at = [{ db, id, records: Math.ceil(count * recordsPerMember) }];
     if (index && count > index.minCount && index.exists(env, id)) at.push({ db: index.db, id, records: index.records(count) });
     return at;
   });
   registerMemberCopier(type, (src: SlotEnv, rec: KeyRecord, dst: SlotEnv) => {
     const meta = decodeMeta(rec.payload);
-    const copied = [...members(src, db, meta.id)];
+    // keys first (src may be dst), then one value at a time: records may be large (list elements)
+    const keys = [...(src.dbs[db].getKeys(prefixRange(meta.id)) as Iterable<Buffer>)].map((k) => Buffer.from(k));
     const id = allocateId(dst, db);
-    for (const { member, value } of copied) dst.dbs[db].putSync(memberKey(id, member), encodeMemberValue(member, value));
+    for (const k of keys) {
+      const raw = src.dbs[db].getBinaryFast(k);
+      if (raw) dst.dbs[db].putSync(Buffer.concat([id, k.subarray(ID_BYTES)]), Buffer.from(Buffer.from(raw.buffer, raw.byteOffset, raw.length)));
+    }
     return encodeMeta({ ...meta, id });
   });
   registerMemberSerializer(type, rawMemberSerializer(db));

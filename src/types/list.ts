@@ -1,141 +1,159 @@
-// List storage on top of types/collection.ts. Elements have absolute indexes, as in Pika
-// blackwidow's lists (head .. tail-1 in the meta; LPUSH decrements head, RPUSH increments tail),
-// and live in fixed chunks of LIST_CHUNK_ELEMENTS consecutive indexes, so an element at any
-// position is one record read, and LRANGE reads one record per chunk instead of one per element.
+// List storage on top of types/collection.ts: elements live in chunk records of
+// LIST_CHUNK_ELEMENTS consecutive indexes (byte layout in types/list-chunk.ts), so LINDEX and
+// LSET read one record and LRANGE of n elements about n / LIST_CHUNK_ELEMENTS + 1, while a push
+// or pop rewrites one chunk of at most LIST_CHUNK_MAX_BYTES. Elements over LIST_INLINE_MAX_BYTES
+// get a record of their own, referenced from their chunk, so chunks stay small whatever is stored.
 //
-// Meta extra:    [i64 BE head][i64 BE tail]  (count = tail - head)
-// Chunk key:     [u64 BE collection id][u64 BE (floor(index / K) + 2^63)]
-// Chunk value:   [u8 0][entry]...  — the elements of the chunk's indexes within head .. tail-1,
-//                in order; entry = [u32 BE header][bytes], header = length, or LARGE for an
-//                element longer than LIST_INLINE_MAX_BYTES, which has a record of its own:
-// Large key:     [u64 BE collection id][u8 0][u64 BE (index + 2^63)]  → [u8 0][element]
-// Chunk numbers stay near 2^63 (a list would need 2^59 pushes to reach a chunk whose biased
-// number starts with a zero byte), so large-element keys never fall between chunk keys. Values
-// start with a zero byte, the collection member-value layout, so registerCollection's dropper,
-// copier and serializer (which range over the id prefix and re-key under a new id) work as they
-// are. LINSERT and LREM re-push one side of the list (O(n), as in Redis); LTRIM only deletes.
-import { LIST_CHUNK_ELEMENTS, LIST_INLINE_MAX_BYTES } from '../common/limits';
+// Meta extra:  [i64 BE head][i64 BE tail][u64 BE next big reference] — the elements occupy the
+//              absolute indexes head .. tail-1 (count = tail - head); LPUSH decrements head,
+//              RPUSH increments tail. Chunk boundaries are fixed (absolute index i lives in chunk
+//              floor(i / K)), so pushes and pops never move other elements.
+// LINSERT and LREM shift one side of the list by a position (O(n), as in Redis), rewriting the
+// chunks of that side; LTRIM rewrites at most two chunks and deletes the ones in between.
+// The difference from the first chunked layout (514cf10): a long element's record is keyed by a
+// reference that stays with the element, so LINSERT/LREM move 9-byte references instead of
+// rewriting long elements, and trims read chunks, not elements. Lists written by earlier layouts
+// (one record per element, or 514cf10's chunks) are not converted: there are no users yet.
+import { LIST_CHUNK_ELEMENTS as K } from '../common/limits';
 import { KeyType, remove } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import { allocateId, getCollection, Meta, putCollection, registerCollection } from './collection';
+import {
+  bigEntry, bigKey, chunkKey, chunkOf, chunkValue, entry, entryOffsets, inlineEntry, parseEntry, refAt, VALUE_HEAD, VALUE_START,
+} from './list-chunk';
 
 const DB = 'lists' as const;
-registerCollection(KeyType.List, DB, 1 / LIST_CHUNK_ELEMENTS);
+/** Reclaim estimates records from the count: one chunk per K elements (big elements come on top). */
+registerCollection(KeyType.List, DB, 1 / K);
 
-const K = BigInt(LIST_CHUNK_ELEMENTS);
-const BIAS = 2n ** 63n;
-const ENTRY_HEADER = 4;
-/** Header of an entry whose element lives in its own record. */
-const LARGE = 0xffffffff;
-const ZERO_BYTE = Buffer.of(0);
+const EXTRA_BYTES = 24;
 
 export type ListMeta = Meta & { expireAt: number };
 
-function head(meta: ListMeta): bigint {
-  return meta.extra.readBigInt64BE(0);
+interface Bounds {
+  head: number;
+  tail: number;
+  /** The reference the next big element gets. */
+  ref: number;
 }
 
-function setBounds(meta: ListMeta, h: bigint, t: bigint): void {
-  const extra = Buffer.allocUnsafe(16);
-  extra.writeBigInt64BE(h, 0);
-  extra.writeBigInt64BE(t, 8);
+function bounds(meta: ListMeta): Bounds {
+  const head = Number(meta.extra.readBigInt64BE(0));
+  const ref = meta.extra.length >= EXTRA_BYTES ? Number(meta.extra.readBigUInt64BE(16)) : 0;
+  return { head, tail: head + meta.count, ref };
+}
+
+function setBounds(meta: ListMeta, b: Bounds): void {
+  const extra = Buffer.allocUnsafe(EXTRA_BYTES);
+  extra.writeBigInt64BE(BigInt(b.head), 0);
+  extra.writeBigInt64BE(BigInt(b.tail), 8);
+  extra.writeBigUInt64BE(BigInt(b.ref), 16);
   meta.extra = extra;
-  meta.count = Number(t - h);
+  meta.count = b.tail - b.head;
 }
 
-const chunkOf = (index: bigint) => (index >= 0n ? index / K : -((-index + K - 1n) / K));
+/** Chunk copies one command already read, by chunk number: a pop reads its chunk once. */
+type ChunkCache = Map<number, Buffer>;
 
-function chunkKey(id: Buffer, chunk: bigint): Buffer {
-  const k = Buffer.allocUnsafe(id.length + 8);
-  id.copy(k, 0);
-  k.writeBigUInt64BE(chunk + BIAS, id.length);
-  return k;
+const asBuffer = (raw: Uint8Array) => Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+
+/** A copy of chunk `c`; throws when absent (the bounds say it holds elements). */
+function readChunk(env: SlotEnv, meta: ListMeta, c: number, cache?: ChunkCache): Buffer {
+  const hit = cache?.get(c);
+  if (hit) return hit;
+  const raw = env.dbs[DB].getBinaryFast(chunkKey(meta.id, c));
+  if (!raw) throw new Error('list chunk is missing');
+  const copy = Buffer.from(asBuffer(raw));
+  cache?.set(c, copy);
+  return copy;
 }
 
-function largeKey(id: Buffer, index: bigint): Buffer {
-  const k = Buffer.allocUnsafe(id.length + 9);
-  id.copy(k, 0);
-  k[id.length] = 0;
-  k.writeBigUInt64BE(index + BIAS, id.length + 1);
-  return k;
-}
+/** Absolute indexes chunk `c` holds within [head, tail). */
+const span = (b: { head: number; tail: number }, c: number): [number, number] => [Math.max(b.head, c * K), Math.min(b.tail, c * K + K)];
 
-/** A view of a value lmdb-js lent: its shared buffer reports the value's length, its typed array does not. */
-const lent = (raw: Uint8Array) => Buffer.from(raw.buffer, raw.byteOffset, raw.length);
-
-const u32 = (v: Uint8Array, o: number) => ((v[o] << 24) | (v[o + 1] << 16) | (v[o + 2] << 8) | v[o + 3]) >>> 0;
-
-/** The chunk's entries as [start, end) offsets into its value (headers included). */
-function entryBounds(v: Uint8Array): number[] {
-  const out: number[] = [];
-  for (let o = 1; o < v.length; ) {
-    const header = u32(v, o);
-    const end = o + ENTRY_HEADER + (header === LARGE ? 0 : header);
-    out.push(o, end);
-    o = end;
+/** The encoded entries of absolute indexes [from, to) (inside the list), as views of chunk copies. */
+function loadEntries(env: SlotEnv, meta: ListMeta, from: number, to: number, cache?: ChunkCache): Buffer[] {
+  const b = bounds(meta);
+  const out: Buffer[] = [];
+  if (from >= to) return out;
+  for (let c = chunkOf(from); c * K < to; c++) {
+    const raw = readChunk(env, meta, c, cache);
+    const [lo, hi] = span(b, c);
+    const at = entryOffsets(raw, hi - lo);
+    for (let i = Math.max(lo, from); i < Math.min(hi, to); i++) out.push(raw.subarray(at[i - lo], at[i - lo + 1]));
   }
   return out;
 }
 
-/** The first index a chunk holds: its own first index, or the list's head inside it. */
-const chunkFirst = (chunk: bigint, h: bigint) => (chunk * K > h ? chunk * K : h);
+/** An element as an entry: inline, or written to a record of its own under the next reference. */
+function encode(env: SlotEnv, meta: ListMeta, b: Bounds, el: Buffer): Buffer {
+  const e = inlineEntry(el);
+  if (e) return e;
+  env.dbs[DB].putSync(bigKey(meta.id, b.ref), Buffer.concat([VALUE_HEAD, el]));
+  return bigEntry(b.ref++);
+}
+
+/** The element an encoded entry stands for (a view of `e` when inline, else a copy of its record). */
+function decode(env: SlotEnv, meta: ListMeta, e: Uint8Array): Buffer {
+  parseEntry(e, 0);
+  if (!entry.big) return asBuffer(e).subarray(entry.start, entry.end);
+  return bigValue(env, meta, refAt(e, entry.start));
+}
+
+function bigValue(env: SlotEnv, meta: ListMeta, ref: number): Buffer {
+  const raw = env.dbs[DB].getBinaryFast(bigKey(meta.id, ref));
+  if (!raw) throw new Error('list element record is missing');
+  return Buffer.from(asBuffer(raw).subarray(VALUE_START));
+}
+
+/** Deletes the records of the big elements among `entries` (elements leaving the list). */
+function dropBig(env: SlotEnv, meta: ListMeta, entries: Uint8Array[]): void {
+  for (const e of entries) {
+    parseEntry(e, 0);
+    if (entry.big) env.dbs[DB].removeSync(bigKey(meta.id, refAt(e, entry.start)));
+  }
+}
 
 /**
- * The chunks an operation changes, read once (copied) and written once by flush: entries are
- * kept encoded, so moving them costs a copy of their bytes and nothing else.
+ * Lays the list out as absolute indexes [head, tail) of `b`, where [at, at + entries.length)
+ * hold `entries` and every other index keeps the entry it held before (it must have held one).
+ * Rewrites the chunks that change, deletes those left empty, updates the meta. Inside env.write.
  */
-class ChunkEdit {
-  private chunks = new Map<bigint, Buffer[]>();
-
-  constructor(private env: SlotEnv, private meta: ListMeta) {}
-
-  entries(chunk: bigint): Buffer[] {
-    let es = this.chunks.get(chunk);
-    if (es) return es;
-    es = [];
-    const raw = this.env.dbs[DB].getBinaryFast(chunkKey(this.meta.id, chunk));
-    if (raw) {
-      const v = Buffer.from(lent(raw));
-      const b = entryBounds(v);
-      for (let i = 0; i < b.length; i += 2) es.push(v.subarray(b[i], b[i + 1]));
+function writeRange(env: SlotEnv, meta: ListMeta, b: Bounds, at: number, entries: Uint8Array[], cache?: ChunkCache): void {
+  const old = bounds(meta);
+  const end = at + entries.length;
+  const ranges: [number, number][] = [];
+  if (entries.length) ranges.push([chunkOf(at), chunkOf(end - 1)]);
+  if (b.head > old.head && old.tail > old.head) ranges.push([chunkOf(old.head), chunkOf(Math.min(b.head, old.tail) - 1)]);
+  if (old.tail > b.tail && old.tail > old.head) ranges.push([chunkOf(Math.max(b.tail, old.head)), chunkOf(old.tail - 1)]);
+  ranges.sort((x, y) => x[0] - y[0]);
+  const db = env.dbs[DB];
+  let next = -Infinity; // chunks below were visited
+  for (const [first, last] of ranges) {
+    for (let c = Math.max(first, next); c <= last; c++) {
+      const [lo, hi] = span(b, c);
+      const [oldLo, oldHi] = span(old, c);
+      if (lo >= hi) {
+        if (oldLo < oldHi) db.removeSync(chunkKey(meta.id, c));
+        continue;
+      }
+      let kept: number[] | undefined;
+      let raw: Buffer | undefined;
+      const parts: Uint8Array[] = [];
+      for (let i = lo; i < hi; i++) {
+        if (i >= at && i < end) parts.push(entries[i - at]);
+        else {
+          if (i < oldLo || i >= oldHi) throw new Error('list layout lost an element');
+          raw ??= readChunk(env, meta, c, cache);
+          kept ??= entryOffsets(raw, oldHi - oldLo);
+          parts.push(raw.subarray(kept[i - oldLo], kept[i - oldLo + 1]));
+        }
+      }
+      db.putSync(chunkKey(meta.id, c), chunkValue(parts));
     }
-    this.chunks.set(chunk, es);
-    return es;
+    next = Math.max(next, last + 1);
   }
-
-  /** An entry for `el` at absolute `index`, writing a large element's own record. */
-  encode(index: bigint, el: Buffer): Buffer {
-    const e = Buffer.allocUnsafe(ENTRY_HEADER + (el.length > LIST_INLINE_MAX_BYTES ? 0 : el.length));
-    if (el.length > LIST_INLINE_MAX_BYTES) {
-      e.writeUInt32BE(LARGE, 0);
-      this.env.dbs[DB].putSync(largeKey(this.meta.id, index), Buffer.concat([ZERO_BYTE, el]));
-    } else {
-      e.writeUInt32BE(el.length, 0);
-      el.copy(e, ENTRY_HEADER);
-    }
-    return e;
-  }
-
-  /** The element of an entry at absolute `index` (a copy); `drop` also deletes a large element's record. */
-  decode(index: bigint, e: Buffer, drop = false): Buffer {
-    if (u32(e, 0) !== LARGE) return Buffer.from(e.subarray(ENTRY_HEADER));
-    const key = largeKey(this.meta.id, index);
-    const raw = this.env.dbs[DB].getBinaryFast(key);
-    if (!raw) throw new Error(`list element ${index} has no record`);
-    const el = Buffer.from(lent(raw).subarray(1));
-    if (drop) this.env.dbs[DB].removeSync(key);
-    return el;
-  }
-
-  flush(): void {
-    const db = this.env.dbs[DB];
-    for (const [chunk, es] of this.chunks) {
-      const key = chunkKey(this.meta.id, chunk);
-      if (es.length === 0) db.removeSync(key);
-      else db.putSync(key, Buffer.concat([ZERO_BYTE, ...es]));
-    }
-    this.chunks.clear();
-  }
+  setBounds(meta, b);
 }
 
 /** The live list at `key`, undefined when absent; throws WRONGTYPE for another type. */
@@ -145,8 +163,8 @@ export function getList(env: SlotEnv | null, key: Buffer, now: number): ListMeta
 
 /** A fresh, empty list meta (not stored yet). Inside env.write. */
 export function newListMeta(env: SlotEnv): ListMeta {
-  const meta: ListMeta = { id: allocateId(env, DB), count: 0, extra: Buffer.alloc(16), expireAt: 0 };
-  setBounds(meta, 0n, 0n);
+  const meta: ListMeta = { id: allocateId(env, DB), count: 0, extra: Buffer.alloc(EXTRA_BYTES), expireAt: 0 };
+  setBounds(meta, { head: 0, tail: 0, ref: 0 });
   return meta;
 }
 
@@ -158,155 +176,177 @@ export function listForWrite(env: SlotEnv, key: Buffer, now: number): ListMeta {
   return newListMeta(env);
 }
 
-/** Writes the list's meta back; an empty list deletes the key. Inside env.write. */
+/** Writes the list's meta back; an empty list deletes the key (and its records). Inside env.write. */
 export function listSave(env: SlotEnv, key: Buffer, meta: ListMeta, now: number): void {
   putCollection(env, key, KeyType.List, meta, meta.expireAt, now);
 }
 
 /** Pushes elements one by one at the head (`left`) or the tail. Inside env.write. */
 export function listPush(env: SlotEnv, meta: ListMeta, items: Buffer[], left: boolean): void {
-  let h = head(meta);
-  let t = h + BigInt(meta.count);
-  const edit = new ChunkEdit(env, meta);
-  for (const el of items) {
-    if (left) {
-      h--;
-      edit.entries(chunkOf(h)).unshift(edit.encode(h, el));
-    } else {
-      edit.entries(chunkOf(t)).push(edit.encode(t, el));
-      t++;
-    }
-  }
-  edit.flush();
-  setBounds(meta, h, t);
+  const b = bounds(meta);
+  const entries = items.map((el) => encode(env, meta, b, el));
+  const n = entries.length;
+  if (left) writeRange(env, meta, { ...b, head: b.head - n }, b.head - n, entries.reverse());
+  else writeRange(env, meta, { ...b, tail: b.tail + n }, b.tail, entries);
 }
 
 /**
  * Hands each element of positions start..end (inclusive, already clamped) to `fn` as bytes
- * [from, to) of `src`, valid only during the call: LRANGE writes them into its reply without a
- * copy per element.
+ * [from, to) of `src`, valid only during the call: LRANGE writes them into its reply straight
+ * from LMDB's buffer, one read per chunk and no copy per element.
  */
 export function listRangeEach(env: SlotEnv, meta: ListMeta, start: number, end: number, fn: (src: Uint8Array, from: number, to: number) => void): void {
   if (start > end) return;
-  const h = head(meta);
-  const first = h + BigInt(start);
-  const last = h + BigInt(end);
+  const b = bounds(meta);
+  const from = b.head + start;
+  const to = b.head + end + 1;
   const db = env.dbs[DB];
-  let index = first;
-  for (const { key, value } of db.getRange({ start: chunkKey(meta.id, chunkOf(first)), end: chunkKey(meta.id, chunkOf(last) + 1n) }) as Iterable<{ key: Buffer; value: Uint8Array }>) {
-    const chunk = key.readBigUInt64BE(meta.id.length) - BIAS;
-    if (chunk !== chunkOf(index)) throw new Error(`list chunk ${chunkOf(index)} is missing`);
-    let v = lent(value);
-    const b = entryBounds(v);
-    // a large element's read would reuse the buffer this chunk was lent in
-    if (b.some((o, i) => i % 2 === 0 && u32(v, o) === LARGE)) v = Buffer.from(v);
-    for (let i = Number(index - chunkFirst(chunk, h)) * 2; i < b.length && index <= last; i += 2, index++) {
-      if (u32(v, b[i]) !== LARGE) fn(v, b[i] + ENTRY_HEADER, b[i + 1]);
-      else {
-        const raw = db.getBinaryFast(largeKey(meta.id, index));
-        if (!raw) throw new Error(`list element ${index} has no record`);
-        fn(lent(raw), 1, raw.length);
+  for (let c = chunkOf(from); c * K < to; c++) {
+    const fast = db.getBinaryFast(chunkKey(meta.id, c));
+    if (!fast) throw new Error('list chunk is missing');
+    // LMDB's shared read buffer: copied only before a big element's read would overwrite it
+    let raw: Uint8Array = fast;
+    let copied = false;
+    const [lo, hi] = span(b, c);
+    let off = VALUE_START;
+    for (let i = lo; i < hi && i < to; i++) {
+      off = parseEntry(raw, off);
+      if (i < from) continue;
+      if (!entry.big) {
+        fn(raw, entry.start, entry.end);
+        continue;
       }
+      if (!copied) {
+        raw = Buffer.from(asBuffer(raw));
+        copied = true;
+      }
+      const big = db.getBinaryFast(bigKey(meta.id, refAt(raw, entry.start)));
+      if (!big) throw new Error('list element record is missing');
+      fn(big, VALUE_START, big.length);
     }
   }
-  if (index !== last + 1n) throw new Error(`list chunks hold ${index - first} of ${last - first + 1n} elements`);
 }
 
-/** Elements at positions start..end (inclusive, already clamped to the list), head to tail or reversed; copies. */
-export function listRange(env: SlotEnv, meta: ListMeta, start: number, end: number, reverse = false): Buffer[] {
-  const out: Buffer[] = [];
-  listRangeEach(env, meta, start, end, (src, from, to) => out.push(Buffer.from(src.subarray(from, to))));
+/** Elements at positions start..end (inclusive, already clamped to the list), head to tail or reversed. */
+export function listRange(env: SlotEnv, meta: ListMeta, start: number, end: number, reverse = false, cache?: ChunkCache): Buffer[] {
+  if (start > end) return [];
+  const { head } = bounds(meta);
+  const out = loadEntries(env, meta, head + start, head + end + 1, cache).map((e) => Buffer.from(decode(env, meta, e)));
   return reverse ? out.reverse() : out;
 }
 
-/** Iterates elements from the head (or from the tail when `reverse`), with their positions, a chunk at a time. */
+/** Iterates elements from the head (or from the tail when `reverse`), with their positions; values are views valid until the next. */
 export function* listEntries(env: SlotEnv, meta: ListMeta, reverse = false): Generator<{ pos: number; value: Buffer }> {
-  const step = LIST_CHUNK_ELEMENTS;
-  for (let i = 0; i < meta.count; i += step) {
-    const from = reverse ? Math.max(0, meta.count - i - step) : i;
-    const to = reverse ? meta.count - i - 1 : Math.min(meta.count, i + step) - 1;
-    const items = listRange(env, meta, from, to, reverse);
-    for (let j = 0; j < items.length; j++) yield { pos: reverse ? to - j : from + j, value: items[j] };
+  const b = bounds(meta);
+  if (b.tail <= b.head) return;
+  const first = chunkOf(b.head);
+  const last = chunkOf(b.tail - 1);
+  for (let k = 0; k <= last - first; k++) {
+    const c = reverse ? last - k : first + k;
+    const raw = readChunk(env, meta, c);
+    const [lo, hi] = span(b, c);
+    const at = entryOffsets(raw, hi - lo);
+    for (let j = 0; j < hi - lo; j++) {
+      const i = reverse ? hi - lo - 1 - j : j;
+      yield { pos: lo + i - b.head, value: decode(env, meta, raw.subarray(at[i], at[i + 1])) };
+    }
   }
 }
 
 /** The element at position `pos` (0 ≤ pos < count). */
 export function listGet(env: SlotEnv, meta: ListMeta, pos: number): Buffer {
-  return listRange(env, meta, pos, pos)[0];
+  const b = bounds(meta);
+  const i = b.head + pos;
+  const c = chunkOf(i);
+  const raw = env.dbs[DB].getBinaryFast(chunkKey(meta.id, c));
+  if (!raw) throw new Error('list chunk is missing');
+  let off = VALUE_START;
+  for (let j = span(b, c)[0]; j <= i; j++) off = parseEntry(raw, off);
+  if (entry.big) return bigValue(env, meta, refAt(raw, entry.start));
+  return Buffer.from(asBuffer(raw).subarray(entry.start, entry.end));
 }
 
-/** Replaces the element at position `pos`. Inside env.write. */
+/** Replaces the element at position `pos`. Inside env.write; call listSave after (a big element takes a reference). */
 export function listSet(env: SlotEnv, meta: ListMeta, pos: number, el: Buffer): void {
-  const h = head(meta);
-  const index = h + BigInt(pos);
-  const chunk = chunkOf(index);
-  const edit = new ChunkEdit(env, meta);
-  const es = edit.entries(chunk);
-  const at = Number(index - chunkFirst(chunk, h));
-  if (at >= es.length) throw new Error(`list chunk ${chunk} has no element ${index}`);
-  edit.decode(index, es[at], true);
-  es[at] = edit.encode(index, el);
-  edit.flush();
+  const b = bounds(meta);
+  const i = b.head + pos;
+  const cache: ChunkCache = new Map();
+  const [old] = loadEntries(env, meta, i, i + 1, cache);
+  parseEntry(old, 0);
+  const inline = inlineEntry(el);
+  if (entry.big) {
+    const ref = refAt(old, entry.start);
+    // a big element over a big one keeps its reference: the chunk stays as it is
+    if (!inline) return void env.dbs[DB].putSync(bigKey(meta.id, ref), Buffer.concat([VALUE_HEAD, el]));
+    env.dbs[DB].removeSync(bigKey(meta.id, ref));
+  }
+  writeRange(env, meta, b, i, [inline ?? encode(env, meta, b, el)], cache);
 }
 
-/**
- * Removes `fromHead` elements from the head and `fromTail` from the tail, answering the removed
- * ones when `keep` (in removal order: head ones first to last, then tail ones last to first).
- * Inside env.write; call listSave after.
- */
-function trimEnds(env: SlotEnv, meta: ListMeta, fromHead: number, fromTail: number, keep: boolean): Buffer[] {
-  const h = head(meta);
-  const t = h + BigInt(meta.count);
-  const edit = new ChunkEdit(env, meta);
-  const out: Buffer[] = [];
-  for (let i = 0n; i < BigInt(fromHead); i++) {
-    const e = edit.entries(chunkOf(h + i)).shift();
-    if (!e) throw new Error(`list chunk ${chunkOf(h + i)} has no element ${h + i}`);
-    const el = edit.decode(h + i, e, true);
-    if (keep) out.push(el);
+/** Removes `fromHead` elements from the head and `fromTail` from the tail. Inside env.write; call listSave after. */
+export function listTrimEnds(env: SlotEnv, meta: ListMeta, fromHead: number, fromTail: number, cache?: ChunkCache): void {
+  const b = bounds(meta);
+  if (fromHead + fromTail >= meta.count) {
+    fromHead = meta.count;
+    fromTail = 0;
+    // emptied: listSave removes the key and drops every record with it (or queues a big list's
+    // for reclaim); only a list LMOVE refills at once must lose its records here
+    if (meta.count > K) return setBounds(meta, { ...b, tail: b.head });
   }
-  for (let i = 1n; i <= BigInt(fromTail); i++) {
-    const e = edit.entries(chunkOf(t - i)).pop();
-    if (!e) throw new Error(`list chunk ${chunkOf(t - i)} has no element ${t - i}`);
-    const el = edit.decode(t - i, e, true);
-    if (keep) out.push(el);
-  }
-  edit.flush();
-  setBounds(meta, h + BigInt(fromHead), t - BigInt(fromTail));
-  return out;
+  const head = b.head + fromHead;
+  const tail = b.tail - fromTail;
+  forEachBigRef(env, meta, b.head, head, cache);
+  forEachBigRef(env, meta, tail, b.tail, cache);
+  writeRange(env, meta, { ...b, head, tail }, head, [], cache);
 }
 
-/** Removes `n` elements from the head (`left`) or the tail. Inside env.write; call listSave after. */
-export function listTrimEnds(env: SlotEnv, meta: ListMeta, fromHead: number, fromTail: number): void {
-  trimEnds(env, meta, fromHead, fromTail, false);
+/** Deletes the records of big elements at absolute indexes [from, to), a chunk at a time. */
+function forEachBigRef(env: SlotEnv, meta: ListMeta, from: number, to: number, cache?: ChunkCache): void {
+  for (let c = chunkOf(from); c * K < to; c++) {
+    const lo = Math.max(from, c * K);
+    dropBig(env, meta, loadEntries(env, meta, lo, Math.min(to, c * K + K), cache));
+  }
 }
 
 /** Pops up to `n` elements from the head (`left`) or the tail, in pop order. Inside env.write. */
 export function listPop(env: SlotEnv, meta: ListMeta, n: number, left: boolean): Buffer[] {
   const k = Math.min(n, meta.count);
   if (k === 0) return [];
-  return left ? trimEnds(env, meta, k, 0, true) : trimEnds(env, meta, 0, k, true);
+  const cache: ChunkCache = new Map();
+  const items = left ? listRange(env, meta, 0, k - 1, false, cache) : listRange(env, meta, meta.count - k, meta.count - 1, true, cache);
+  if (left) listTrimEnds(env, meta, k, 0, cache);
+  else listTrimEnds(env, meta, 0, k, cache);
+  return items;
 }
 
-/** Inserts `el` so that it ends up at position `pos` (0 ≤ pos ≤ count), re-pushing the shorter side. Inside env.write. */
+/** Inserts `el` so that it ends up at position `pos` (0 ≤ pos ≤ count), shifting the shorter side. Inside env.write. */
 export function listInsertAt(env: SlotEnv, meta: ListMeta, pos: number, el: Buffer): void {
+  const b = bounds(meta);
+  const cache: ChunkCache = new Map();
+  const e = encode(env, meta, b, el);
+  const i = b.head + pos;
   if (pos <= meta.count - pos) {
-    const before = listPop(env, meta, pos, true);
-    listPush(env, meta, [el, ...before.reverse()], true);
+    // positions 0..pos-1 move one index left
+    const before = loadEntries(env, meta, b.head, i, cache);
+    writeRange(env, meta, { ...b, head: b.head - 1 }, b.head - 1, [...before, e], cache);
   } else {
-    const after = listPop(env, meta, meta.count - pos, false);
-    listPush(env, meta, [el, ...after.reverse()], false);
+    const after = loadEntries(env, meta, i, b.tail, cache);
+    writeRange(env, meta, { ...b, tail: b.tail + 1 }, i, [e, ...after], cache);
   }
 }
 
 /**
  * Removes the elements at the given positions (any order, distinct), closing the gaps by
- * re-pushing everything after the first removed position. Inside env.write.
+ * moving everything after the first removed position. Inside env.write.
  */
 export function listRemovePositions(env: SlotEnv, meta: ListMeta, positions: number[]): void {
   if (positions.length === 0) return;
+  const b = bounds(meta);
   const gone = new Set(positions);
   const first = Math.min(...positions);
-  const tail = listPop(env, meta, meta.count - first, false).reverse();
-  listPush(env, meta, tail.filter((_, i) => !gone.has(first + i)), false);
+  const cache: ChunkCache = new Map();
+  const rest = loadEntries(env, meta, b.head + first, b.tail, cache);
+  dropBig(env, meta, rest.filter((_, j) => gone.has(first + j)));
+  const kept = rest.filter((_, j) => !gone.has(first + j));
+  writeRange(env, meta, { ...b, tail: b.head + first + kept.length }, b.head + first, kept, cache);
 }

@@ -5,6 +5,7 @@ const assert = require('assert');
 const { suite } = require('uvu');
 const { useNode, rejects, sleep, keysOnWorker, ERRORS } = require('./helpers');
 const { arity, NOT_INT, SYNTAX, WRONGTYPE } = ERRORS;
+const { LIST_CHUNK_ELEMENTS, LIST_INLINE_MAX_BYTES } = require('../../dist/common/limits');
 
 const test = suite('lists');
 const h = useNode(test);
@@ -285,6 +286,61 @@ test('empty and large lists', async () => {
   const blob = Buffer.alloc(100_000, 7);
   await r().rpush('bin', blob, Buffer.from([0, 255, 13, 10]));
   assert.deepStrictEqual(await r().lrangeBuffer('bin', 0, -1), [blob, Buffer.from([0, 255, 13, 10])]);
+});
+
+test('commands across chunk borders and with big elements keep the order of an array', async () => {
+  // LIST_CHUNK_ELEMENTS consecutive indexes share a record; longer elements have their own
+  const K = LIST_CHUNK_ELEMENTS;
+  const big = (tag, n) => Buffer.concat([Buffer.from(tag), Buffer.alloc(n - tag.length, 0xab)]);
+  const model = [];
+  const same = async () => {
+    assert.strictEqual(await r().llen('l'), model.length);
+    assert.deepStrictEqual(await r().lrangeBuffer('l', 0, -1), model);
+    for (const [s, e] of [[K - 2, K + 1], [-K - 3, -K + 2], [1, 2 * K]]) assert.deepStrictEqual(await r().lrangeBuffer('l', s, e), model.slice(s < 0 ? model.length + s : s, (e < 0 ? model.length + e : e) + 1));
+    for (const i of [0, K - 1, K, -1, -K, -K - 1]) assert.deepStrictEqual(await r().lindexBuffer('l', i), model.at(i) ?? null);
+  };
+  for (let i = 0; i < 3 * K; i++) model.push(i % 7 === 3 ? big(`b${i}:`, LIST_INLINE_MAX_BYTES + 1 + i) : Buffer.from(`e${i}`));
+  await r().rpush('l', ...model.slice(K));
+  await r().lpush('l', ...model.slice(0, K).reverse()); // indexes left of where the list started
+  await same();
+  const huge = big('huge:', 300_000);
+  assert.strictEqual(await r().lset('l', K, huge), 'OK');
+  assert.strictEqual(await r().lset('l', -K, 'small'), 'OK');
+  model[K] = huge;
+  model[model.length - K] = Buffer.from('small');
+  await same();
+  // LINSERT moves the shorter side, big elements' references included
+  assert.strictEqual(await r().linsert('l', 'BEFORE', model[K - 1], big('ins1:', 1000)), model.length + 1);
+  model.splice(K - 1, 0, big('ins1:', 1000));
+  assert.strictEqual(await r().linsert('l', 'AFTER', model[2 * K], 'ins2'), model.length + 1);
+  model.splice(2 * K + 1, 0, Buffer.from('ins2'));
+  await same();
+  assert.strictEqual(await r().lpos('l', 'ins2'), 2 * K + 1);
+  // LREM of a repeated element spread over several chunks, from the tail
+  await r().rpush('l', 'dup', 'x', 'dup');
+  await r().lpush('l', 'dup');
+  model.push(Buffer.from('dup'), Buffer.from('x'), Buffer.from('dup'));
+  model.unshift(Buffer.from('dup'));
+  assert.strictEqual(await r().lrem('l', -2, 'dup'), 2);
+  model.splice(model.length - 3, 3, Buffer.from('x'));
+  await same();
+  assert.strictEqual(await r().ltrim('l', K - 3, -K + 1), 'OK');
+  model.splice(0, K - 3);
+  model.splice(model.length - K + 2);
+  await same();
+  assert.deepStrictEqual(await r().lpopBuffer('l', K + 1), model.splice(0, K + 1));
+  assert.deepStrictEqual(await r().rpopBuffer('l', 2), model.splice(model.length - 2).reverse());
+  await same();
+  // LMOVE of a big element, within the list and to another one
+  assert.deepStrictEqual(await r().lmoveBuffer('l', 'l', 'RIGHT', 'LEFT'), model.at(-1));
+  model.unshift(model.pop());
+  assert.deepStrictEqual(await r().lmoveBuffer('l', 'other', 'LEFT', 'RIGHT'), model[0]);
+  assert.deepStrictEqual(await r().lrangeBuffer('other', 0, -1), [model.shift()]);
+  await same();
+  // a copy holds the same bytes and outlives the original
+  assert.strictEqual(await r().copy('l', 'copy'), 1);
+  assert.strictEqual(await r().del('l'), 1);
+  assert.deepStrictEqual(await r().lrangeBuffer('copy', 0, -1), model);
 });
 
 test('LINDEX in the middle of a 100k list', async () => {

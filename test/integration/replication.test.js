@@ -1,6 +1,6 @@
 // Per-slot binlog and replication between two real nodes on loopback: every type with expiries
-// replicates and slot digests agree, also for 100k keys; blocking pops (at once or woken), reclaimed big collections
-// and zset rank trees replicate; a follower killed with -9 catches up incrementally; a purged
+// replicates and slot digests agree, also for 100k keys; blocking pops (at once or woken), reclaimed big collections,
+// zset rank trees and lists of chunks with big elements replicate; a follower killed with -9 catches up incrementally; a purged
 // offset leads to a full sync under writes.
 'use strict';
 
@@ -8,6 +8,7 @@ const { suite } = require('uvu');
 const assert = require('uvu/assert');
 const { TARGET, startNode, stopAll, client, closeClients, sleep, rejects } = require('./helpers');
 const { slotOf } = require('../../dist/common/crc32');
+const { LIST_CHUNK_ELEMENTS, LIST_INLINE_MAX_BYTES } = require('../../dist/common/limits');
 
 const test = suite('replication');
 const SLOTS = 16;
@@ -189,6 +190,33 @@ test('set rank trees are local: a leader with one and a follower without agree; 
     await F.call('config', 'set', 'replica-serve-reads', 'no');
   }
   await waitSynced();
+});
+
+test('lists of chunks and big elements replicate, by replay and by key state: the follower agrees', async () => {
+  if (TARGET !== 'pika') return;
+  const big = (i) => `big${i}:`.padEnd(LIST_INLINE_MAX_BYTES + 50 + i, 'x');
+  const n = 3 * LIST_CHUNK_ELEMENTS;
+  await L.rpush('cl:a', ...Array.from({ length: n }, (_, i) => (i % 6 === 0 ? big(i) : `e${i}`)));
+  await L.lpush('cl:a', ...Array.from({ length: LIST_CHUNK_ELEMENTS + 2 }, (_, i) => (i % 5 === 0 ? big(i) : `l${i}`)));
+  await L.lset('cl:a', LIST_CHUNK_ELEMENTS, big(999));
+  await L.lset('cl:a', 0, 'small');
+  await L.linsert('cl:a', 'AFTER', 'e40', big(77));
+  await L.linsert('cl:a', 'BEFORE', 'l3', 'ins');
+  await L.lrem('cl:a', 0, 'e7');
+  await L.ltrim('cl:a', 3, -4);
+  await L.lpop('cl:a', 5);
+  await L.rpop('cl:a', 2);
+  // another slot: the binlog records each key's resulting state, chunks and big records as stored
+  await L.lmove('cl:a', 'cl:other', 'RIGHT', 'LEFT');
+  await L.lmove('cl:a', 'cl:other', 'LEFT', 'LEFT');
+  await L.copy('cl:a', 'cl:copy');
+  await waitSynced();
+  assert.is(await F.call('config', 'set', 'replica-serve-reads', 'yes'), 'OK');
+  try {
+    for (const key of ['cl:a', 'cl:other', 'cl:copy']) assert.equal(await F.lrange(key, 0, -1), await L.lrange(key, 0, -1), key);
+  } finally {
+    await F.call('config', 'set', 'replica-serve-reads', 'no');
+  }
 });
 
 test('100k keys of all five types, a third with expiries, replicate: every slot equal', async () => {
