@@ -8,7 +8,7 @@ import { ReplyWriter } from '../protocol/reply';
 import { KeyType } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import {
-  getList, listEntries, listForWrite, listGet, listInsertAt, ListMeta, listPop, listPush, listRangeEach, listRemovePositions, listSave, listSet, listTrimEnds,
+  getList, listForWrite, listGet, listInsertAt, listMatches, ListMeta, listPop, listPush, listRangeEach, listRemovePositions, listSave, listSet, listTrimEnds,
 } from '../types/list';
 import { lower, numkeysArgs, parseInt64 } from './args';
 import { BlockMode, blockMode, KEYS_THEN_TIMEOUT, nothingToPop, oneSource, parseTimeout, popFirst, skipsWaiter, TIMEOUT_THEN_NUMKEYS } from './blocking';
@@ -185,8 +185,8 @@ function linsert(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const l = readList(ctx, key);
   if (!l) return out.int(0);
   let found = -1;
-  for (const { pos, value } of listEntries(l.env, l.meta)) {
-    if (value.equals(args[3])) {
+  for (const { pos, match } of listMatches(l.env, l.meta, args[3])) {
+    if (match) {
       found = pos;
       break;
     }
@@ -208,8 +208,8 @@ function lrem(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const reverse = toRemove < 0n;
   const limit = clamp(reverse ? -toRemove : toRemove);
   const positions: number[] = [];
-  for (const { pos, value } of listEntries(l.env, l.meta, reverse)) {
-    if (value.equals(args[3])) {
+  for (const { pos, match } of listMatches(l.env, l.meta, args[3], reverse)) {
+    if (match) {
       positions.push(pos);
       if (limit && positions.length === limit) break;
     }
@@ -248,10 +248,10 @@ function lpos(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   const found: number[] = [];
   let matches = 0;
   let scanned = 0;
-  for (const { pos, value } of listEntries(l.env, l.meta, reverse)) {
+  for (const { pos, match } of listMatches(l.env, l.meta, args[2], reverse)) {
     if (maxlen !== 0 && scanned >= maxlen) break;
     scanned++;
-    if (!value.equals(args[2])) continue;
+    if (!match) continue;
     matches++;
     if (matches < r) continue;
     found.push(pos);

@@ -14,7 +14,7 @@
 // reference that stays with the element, so LINSERT/LREM move 9-byte references instead of
 // rewriting long elements, and trims read chunks, not elements. Lists written by earlier layouts
 // (one record per element, or 514cf10's chunks) are not converted: there are no users yet.
-import { LIST_CHUNK_ELEMENTS as K } from '../common/limits';
+import { LIST_CHUNK_ELEMENTS as K, LIST_INLINE_MAX_BYTES } from '../common/limits';
 import { KeyType, remove } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
 import { allocateId, getCollection, Meta, putCollection, registerCollection } from './collection';
@@ -235,8 +235,8 @@ export function listRange(env: SlotEnv, meta: ListMeta, start: number, end: numb
   return reverse ? out.reverse() : out;
 }
 
-/** Iterates elements from the head (or from the tail when `reverse`), with their positions; values are views valid until the next. */
-export function* listEntries(env: SlotEnv, meta: ListMeta, reverse = false): Generator<{ pos: number; value: Buffer }> {
+/** Every encoded entry from the head (or the tail when `reverse`) with its position: views of chunk copies. */
+function* walk(env: SlotEnv, meta: ListMeta, reverse: boolean): Generator<{ pos: number; e: Buffer }> {
   const b = bounds(meta);
   if (b.tail <= b.head) return;
   const first = chunkOf(b.head);
@@ -248,7 +248,30 @@ export function* listEntries(env: SlotEnv, meta: ListMeta, reverse = false): Gen
     const at = entryOffsets(raw, hi - lo);
     for (let j = 0; j < hi - lo; j++) {
       const i = reverse ? hi - lo - 1 - j : j;
-      yield { pos: lo + i - b.head, value: decode(env, meta, raw.subarray(at[i], at[i + 1])) };
+      yield { pos: lo + i - b.head, e: raw.subarray(at[i], at[i + 1]) };
+    }
+  }
+}
+
+/** Iterates elements from the head (or from the tail when `reverse`), with their positions; values are views valid until the next. */
+export function* listEntries(env: SlotEnv, meta: ListMeta, reverse = false): Generator<{ pos: number; value: Buffer }> {
+  for (const { pos, e } of walk(env, meta, reverse)) yield { pos, value: decode(env, meta, e) };
+}
+
+/**
+ * Every position from the head (or the tail) and whether its element equals `needle`
+ * (LINSERT's pivot, LREM's and LPOS's element): a long element is read only when the needle is
+ * long too, and compared in LMDB's buffer without a copy.
+ */
+export function* listMatches(env: SlotEnv, meta: ListMeta, needle: Buffer, reverse = false): Generator<{ pos: number; match: boolean }> {
+  for (const { pos, e } of walk(env, meta, reverse)) {
+    parseEntry(e, 0);
+    if (!entry.big) yield { pos, match: needle.equals(e.subarray(entry.start, entry.end)) };
+    else if (needle.length <= LIST_INLINE_MAX_BYTES) yield { pos, match: false };
+    else {
+      const raw = env.dbs[DB].getBinaryFast(bigKey(meta.id, refAt(e, entry.start)));
+      if (!raw) throw new Error('list element record is missing');
+      yield { pos, match: needle.equals(asBuffer(raw).subarray(VALUE_START)) };
     }
   }
 }
