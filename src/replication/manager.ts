@@ -119,6 +119,8 @@ export class Replication implements ReplicationAdmin {
       this.consensus.forget(id);
       await this.node.callWorker(this.node.workerOfSlot(slot), table, [Buffer.from('__slotrole'), Buffer.from(String(slot)), Buffer.from('follower')]);
       this.following.set(id, leader);
+      // nodes that followed this slot here must not take the log it now copies for a leader's
+      for (const l of this.leaderLinks) l.drop(table, slot);
       let link = this.links.get(leader);
       if (!link) this.links.set(leader, (link = new FollowerLink(host, port, this.node)));
       link.add(table, slot, force);

@@ -237,4 +237,38 @@ test('B restarts: it catches A\'s slots up without a full sync, then follows C f
   assert.is(await C.call('config', 'set', 'replica-serve-reads', 'no'), 'OK');
 });
 
+/** A follower slot's link state as `pkcluster info slot` shows it. */
+async function replState(cl, slot) {
+  return /repl_state: (\w+)/.exec(await cl.call('pkcluster', 'info', 'slot', String(slot)))?.[1];
+}
+
+async function waitReplState(cl, slot, state, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const got = await replState(cl, slot);
+    if (got === state) return;
+    if (Date.now() > deadline) assert.unreachable(`slot ${slot}: repl_state ${got}, expected ${state}`);
+    await sleep(100);
+  }
+}
+
+test('slot 7 handed from C to A, C re-pointed before A is promoted: C\'s follower is told, C follows A once A leads', async () => {
+  if (TARGET !== 'pika') return;
+  // A still follows C for slot 7, so A refuses C's handshake for it
+  assert.is(await C.call('pkcluster', 'slotsslaveof', '127.0.0.1', String(a.port), '7'), 'OK');
+  await waitReplState(C, 7, 'refused');
+  // C leads slot 7 no more: B, still following C there, must not take C's log for a leader's
+  await waitReplState(B, 7, 'refused');
+  assert.is(await A.call('pkcluster', 'slotsslaveof', 'no', 'one', '7'), 'OK');
+  leaders[7] = A;
+  // C asks again by itself and streams slot 7 from A; B is pointed at A
+  await waitFollowers(A, [7], 1);
+  assert.is(await B.call('pkcluster', 'slotsslaveof', '127.0.0.1', String(a.port), '7'), 'OK');
+  await waitFollowers(A, [7], 2);
+  await writeRouted('handover:', 300);
+  const d = await waitSynced([A, B, C], ALL);
+  assert.ok(d.get(7) !== 'da39a3ee5e6b4b0d3255bfef95601890afd80709');
+  assert.match(await C.call('pkcluster', 'info', 'slot', '7'), new RegExp(`Role: Slave\\r\\n  master: 127.0.0.1:${a.port}\\r\\n  repl_state: streaming`));
+});
+
 test.run();
