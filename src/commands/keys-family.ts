@@ -504,7 +504,7 @@ export const KEYS_COMMANDS: CommandSpec[] = [
   }),
   K('dbsize', 1, ['readonly', 'fast'], NO_KEYS, 'Return the number of keys in the selected database', { main: dbsize }),
   K('flushdb', -1, ['write'], NO_KEYS, 'Remove all keys from the current database', { main: flushdb }),
-  K('flushall', -1, ['write', 'admin'], NO_KEYS, 'Remove all keys from all databases', { main: flushall }),
+  K('flushall', -1, ['write', 'admin'], NO_KEYS, 'Remove all keys from all databases', { main: flushall, allTables: true }),
   { ...K('save', 1, ['admin', 'noscript', 'no_multi'], NO_KEYS, 'Synchronously save the dataset to disk', { main: save }), group: 'server' },
   K('keys', 2, ['readonly'], NO_KEYS, 'Find all keys matching the given pattern', { main: keys }),
   K('randomkey', 1, ['readonly', 'random'], NO_KEYS, 'Return a random key from the keyspace', { main: randomkey }),

@@ -513,10 +513,10 @@ const M = (
 export const SERVER_COMMANDS: CommandSpec[] = [
   { ...M('ping', -1, ['fast', 'stale'], 'connection', 'Ping the server', ping), whileSubscribed: true },
   M('echo', 2, ['fast'], 'connection', 'Echo the given string', (_c, a) => bulkReply(a[1])),
-  { ...M('select', 2, ['fast', 'loading', 'stale'], 'connection', 'Change the selected database for the current connection', select), ownTableCheck: true },
+  { ...M('select', 2, ['fast', 'loading', 'stale'], 'connection', 'Change the selected database for the current connection', select), ownTableCheck: true, selectsTable: true },
   { ...M('quit', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Close the connection', quit), whileSubscribed: true, runsInMulti: true },
-  M('auth', -2, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Authenticate to the server', auth),
-  M('hello', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Handshake with Redis', hello),
+  { ...M('auth', -2, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Authenticate to the server', auth), selectsTable: true },
+  { ...M('hello', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Handshake with Redis', hello), selectsTable: true },
   {
     ...M('client', -2, ['admin', 'loading', 'stale'], 'connection', 'A container for client connection commands', client, {
       getname: 2, help: 2, id: 2, info: 2, kill: -3, list: -2, 'no-evict': 3, 'no-touch': 3, pause: -3, reply: 3, setname: 3, unblock: -3, unpause: 2,

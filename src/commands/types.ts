@@ -209,6 +209,12 @@ export interface BlockingSpec {
   narrow(args: Buffer[], key: Buffer): Buffer[];
 }
 
+/** A command queued in MULTI, as EXEC will run it. */
+export interface QueuedCommand {
+  spec: CommandSpec;
+  args: Buffer[];
+}
+
 export interface CommandSpec {
   name: string;
   /** Redis's arity: N means exactly N arguments with the name, -N at least N. */
@@ -235,8 +241,15 @@ export interface CommandSpec {
   pushReply?: boolean;
   /** Runs at once inside MULTI instead of being queued (MULTI EXEC DISCARD WATCH QUIT, as Redis). */
   runsInMulti?: boolean;
-  /** Its reply reports queued writes (EXEC): consistent mode holds it as a write's reply. */
+  /**
+   * Its reply reports queued writes (EXEC): consistent mode holds it as a write's reply, on the
+   * slots its queued commands touch.
+   */
   carriesWrites?: boolean;
+  /** May change the connection's table (SELECT, AUTH or HELLO with a table's password). */
+  selectsTable?: boolean;
+  /** Acts on every table, not the connection's (FLUSHALL). */
+  allTables?: boolean;
   /** Refused before it runs (arity, auth...), it ends the transaction with EXECABORT naming why (EXEC). */
   abortsTransaction?: boolean;
   /** Reaches into another table (MOVE, COPY ... DB): always run as 'exclusive'. */

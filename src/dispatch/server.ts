@@ -298,18 +298,20 @@ export class Node {
     // checked before MULTI queues it, as Redis does: EXEC then answers EXECABORT
     const readonly = this.replication.refusal(info.table, spec, args);
     if (readonly !== null) return this.refuse(client, readonly, name, spec, silent);
-    const consensus = this.replication.consensusCheck(info.table, spec, args);
+    // EXEC is checked, and waits, as the commands it runs
+    const queued = spec.carriesWrites ? this.transactions.toRun(client) : undefined;
+    const consensus = this.replication.consensusCheck(info.table, spec, args, queued);
     if (Buffer.isBuffer(consensus)) return this.refuse(client, consensus, name, spec, silent);
     if (client.tx?.queue) {
-      const queued = this.transactions.intercept(client, spec, args);
-      if (queued !== null) return queued[0] === 0x2d ? this.refuse(client, queued, name, spec, silent) : this.immediate(client, queued, name, silent);
+      const answer = this.transactions.intercept(client, spec, args);
+      if (answer !== null) return answer[0] === 0x2d ? this.refuse(client, answer, name, spec, silent) : this.immediate(client, answer, name, silent);
     }
     if (this.monitors.active) this.monitors.feed(spec, args, info.table, info.addr);
     this.stats.commands++;
     this.tables.count(info.table, spec.flags.includes('write'));
     info.lastCommand = name;
     const pending: Pending = { reply: null, args, name, startedAt: now, micros: 0, silent: silent && !spec.pushReply };
-    if (consensus !== null) this.consensusHolds.mark(pending, consensus, spec.flags.includes('write') || spec.carriesWrites === true);
+    if (consensus !== null) this.consensusHolds.mark(pending, consensus, spec.flags.includes('write') || (queued?.some((q) => q.spec.flags.includes('write')) ?? false));
     const seq = client.push(pending);
     if (spec.block) {
       client.hold = [];

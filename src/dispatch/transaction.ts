@@ -17,7 +17,7 @@ import { CommandError } from '../common/errors';
 import { MULTI_QUEUE_MAX_BYTES, MULTI_QUEUE_MAX_COMMANDS, WATCH_MAX_KEYS } from '../common/limits';
 import { decodeReply, RespError } from '../protocol/reply-reader';
 import { EMPTY_ARRAY, errorReply, OK, Protocol, QUEUED, ReplyWriter } from '../protocol/reply';
-import { CommandSpec, ServerContext } from '../commands/types';
+import { CommandSpec, QueuedCommand as Queued, ServerContext } from '../commands/types';
 import type { Client } from './client';
 
 /** What transactions need of the node (dispatch/server.ts). */
@@ -49,10 +49,6 @@ export interface WatchedKey {
   armed: boolean;
 }
 
-interface Queued {
-  spec: CommandSpec;
-  args: Buffer[];
-}
 
 /** One connection's transaction state; made at its first MULTI or WATCH. */
 export class ClientTx {
@@ -94,6 +90,12 @@ export class Transactions {
   /** True while some client watches a key: only then do workers report every modification. */
   get watching(): boolean {
     return this.watchers.size > 0;
+  }
+
+  /** What EXEC would run now: nothing outside MULTI or for a doomed transaction (refused command, watched key changed). */
+  toRun(client: Client): readonly Queued[] {
+    const tx = client.tx;
+    return tx?.queue && !tx.aborted && !tx.dirty ? tx.queue : [];
   }
 
   /** The context's transaction commands, bound to `client`. */

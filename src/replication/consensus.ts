@@ -11,8 +11,8 @@ import { SLOTS_PER_TABLE_MAX } from '../common/limits';
 /** Slot ids (table * SLOTS_PER_TABLE_MAX + slot) and the index each must reach. */
 export type Wait = readonly (readonly [number, number])[];
 
-/** The slots a reply waits on: some slot ids, every slot of a table (keyless commands), or every slot. */
-export type Scope = { ids: number[] } | { table: number } | 'all';
+/** The slots a reply waits on: some slot ids and every slot of some tables (keyless commands), or every slot. */
+export type Scope = { ids?: number[]; tables?: number[] } | 'all';
 
 export interface ConsensusLinks {
   /** Highest index each follower streaming this slot acknowledged, one number per follower. */
@@ -64,12 +64,13 @@ export class Consensus {
     if (this.uncommitted.size === 0) return null;
     const out: [number, number][] = [];
     if (scope === 'all') out.push(...this.uncommitted);
-    else if ('table' in scope) {
-      for (const pair of this.uncommitted) if (Math.floor(pair[0] / SLOTS_PER_TABLE_MAX) === scope.table) out.push(pair);
-    } else {
-      for (const id of scope.ids) {
+    else {
+      const tables = scope.tables ?? [];
+      const whole = (id: number) => tables.includes(Math.floor(id / SLOTS_PER_TABLE_MAX));
+      if (tables.length > 0) for (const pair of this.uncommitted) if (whole(pair[0])) out.push(pair);
+      for (const id of scope.ids ?? []) {
         const index = this.uncommitted.get(id);
-        if (index !== undefined) out.push([id, index]);
+        if (index !== undefined && !whole(id)) out.push([id, index]);
       }
     }
     return out.length > 0 ? out : null;

@@ -32,6 +32,9 @@ export interface FollowingSlot {
   /** Every operation on the slot runs after the previous one, so entries apply in order. */
   chain: Promise<void>;
   snapshot?: { dir: string; fd: number; size: number; got: number; logged: number; index: number };
+  /** Refused: the leader's reason (logged once per reason), and whether a retry is out, unanswered. */
+  refusal?: string;
+  retrying?: boolean;
 }
 
 /** The slots of one worker waiting for its next batched apply, and whether a batch is running. */
@@ -90,6 +93,27 @@ export class FollowerLink {
       return;
     }
     this.socket.write(frame(['P']));
+    this.retryRefused();
+  }
+
+  /**
+   * A refused slot asks again each other heartbeat: the node it follows may lead the slot later
+   * (a failover whose followers were re-pointed before the promotion). A retry that a whole
+   * heartbeat left unanswered was accepted: a refusal comes at once.
+   */
+  private retryRefused(): void {
+    for (const st of this.slots.values()) {
+      if (st.state !== 'refused') continue;
+      if (!st.retrying) {
+        st.retrying = true;
+        this.handshake(st, true);
+        continue;
+      }
+      st.retrying = false;
+      st.state = 'streaming';
+      log.info(`leader ${this.leader} accepts ${slotId(st.table, st.slot)} now`);
+      st.refusal = undefined;
+    }
   }
 
   private connect(): void {
@@ -114,6 +138,7 @@ export class FollowerLink {
       for (const st of this.slots.values()) {
         this.abandonSnapshot(st);
         st.pending.length = 0;
+        st.retrying = false;
         if (st.state !== 'refused') st.state = 'connecting';
       }
       if (this.stopped) return;
@@ -159,10 +184,15 @@ export class FollowerLink {
     const st = this.slots.get(slotId(Number(args[1]), Number(args[2])));
     if (!st) return;
     if (kind === 'F') this.onSnapshotFrame(st, args);
-    else if (kind === 'X') {
-      st.state = 'refused';
-      log.warn(`leader ${this.leader} refuses ${slotId(st.table, st.slot)}: ${args[3]}`);
-    }
+    else if (kind === 'X') this.refused(st, args[3].toString());
+  }
+
+  private refused(st: FollowingSlot, why: string): void {
+    st.state = 'refused';
+    st.retrying = false;
+    this.abandonSnapshot(st);
+    if (st.refusal !== why) log.warn(`leader ${this.leader} refuses ${slotId(st.table, st.slot)}: ${why}; asking again every ${2 * REPL_HEARTBEAT_MS} ms`);
+    st.refusal = why;
   }
 
   /** `E <table> (<slot> <n> <entry>×n)...`: queues each slot's entries behind its previous apply. */
@@ -194,9 +224,9 @@ export class FollowerLink {
     return reply;
   }
 
-  /** Sends the slot's last offset, once the operations queued on it are done. */
-  private handshake(st: FollowingSlot): void {
-    st.state = 'handshake';
+  /** Sends the slot's last offset, once the operations queued on it are done (a retry leaves a refused slot's state). */
+  private handshake(st: FollowingSlot, retry = false): void {
+    if (!retry) st.state = 'handshake';
     const socket = this.socket;
     this.enqueue(st, async () => {
       const [[term, index, time]] = (await this.call(this.node.workerOfSlot(st.slot), st.table, ['__binloglast', st.slot])) as [number, number, Buffer][];
@@ -204,7 +234,7 @@ export class FollowerLink {
       if (socket !== this.socket || !this.open) return;
       socket!.write(frame(['S', st.table, st.slot, term, index, time.toString(), st.force ? 1 : 0]));
       st.force = false;
-      st.state = 'streaming';
+      if (!retry) st.state = 'streaming';
     });
   }
 
@@ -266,6 +296,7 @@ export class FollowerLink {
       const size = Number(args[5]);
       st.snapshot = { dir, fd: fs.openSync(path.join(dir, 'data.mdb'), 'w'), size, got: 0, logged: 0, index: Number(args[4]) };
       st.state = 'full_sync';
+      st.retrying = false;
       log.info(`full sync of ${id} from ${this.leader}: receiving ${size} bytes (snapshot at index ${args[4]})`);
     } else if (step === 'chunk' && st.snapshot) {
       const snap = st.snapshot;

@@ -16,6 +16,8 @@ import { ENV_OPTIONS, SlotEnv } from '../storage/slot-store';
 import { frame, frameParser, slotId } from './protocol';
 
 const log = logger('repl');
+/** Why a follower may not follow a slot here: it follows another node. */
+const NOT_A_LEADER = 'not a leader here';
 
 /** What a leader link needs of the node. */
 export interface LeaderHost {
@@ -119,7 +121,7 @@ export class LeaderLink {
   private async subscribe(table: number, slot: number, off: { term: number; index: number; time: number }, force: boolean): Promise<void> {
     const id = slotId(table, slot);
     if (slot >= this.host.slotCount(table) || this.host.isFollower(table, slot)) {
-      this.socket.write(frame(['X', table, slot, this.host.isFollower(table, slot) ? 'not a leader here' : 'no such slot']));
+      this.socket.write(frame(['X', table, slot, this.host.isFollower(table, slot) ? NOT_A_LEADER : 'no such slot']));
       return;
     }
     const st: FollowedSlot = { table, slot, next: off.index + 1, acked: off.index, state: 'checking', last: -1 };
@@ -134,6 +136,18 @@ export class LeaderLink {
       this.host.acked(table, slot);
       this.pump();
     } else await this.fullSync(st);
+  }
+
+  /**
+   * The slot stopped being a leader here: its log now follows another node's (and a full sync
+   * may replace it), so it is not the follower's to stream any more. The follower hears why.
+   */
+  drop(table: number, slot: number): void {
+    if (this.closed || !this.slots.delete(slotId(table, slot))) return;
+    // entries queued in this task were the leader's log: they leave before the refusal
+    this.flush();
+    this.socket.write(frame(['X', table, slot, NOT_A_LEADER]));
+    log.info(`follower ${this.addr} no longer follows ${slotId(table, slot)} here: it follows another leader now`);
   }
 
   private async call(w: number, table: number, args: (string | number)[]): Promise<unknown> {
@@ -205,7 +219,7 @@ export class LeaderLink {
       list.forEach((st, i) => {
         const [last, purged, ...read] = parts[i] as [number, number, ...Buffer[]];
         st.last = last;
-        if (st.state !== 'streaming') return;
+        if (st.state !== 'streaming' || this.slots.get(slotId(st.table, st.slot)) !== st) return;
         if (purged) {
           void this.fullSync(st);
           return;
@@ -255,7 +269,7 @@ export class LeaderLink {
         let logged = 0;
         const buf = Buffer.allocUnsafe(REPL_SNAPSHOT_CHUNK_BYTES);
         while (sent < size) {
-          if (this.closed) return;
+          if (this.closed || this.slots.get(id) !== st) return;
           const n = fs.readSync(fd, buf, 0, buf.length, sent);
           if (n <= 0) break;
           if (!this.socket.write(frame(['F', st.table, st.slot, 'chunk', buf.subarray(0, n)]))) await new Promise((r) => this.socket.once('drain', r));
@@ -268,6 +282,7 @@ export class LeaderLink {
       } finally {
         fs.closeSync(fd);
       }
+      if (this.closed || this.slots.get(id) !== st) return;
       this.socket.write(frame(['F', st.table, st.slot, 'end']));
       log.info(`full sync of ${id} to ${this.addr}: snapshot sent, streaming from ${last.index + 1}`);
       st.next = last.index + 1;

@@ -8,7 +8,7 @@ import { REPL_LAG_SAMPLES, SLOTS_PER_TABLE_MAX } from '../common/limits';
 import { logger } from '../common/log';
 import { errorReply } from '../protocol/reply';
 import { keysOf } from '../commands/server-family';
-import { CommandSpec, ReplicationAdmin } from '../commands/types';
+import { CommandSpec, QueuedCommand, ReplicationAdmin } from '../commands/types';
 import { slotOf } from '../common/crc32';
 import { Consensus, Scope } from './consensus';
 import { FollowerLink } from './follower';
@@ -119,6 +119,8 @@ export class Replication implements ReplicationAdmin {
       this.consensus.forget(id);
       await this.node.callWorker(this.node.workerOfSlot(slot), table, [Buffer.from('__slotrole'), Buffer.from(String(slot)), Buffer.from('follower')]);
       this.following.set(id, leader);
+      // nodes that followed this slot here must not take the log it now copies for a leader's
+      for (const l of this.leaderLinks) l.drop(table, slot);
       let link = this.links.get(leader);
       if (!link) this.links.set(leader, (link = new FollowerLink(host, port, this.node)));
       link.add(table, slot, force);
@@ -213,7 +215,7 @@ export class Replication implements ReplicationAdmin {
     const slots = this.node.slotCount(table);
     if (keys.length === 0) {
       // keyless writes (FLUSHDB, FLUSHALL) would reach follower slots too
-      return write && [...this.following.keys()].some((id) => spec.name === 'flushall' || Math.floor(id / SLOTS_PER_TABLE_MAX) === table) ? ERR_READONLY : null;
+      return write && [...this.following.keys()].some((id) => spec.allTables || Math.floor(id / SLOTS_PER_TABLE_MAX) === table) ? ERR_READONLY : null;
     }
     for (const key of keys) {
       const slot = slotOf(key, slots);
@@ -229,13 +231,14 @@ export class Replication implements ReplicationAdmin {
    * Consistent mode, before a command runs: Pika's refusal (ConsensusCheck) of a write to a slot
    * fewer than consensus-level followers stream, or the slots its reply must wait on (null: none,
    * or not in consistent mode). A write waits on the slots it writes, a read on those it reads, so
-   * neither answers with an entry a promoted follower could lack; what cannot be told from the
-   * keys (EXEC, keyless writes) waits on every slot, a keyless read on its table's.
+   * neither answers with an entry a promoted follower could lack; a keyless command (FLUSHDB,
+   * DBSIZE) waits on every slot of its table (FLUSHALL: of every table). EXEC (carriesWrites)
+   * waits on what its `queued` commands would, and is refused as one of them would be.
    */
-  consensusCheck(table: number, spec: CommandSpec, args: Buffer[]): Buffer | Scope | null {
+  consensusCheck(table: number, spec: CommandSpec, args: Buffer[], queued?: readonly QueuedCommand[]): Buffer | Scope | null {
     const k = this.node.consensusLevel();
     if (k === 0) return null;
-    if (spec.carriesWrites) return 'all';
+    if (spec.carriesWrites) return queued ? this.queueCheck(table, queued) : 'all';
     const write = spec.flags.includes('write');
     if (!write && !spec.flags.includes('readonly')) return null;
     const keys = keysOf(spec, args);
@@ -243,7 +246,7 @@ export class Replication implements ReplicationAdmin {
     if (keys.length === 0) {
       // a keyless write (FLUSHDB) is refused when any slot of its table lacks followers
       if (write) for (let s = 0; s < slots; s++) if (this.acks(table * SLOTS_PER_TABLE_MAX + s).length < k) return ERR_CONSENSUS;
-      return write ? 'all' : { table };
+      return spec.allTables ? 'all' : { tables: [table] };
     }
     const tables = spec.crossTable ? [table, spec.targetTable?.(args) ?? table] : [table];
     const ids: number[] = [];
@@ -258,6 +261,25 @@ export class Replication implements ReplicationAdmin {
       }
     }
     return { ids };
+  }
+
+  /**
+   * EXEC's check: the union of its queued commands' scopes, or the first refusal among them (a
+   * slot that lost its followers since the command was queued: nothing runs). Commands queued
+   * after one that may change the table (SELECT) run in a table not known yet: every slot.
+   */
+  private queueCheck(table: number, queued: readonly QueuedCommand[]): Buffer | Scope | null {
+    if (queued.some((q) => q.spec.selectsTable)) return 'all';
+    const ids = new Set<number>();
+    const tables = new Set<number>();
+    for (const q of queued) {
+      const c = this.consensusCheck(table, q.spec, q.args);
+      if (c === null) continue;
+      if (Buffer.isBuffer(c) || c === 'all') return c;
+      for (const id of c.ids ?? []) ids.add(id);
+      for (const t of c.tables ?? []) tables.add(t);
+    }
+    return ids.size + tables.size > 0 ? { ids: [...ids], tables: [...tables] } : null;
   }
 
   slotInfo(table: number, slot: number, offset: string): { role: string; lines: string[] } {

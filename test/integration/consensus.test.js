@@ -7,7 +7,7 @@
 
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
-const { TARGET, startNode, stopAll, client, closeClients, sleep, rejects } = require('./helpers');
+const { TARGET, startNode, stopAll, client, closeClients, sleep, rejects, RawConn, plain } = require('./helpers');
 const { slotOf } = require('../../dist/common/crc32');
 
 const test = suite('consensus');
@@ -203,3 +203,74 @@ partial('an unacknowledged expiry in an unfollowed slot holds neither writes nor
 });
 
 partial.run();
+
+// A leader whose slots two followers share out: F1 follows slots 0-3 (and all of table 1), F2
+// slots 4-7. A transaction, or a keyless write, waits only on the slots it touches, so a stalled
+// F2 holds back nothing F1 follows.
+const split = suite('consensus, EXEC and FLUSHDB wait on their own slots');
+let L3, F3b, leader3, f3a, f3b;
+
+split.before(async () => {
+  if (TARGET !== 'pika') return;
+  const args = ['--default-slot-num', String(SLOTS)];
+  [leader3, f3a, f3b] = await Promise.all([startNode({ args, config: 'consensus-level : 1\n' }), startNode({ args }), startNode({ args })]);
+  L3 = client(leader3.port);
+  const F3a = client(f3a.port);
+  F3b = client(f3b.port);
+  await F3a.call('pkcluster', 'slotsslaveof', '127.0.0.1', String(leader3.port), '0-3');
+  await F3a.call('pkcluster', 'slotsslaveof', '127.0.0.1', String(leader3.port), 'all', '1');
+  await F3b.call('pkcluster', 'slotsslaveof', '127.0.0.1', String(leader3.port), '4-7');
+  const deadline = Date.now() + 20_000;
+  while (!(await Promise.all(Array.from({ length: SLOTS }, (_, s) => slotState(L3, s)))).every((st) => st === 'streaming')) {
+    if (Date.now() > deadline) assert.unreachable('slots not streaming');
+    await sleep(100);
+  }
+});
+
+split.after(async () => {
+  closeClients();
+  await stopAll();
+});
+
+split('EXEC of slot 0 and FLUSHDB of table 1 answer while slot 4 waits on a stopped follower; EXEC with a follower gone is refused', async () => {
+  if (TARGET !== 'pika') return;
+  const x = `{${keyIn('x', 0)}}`; // a hash tag: x and ${x}n share slot 0
+  const y = keyIn('y:', 4);
+  const before = await lastIndex(L3, 4);
+  const writer = client(leader3.port);
+  process.kill(f3b.pid, 'SIGSTOP');
+  try {
+    const stalled = rejects(writer.set(y, 'x'), /^ERR Consensus timeout: not acknowledged/);
+    stalled.catch(() => {}); // awaited below
+    while ((await lastIndex(L3, 4)) === before) await sleep(20);
+    // slot 4 holds an entry nobody acknowledged: a transaction on slot 0 alone need not wait for it
+    assert.equal(await L3.multi().set(x, 'a').incr(`${x}n`).get(x).exec(), [[null, 'OK'], [null, 1], [null, 'a']]);
+    // nor FLUSHDB of table 1, whose slots F1 follows
+    const t1 = client(leader3.port, { db: 1 });
+    assert.is(await t1.set(keyIn('t1:', 2), 'v'), 'OK');
+    assert.is(await t1.flushdb(), 'OK');
+    assert.is(await t1.dbsize(), 0);
+    // a transaction that reads slot 4 waits on it, as the read alone would
+    const held = await L3.multi().get(x).get(y).exec().then((r) => r, (e) => e);
+    assert.match(String(held && held.message), /^ERR Consensus timeout: the keys read/);
+    await stalled;
+  } finally {
+    process.kill(f3b.pid, 'SIGCONT');
+  }
+  // a write queued while its slot had a follower: EXEC after the follower went is refused whole
+  const raw = await RawConn.open(leader3.port);
+  try {
+    assert.equal(plain(await raw.call('MULTI')), 'OK');
+    assert.equal(plain(await raw.call('SET', x, 'b')), 'QUEUED');
+    assert.equal(plain(await raw.call('SET', y, 'b')), 'QUEUED');
+    await f3b.kill9();
+    const deadline = Date.now() + 10_000;
+    while ((await slotState(L3, 4)) === 'streaming' && Date.now() < deadline) await sleep(50);
+    assert.equal(plain(await raw.call('EXEC')), '-EXECABORT Transaction discarded because of: Consensus level not match');
+  } finally {
+    raw.close();
+  }
+  assert.is(await L3.get(x), 'a', 'nothing of the refused EXEC ran');
+});
+
+split.run();

@@ -20,8 +20,21 @@ test('a reply waits only on the slots of its scope that have entries not acknowl
   c.appended(other, 7);
   assert.equal(c.waitFor({ ids: [5, 6] }), [[5, 10]]);
   assert.is(c.waitFor({ ids: [6] }), null, 'a slot with nothing pending waits on nothing');
-  assert.equal(c.waitFor({ table: 1 }), [[other, 7]], 'a keyless read waits on its table');
+  assert.equal(c.waitFor({ tables: [1] }), [[other, 7]], 'a keyless read waits on its table');
+  assert.is(c.waitFor({ tables: [2] }), null, 'another table has nothing pending');
   assert.equal(c.waitFor('all'), [[5, 10], [other, 7]]);
+});
+
+test('an EXEC\'s scope, slots and whole tables together: each pending slot once', () => {
+  const { c } = make(1);
+  const t1 = 1 * SLOTS_PER_TABLE_MAX;
+  c.appended(5, 10);
+  c.appended(t1 + 3, 7);
+  c.appended(t1 + 4, 2);
+  assert.equal(c.waitFor({ ids: [5, t1 + 3], tables: [1] }), [[t1 + 3, 7], [t1 + 4, 2], [5, 10]]);
+  assert.equal(c.waitFor({ ids: [6], tables: [1] }), [[t1 + 3, 7], [t1 + 4, 2]]);
+  assert.equal(c.waitFor({ ids: [t1 + 4, 6] }), [[t1 + 4, 2]], 'slots of a table not waited on whole');
+  assert.is(c.waitFor({ ids: [], tables: [] }), null);
 });
 
 test('k followers must have acknowledged the index; fewer, or a lower index, keep it waiting', () => {
