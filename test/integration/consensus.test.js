@@ -20,11 +20,11 @@ async function slotState(c, slot) {
   return /state=(\w+)/.exec(text)?.[1];
 }
 
-/** Waits until the leader sees the follower streaming every slot. */
-async function waitStreaming(ms = 20_000) {
+/** Waits until the leader `c` sees a follower streaming each of `slots`. */
+async function waitStreaming(c = L, slots = Array.from({ length: SLOTS }, (_, s) => s), ms = 20_000) {
   const deadline = Date.now() + ms;
   for (;;) {
-    const states = await Promise.all(Array.from({ length: SLOTS }, (_, s) => slotState(L, s)));
+    const states = await Promise.all(slots.map((s) => slotState(c, s)));
     if (states.every((s) => s === 'streaming')) return;
     if (Date.now() > deadline) assert.unreachable(`slots not streaming: ${states}`);
     await sleep(100);
@@ -167,11 +167,7 @@ partial.before(async () => {
   L2 = client(l.port);
   F2 = client(f.port);
   await F2.call('pkcluster', 'slotsslaveof', '127.0.0.1', String(l.port), '0-3');
-  const deadline = Date.now() + 20_000;
-  while (!(await Promise.all([0, 1, 2, 3].map((s) => slotState(L2, s)))).every((st) => st === 'streaming')) {
-    if (Date.now() > deadline) assert.unreachable('slots 0-3 not streaming');
-    await sleep(100);
-  }
+  await waitStreaming(L2, [0, 1, 2, 3]);
 });
 
 partial.after(async () => {
@@ -208,7 +204,7 @@ partial.run();
 // slots 4-7. A transaction, or a keyless write, waits only on the slots it touches, so a stalled
 // F2 holds back nothing F1 follows.
 const split = suite('consensus, EXEC and FLUSHDB wait on their own slots');
-let L3, F3b, leader3, f3a, f3b;
+let L3, leader3, f3a, f3b;
 
 split.before(async () => {
   if (TARGET !== 'pika') return;
@@ -216,15 +212,12 @@ split.before(async () => {
   [leader3, f3a, f3b] = await Promise.all([startNode({ args, config: 'consensus-level : 1\n' }), startNode({ args }), startNode({ args })]);
   L3 = client(leader3.port);
   const F3a = client(f3a.port);
-  F3b = client(f3b.port);
+  const F3b = client(f3b.port);
   await F3a.call('pkcluster', 'slotsslaveof', '127.0.0.1', String(leader3.port), '0-3');
   await F3a.call('pkcluster', 'slotsslaveof', '127.0.0.1', String(leader3.port), 'all', '1');
   await F3b.call('pkcluster', 'slotsslaveof', '127.0.0.1', String(leader3.port), '4-7');
-  const deadline = Date.now() + 20_000;
-  while (!(await Promise.all(Array.from({ length: SLOTS }, (_, s) => slotState(L3, s)))).every((st) => st === 'streaming')) {
-    if (Date.now() > deadline) assert.unreachable('slots not streaming');
-    await sleep(100);
-  }
+  const slots = Array.from({ length: SLOTS }, (_, s) => s);
+  await waitStreaming(L3, [...slots, ...slots.map((s) => `1:${s}`)]);
 });
 
 split.after(async () => {
