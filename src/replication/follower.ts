@@ -109,11 +109,16 @@ export class FollowerLink {
         this.handshake(st, true);
         continue;
       }
-      st.retrying = false;
-      st.state = 'streaming';
-      log.info(`leader ${this.leader} accepts ${slotId(st.table, st.slot)} now`);
-      st.refusal = undefined;
+      this.accepted(st);
     }
+  }
+
+  /** A refused slot's retry went through: the leader streams it now. */
+  private accepted(st: FollowingSlot): void {
+    st.retrying = false;
+    st.state = 'streaming';
+    log.info(`leader ${this.leader} accepts ${slotId(st.table, st.slot)} now`);
+    st.refusal = undefined;
   }
 
   private connect(): void {
@@ -203,6 +208,8 @@ export class FollowerLink {
       if (!Number.isInteger(n) || n < 0 || i + 2 + n > args.length) throw new Error('malformed E frame');
       const st = this.slots.get(slotId(table, Number(args[i])));
       if (st) {
+        // entries for a slot that asked again mean the leader took it, before a heartbeat says so
+        if (st.state === 'refused' && st.retrying) this.accepted(st);
         // frames that arrive while an apply runs are applied together by the next one
         if (st.pending.length === 0) this.enqueue(st, () => this.apply(st));
         for (let j = i + 2; j < i + 2 + n; j++) st.pending.push(args[j]);
