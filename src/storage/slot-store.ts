@@ -24,8 +24,8 @@ const MAX_DBS = 12;
 /** lmdb-js TransactionFlags: ABORTABLE = 1, SYNCHRONOUS_COMMIT = 2. */
 const TXN_SYNCHRONOUS_COMMIT = 2;
 const TXN_ABORTABLE_SYNCHRONOUS = 3;
-/** Starting map size; lmdb-js doubles it as needed but keeps old mappings until close. */
-const INITIAL_MAP_BYTES = 64 * 1024 * 1024;
+/** Starting map size: small, since writemap makes a sparse file of it at creation (native-notes/lmdb-options.md); lmdb-js grows it as needed and keeps old mappings until close. */
+const INITIAL_MAP_BYTES = 1024 * 1024;
 /** Options every opener of a slot environment uses (workers, and main for snapshots). */
 export const ENV_OPTIONS = { maxDbs: MAX_DBS, noSync: true, useWritemap: true, mapSize: INITIAL_MAP_BYTES, encoding: 'binary', keyEncoding: 'binary' } as const;
 
