@@ -162,10 +162,18 @@ export class RingProducer extends RingBase {
 
 export class RingConsumer extends RingBase {
   private tail: number;
+  /** The data area as a DataView, for reading fields of messages that drain hands out in place. */
+  readonly view: DataView;
 
   constructor(shared: RingShared, port: MessagePort) {
     super(shared, port);
     this.tail = Atomics.load(this.header, TAIL) >>> 0;
+    this.view = new DataView(shared.sab, HEADER_BYTES, shared.capacity);
+  }
+
+  /** The data area: drain's `bytes` for a message read in place (not one that came over the port). */
+  get bytes(): Uint8Array {
+    return this.u8;
   }
 
   hasData(): boolean {

@@ -134,7 +134,7 @@ export class Node {
         live: new Map([...[...LIVE_SETTINGS].map(([key, cell]) => [cell, config.num(key)] as [number, number]), ...retentionCells(config.str('binlog-retention')), [LIVE_LOG_LEVEL, LOG_LEVELS.indexOf(config.str('loglevel') as (typeof LOG_LEVELS)[number])]]),
       },
       {
-        reply: (connId, seq, micros, reply, owned) => this.onReply(connId, seq, micros, reply, owned),
+        reply: (connId, seq, micros, reply) => this.onReply(connId, seq, micros, reply),
         events: (events) => this.keyspaceEvents.deliver(events),
         appends: (appends) => readAppends(appends, (a) => this.replication.appended(a)),
         syncs: (syncs) => readSyncs(syncs, (table, slot) => this.backgroundSync.request(table, slot)),
@@ -563,7 +563,7 @@ export class Node {
     return this.callSpec(w, table, spec, args, 2, onAnswer);
   }
 
-  private onReply(connId: number, seq: number, micros: number, reply: Buffer, owned: boolean): void {
+  private onReply(connId: number, seq: number, micros: number, reply: Buffer): void {
     if (this.idleWaiters.length > 0 && this.pool.inflight() === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -572,14 +572,14 @@ export class Node {
     if (connId === 0) {
       const call = this.calls.get(seq);
       this.calls.delete(seq);
-      call?.(owned ? reply : Buffer.from(reply));
+      call?.(reply);
       return;
     }
     const client = this.clients.get(connId);
     if (!client || client.closed) return;
     const entry = client.entry(seq);
     if (!entry) return;
-    entry.reply = owned ? reply : Buffer.from(reply);
+    entry.reply = reply;
     entry.micros = micros;
     if (reply[0] === 0x2d) this.stats.errors++;
     this.markDirty(client);
