@@ -9,6 +9,10 @@
 #   REQUESTS=1000 CLIENTS=5 scripts/bench.sh # a quick check that the script works
 #   PIKA_ARGS="--thread-pool-size 1" scripts/bench.sh
 #   CPU_PROFILE=/tmp/prof scripts/bench.sh   # also writes pika's --cpu-prof profiles there
+#
+# GET and SET also run against scripts/node-floor.js (one Node thread, a Map, no worker, no
+# disk), the last two columns: what Node's own event loop and sockets allow on this machine,
+# and pika's share of it. FLOOR=0 leaves it out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +23,7 @@ CLIENTS=${CLIENTS:-50}
 KEYSPACE=${KEYSPACE:-100000}
 DATA_SIZE=${DATA_SIZE:-100}
 PIKA_ARGS=${PIKA_ARGS:-}
+FLOOR=${FLOOR:-1}
 
 for tool in redis-server redis-benchmark redis-cli; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y redis-server redis-tools)" >&2; exit 1; }
@@ -31,6 +36,7 @@ wait_ping() { for _ in $(seq 1 100); do redis-cli -p "$1" ping >/dev/null 2>&1 &
 work=$(mktemp -d /tmp/pika-bench.XXXXXX)
 pika_port=$(free_port)
 redis_port=$(free_port)
+floor_port=$(free_port)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
@@ -44,23 +50,37 @@ redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work" --save '' \
 pids+=($!)
 wait_ping "$pika_port"
 wait_ping "$redis_port"
+# the floor only answers GET and SET: it runs the tests of TESTS among those
+floor_tests=$(tr ',' '\n' <<<"$TESTS" | grep -ixE 'get|set' | paste -sd, - || true)
+if [ "$FLOOR" = 1 ] && [ -n "$floor_tests" ]; then
+  node scripts/node-floor.js "$floor_port" >"$work/floor.log" 2>&1 &
+  pids+=($!)
+  wait_ping "$floor_port"
+else
+  floor_tests=
+fi
 
 echo "redis-benchmark -c $CLIENTS -n $REQUESTS -r $KEYSPACE -d $DATA_SIZE -t $TESTS, pika on :$pika_port, redis-server $(redis-server --version | grep -o 'v=[0-9.]*') on :$redis_port"
-printf '%-36s %4s %12s %12s %7s\n' test P pika_rps redis_rps ratio
-run() { redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r "$KEYSPACE" -d "$DATA_SIZE" -t "$TESTS" -P "$2" --csv 2>/dev/null | tail -n +2 | tr -d '"' | cut -d, -f1,2; }
-results="$work/results.tsv"   # test, P, pika rps, redis rps
+printf '%-36s %4s %12s %12s %7s %12s %10s\n' test P pika_rps redis_rps ratio floor_rps pika/floor
+run() { redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r "$KEYSPACE" -d "$DATA_SIZE" -t "$3" -P "$2" --csv 2>/dev/null | tail -n +2 | tr -d '"' | cut -d, -f1,2; }
+results="$work/results.tsv"   # test, P, pika rps, redis rps, floor rps (0: not run)
 : >"$results"
 for P in $PIPELINES; do
-  declare -A pika=() redis=()
-  while IFS=, read -r name rps; do pika[$name]=$rps; done < <(run "$pika_port" "$P")
-  while IFS=, read -r name rps; do redis[$name]=$rps; done < <(run "$redis_port" "$P")
-  for name in "${!pika[@]}"; do printf '%s\t%s\t%s\t%s\n' "$name" "$P" "${pika[$name]}" "${redis[$name]:-0}"; done | sort >"$work/rows.tsv"
-  awk -F'\t' '{ printf "%-36s %4s %12.0f %12.0f %7.2f\n", $1, $2, $3, $4, ($4 > 0 ? $3 / $4 : 0) }' "$work/rows.tsv"
+  declare -A pika=() redis=() floor=()
+  while IFS=, read -r name rps; do pika[$name]=$rps; done < <(run "$pika_port" "$P" "$TESTS")
+  while IFS=, read -r name rps; do redis[$name]=$rps; done < <(run "$redis_port" "$P" "$TESTS")
+  if [ -n "$floor_tests" ]; then
+    while IFS=, read -r name rps; do floor[$name]=$rps; done < <(run "$floor_port" "$P" "$floor_tests")
+  fi
+  for name in "${!pika[@]}"; do printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$P" "${pika[$name]}" "${redis[$name]:-0}" "${floor[$name]:-0}"; done | sort >"$work/rows.tsv"
+  awk -F'\t' '{ printf "%-36s %4s %12.0f %12.0f %7.2f", $1, $2, $3, $4, ($4 > 0 ? $3 / $4 : 0)
+    if ($5 > 0) printf " %12.0f %10.2f\n", $5, $3 / $5; else printf " %12s %10s\n", "-", "-" }' "$work/rows.tsv"
   cat "$work/rows.tsv" >>"$results"
-  unset pika redis
+  unset pika redis floor
 done
 # one figure for the unpipelined runs: the geometric mean of their ratios, each test once
 # (redis-benchmark's "LPUSH (needed to benchmark LRANGE)" is a second LPUSH)
 awk -F'\t' '$2 == 1 && $1 !~ /needed to benchmark/ && $3 > 0 && $4 > 0 { s += log($3 / $4); n++ }
   END { if (n) printf "geometric mean of pika/redis over %d unpipelined tests: %.2f\n", n, exp(s / n) }' "$results"
+awk -F'\t' '$5 > 0 && $4 > 0 { printf "node floor/redis, %s P%s: %.2f\n", $1, $2, $5 / $4 }' "$results"
 if [ -n "${CPU_PROFILE:-}" ]; then kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; echo "profiles in $CPU_PROFILE"; fi
