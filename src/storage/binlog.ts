@@ -7,6 +7,7 @@
 //   so expiry checks during the replay see what the leader saw.
 // Meta (`replmeta` sub-database): `term` u32, the slot's current term; `purged` an entry header
 // ([term][index][time]) of the last purged entry, so the offset survives when the log is empty.
+import { readUInt64BE, writeUInt64BE } from '../common/int64';
 import { BINLOG_AGE_SCAN_MAX } from '../common/limits';
 import type { Retention } from '../common/retention';
 import type { SlotEnv } from './slot-store';
@@ -41,7 +42,7 @@ export function encodeEntry(term: number, index: number, time: number, argv: Buf
   for (const a of argv) n += 4 + a.length;
   const out = Buffer.allocUnsafe(n);
   out.writeUInt32BE(term, 0);
-  writeIndex(out, index, 4);
+  writeUInt64BE(out, index, 4);
   out.writeDoubleBE(time, 12);
   out.writeUInt32BE(argv.length, 20);
   let o = ENTRY_HEADER_BYTES;
@@ -55,7 +56,7 @@ export function encodeEntry(term: number, index: number, time: number, argv: Buf
 
 export function entryOffset(e: Uint8Array): Offset {
   const b = Buffer.isBuffer(e) ? e : Buffer.from(e.buffer, e.byteOffset, e.length);
-  return { term: b.readUInt32BE(0), index: Number(b.readBigUInt64BE(4)), time: b.readDoubleBE(12) };
+  return { term: b.readUInt32BE(0), index: readUInt64BE(b, 4), time: b.readDoubleBE(12) };
 }
 
 /** The argument vector of an entry; throws on a malformed one (a follower checks what it gets). */
@@ -75,15 +76,9 @@ export function entryArgs(e: Buffer): Buffer[] {
   return argv;
 }
 
-/** A u64 BE without BigInt (indexes stay below 2^53): the hot path writes two per command. */
-function writeIndex(b: Buffer, index: number, at: number): void {
-  b.writeUInt32BE(Math.floor(index / 2 ** 32), at);
-  b.writeUInt32BE(index >>> 0, at + 4);
-}
-
 function indexKey(index: number): Buffer {
   const k = Buffer.allocUnsafe(8);
-  writeIndex(k, index, 0);
+  writeUInt64BE(k, index, 0);
   return k;
 }
 

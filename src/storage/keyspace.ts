@@ -9,6 +9,7 @@
 // bytes + SHA-1, which no verbatim key can equal (verbatim keys are 1..DIRECT_KEY_MAX_BYTES).
 // Expiry index `expires`: [expireAt u64 BE][directory key] → empty, for the active cycle.
 import { createHash } from 'crypto';
+import { writeUInt64BE } from '../common/int64';
 import { DIRECT_KEY_MAX_BYTES } from '../common/limits';
 import { clearMembers, dropCollection } from './reclaim';
 import { MemberDbName, SlotEnv } from './slot-store';
@@ -188,7 +189,7 @@ const isLive = (raw: Buffer, now: number) => {
 
 function expireKey(expireAt: number, dirKey: Buffer): Buffer {
   const out = Buffer.allocUnsafe(EXPIRE_PREFIX + dirKey.length);
-  out.writeBigUInt64BE(BigInt(Math.floor(expireAt)), 0);
+  writeUInt64BE(out, Math.floor(expireAt), 0);
   dirKey.copy(out, EXPIRE_PREFIX);
   return out;
 }

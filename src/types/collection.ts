@@ -10,6 +10,7 @@
 // sub-database), never reused, so queued garbage can never alias a live collection.
 import { createHash } from 'crypto';
 import { CommandError, ERR_WRONGTYPE } from '../common/errors';
+import { readUInt64BE, writeUInt64BE } from '../common/int64';
 import { COLLECTION_ID_BYTES, KeyRecord, KeyType, lookup, registerMemberCopier, registerMemberLocator, registerMemberSerializer, MemberSerializer, remove, store } from '../storage/keyspace';
 import { allocateId } from '../storage/reclaim';
 import { MemberDbName, SlotEnv, SubDbName } from '../storage/slot-store';
@@ -29,13 +30,13 @@ export interface Meta {
 }
 
 export function decodeMeta(payload: Buffer): Meta {
-  return { id: payload.subarray(0, ID_BYTES), count: Number(payload.readBigUInt64BE(ID_BYTES)), extra: payload.subarray(META_BYTES) };
+  return { id: payload.subarray(0, ID_BYTES), count: readUInt64BE(payload, ID_BYTES), extra: payload.subarray(META_BYTES) };
 }
 
 export function encodeMeta(meta: Meta): Buffer {
   const out = Buffer.allocUnsafe(META_BYTES + meta.extra.length);
   meta.id.copy(out, 0);
-  out.writeBigUInt64BE(BigInt(meta.count), ID_BYTES);
+  writeUInt64BE(out, meta.count, ID_BYTES);
   meta.extra.copy(out, META_BYTES);
   return out;
 }

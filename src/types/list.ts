@@ -14,6 +14,7 @@
 // reference that stays with the element, so LINSERT/LREM move 9-byte references instead of
 // rewriting long elements, and trims read chunks, not elements. Lists written by earlier layouts
 // (one record per element, or 514cf10's chunks) are not converted: there are no users yet.
+import { readInt64BE, readUInt64BE, writeInt64BE, writeUInt64BE } from '../common/int64';
 import { LIST_CHUNK_ELEMENTS as K, LIST_INLINE_MAX_BYTES } from '../common/limits';
 import { KeyType, remove } from '../storage/keyspace';
 import { SlotEnv } from '../storage/slot-store';
@@ -38,16 +39,16 @@ interface Bounds {
 }
 
 function bounds(meta: ListMeta): Bounds {
-  const head = Number(meta.extra.readBigInt64BE(0));
-  const ref = meta.extra.length >= EXTRA_BYTES ? Number(meta.extra.readBigUInt64BE(16)) : 0;
+  const head = readInt64BE(meta.extra, 0);
+  const ref = meta.extra.length >= EXTRA_BYTES ? readUInt64BE(meta.extra, 16) : 0;
   return { head, tail: head + meta.count, ref };
 }
 
 function setBounds(meta: ListMeta, b: Bounds): void {
   const extra = Buffer.allocUnsafe(EXTRA_BYTES);
-  extra.writeBigInt64BE(BigInt(b.head), 0);
-  extra.writeBigInt64BE(BigInt(b.tail), 8);
-  extra.writeBigUInt64BE(BigInt(b.ref), 16);
+  writeInt64BE(extra, b.head, 0);
+  writeInt64BE(extra, b.tail, 8);
+  writeUInt64BE(extra, b.ref, 16);
   meta.extra = extra;
   meta.count = b.tail - b.head;
 }
