@@ -84,6 +84,11 @@ class RingBase {
     this.u32 = new Uint32Array(shared.sab, HEADER_BYTES, shared.capacity / 4);
     this.mask = shared.capacity - 1;
   }
+
+  /** The data area: where a producer fills what it reserved, and drain's `bytes` for a message read in place. */
+  get bytes(): Uint8Array {
+    return this.u8;
+  }
 }
 
 export class RingProducer extends RingBase {
@@ -123,10 +128,6 @@ export class RingProducer extends RingBase {
   commit(len: number): void {
     this.head = (this.head + 4 + align4(len)) >>> 0;
     this.unpublished++;
-  }
-
-  get bytes(): Uint8Array {
-    return this.u8;
   }
 
   /**
@@ -169,11 +170,6 @@ export class RingConsumer extends RingBase {
     super(shared, port);
     this.tail = Atomics.load(this.header, TAIL) >>> 0;
     this.view = new DataView(shared.sab, HEADER_BYTES, shared.capacity);
-  }
-
-  /** The data area: drain's `bytes` for a message read in place (not one that came over the port). */
-  get bytes(): Uint8Array {
-    return this.u8;
   }
 
   hasData(): boolean {
