@@ -268,9 +268,7 @@ test('slot 7 handed from C to A, C re-pointed before A is promoted: C\'s followe
   await writeRouted('handover:', 300);
   const d = await waitSynced([A, B, C], ALL);
   assert.ok(d.get(7) !== 'da39a3ee5e6b4b0d3255bfef95601890afd80709');
-  assert.match(await C.call('pkcluster', 'info', 'slot', '7'), new RegExp(`Role: Slave\\r\\n  master: 127.0.0.1:${a.port}\\r\\n`));
-  // the entries C received say it streams again
-  assert.is(await replState(C, 7), 'streaming');
+  assert.match(await C.call('pkcluster', 'info', 'slot', '7'), new RegExp(`Role: Slave\\r\\n  master: 127.0.0.1:${a.port}\\r\\n  repl_state: streaming`));
 });
 
 test.run();
