@@ -17,6 +17,7 @@ const os = require('os');
 const path = require('path');
 const Redis = require('ioredis');
 const { slotOf } = require('../../dist/common/crc32');
+const { DEFAULT_SLOT_NUM } = require('../../dist/common/config');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TARGET = process.env.PIKA_TEST_TARGET === 'redis' ? 'redis' : 'pika';
@@ -535,12 +536,12 @@ function parseInfo(text) {
   return out;
 }
 
-/** Keys whose slots (128 per table, slot % 2 workers, the test nodes' defaults) land on worker `w`. */
+/** Keys whose slots (DEFAULT_SLOT_NUM per table, slot % 2 workers, the test nodes' defaults) land on worker `w`. */
 function keysOnWorker(w, n, prefix) {
   const out = [];
   for (let i = 0; out.length < n; i++) {
     const k = `${prefix}${i}`;
-    if (slotOf(Buffer.from(k), 128) % 2 === w) out.push(k);
+    if (slotOf(Buffer.from(k), DEFAULT_SLOT_NUM) % 2 === w) out.push(k);
   }
   return out;
 }

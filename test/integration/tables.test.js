@@ -8,6 +8,7 @@ const path = require('path');
 const { suite } = require('uvu');
 const { TARGET, useNode, client, closeClients, rejects, parseInfo, RawConn, plain } = require('./helpers');
 const { slotOf } = require('../../dist/common/crc32');
+const { DEFAULT_SLOT_NUM } = require('../../dist/common/config');
 
 const NOPERM_T = (t) => `NOPERM this user has no permissions to access table ${t}`;
 const NOPERM_CMD = (c) => `NOPERM this user has no permissions to run the '${c}' command`;
@@ -182,10 +183,10 @@ pk('addtable, then the table works like a database of its own slot count', async
   assert.deepStrictEqual(Object.keys(some), [`(db20:${s})`]);
   // the whole node: every table's every slot
   const all = blocks(await r().call('pkcluster', 'info', 'slot'));
-  assert.strictEqual(Object.keys(all).length, 16 * 128 + 8);
+  assert.strictEqual(Object.keys(all).length, 16 * DEFAULT_SLOT_NUM + 8);
   const tables = blocks(await r().call('pkcluster', 'info', 'table'));
   assert.strictEqual(Object.keys(tables).length, 17);
-  assert.strictEqual(tables['table_id: 3'].partition_num, '128');
+  assert.strictEqual(tables['table_id: 3'].partition_num, String(DEFAULT_SLOT_NUM));
 });
 
 pk('counters are per table', async () => {
@@ -263,7 +264,7 @@ pk('argument errors', async () => {
   await rejects(r().call('pkcluster', 'addslots', '0-3'), "ERR unknown subcommand 'addslots'. Try PKCLUSTER HELP.");
   assert.strictEqual(await r().call('pkcluster', 'info', 'table', '99'), '');
   // slots past the table's count are left out, so a wide range stays cheap
-  assert.strictEqual(Object.keys(blocks(await r().call('pkcluster', 'info', 'slot', '0:120-99999999'))).length, 8);
+  assert.strictEqual(Object.keys(blocks(await r().call('pkcluster', 'info', 'slot', `0:${DEFAULT_SLOT_NUM - 8}-99999999`))).length, 8);
 });
 
 if (TARGET === 'pika') {
@@ -324,7 +325,7 @@ life('tables, slot counts, passwords and data survive a restart; databases appli
   const ids = Object.keys(tables).map((k) => Number(k.split(' ')[1]));
   assert.deepStrictEqual(ids, [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 40, 41, 42]);
   assert.strictEqual(tables['table_id: 42'].partition_num, '2');
-  assert.strictEqual(tables['table_id: 0'].partition_num, '128');
+  assert.strictEqual(tables['table_id: 0'].partition_num, String(DEFAULT_SLOT_NUM));
   const t2 = client(hl.node.port, { password: 'p42' });
   assert.strictEqual(await t2.get('kept'), 'yes');
   await rejects(t2.select(0), NOPERM_T(0));
