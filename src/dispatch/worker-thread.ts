@@ -206,6 +206,8 @@ interface Item {
   evStart: number;
   evEnd: number;
   micros: number;
+  /** A command split by slot (DEL, MSET...): its parts, run in their slots' groups; its reply joins theirs. */
+  parts?: Item[];
 }
 
 /** Runs one command; `env` is the slot whose batch transaction is open around it, if any. */
@@ -246,6 +248,7 @@ function refuse(item: Item, message: string): void {
   out.error(message);
   item.end = out.size();
   item.evStart = item.evEnd = events.size();
+  stats.commands -= item.parts!.length - 1;
 }
 
 /** Runs a group of single-slot commands in one transaction; on a storage failure, one by one. */
@@ -269,6 +272,50 @@ function runGroup(table: number, slot: number, items: Item[], writes: boolean): 
   }
 }
 
+/**
+ * The parts of a command whose keys split by slot with integer replies summed or +OK (DEL,
+ * EXISTS, MSET...), each with its slot; the item itself when one slot holds every key; null for
+ * any other command. Parts join the batch's slot groups, so N such commands over S slots pay S
+ * transactions, not one per part; a key's commands still run in batch order within its slot.
+ */
+function slotParts(item: Item, slots: number): { item: Item; slot: number }[] | null {
+  const { spec, req } = item;
+  if (spec.spread !== 'sum' && spec.spread !== 'mset') return null;
+  const step = spec.keyStep;
+  const bySlot = new Map<number, Buffer[]>();
+  for (let i = spec.firstKey; i < req.args.length; i += step) {
+    const slot = slotOf(req.args[i], slots);
+    let args = bySlot.get(slot);
+    if (!args) bySlot.set(slot, (args = [req.args[0]]));
+    for (let j = 0; j < step && i + j < req.args.length; j++) args.push(req.args[i + j]);
+  }
+  if (bySlot.size === 1) return [{ item, slot: bySlot.keys().next().value! }];
+  const parts: { item: Item; slot: number }[] = [];
+  for (const [slot, args] of bySlot) parts.push({ item: { req: { ...req, args }, spec, start: 0, end: 0, evStart: 0, evEnd: 0, micros: 0 }, slot });
+  return parts;
+}
+
+/** A split command's reply from its parts': the first error, else the sum or +OK, as the whole command would answer. */
+function joinParts(item: Item): void {
+  const bytes = out.view();
+  let sum = 0;
+  let error: Buffer | null = null;
+  item.micros = 0;
+  for (const p of item.parts!) {
+    item.micros += p.micros;
+    const reply = bytes.subarray(p.start, p.end);
+    if (reply[0] === 0x2d) {
+      error ??= Buffer.from(reply);
+    } else if (reply[0] === 0x3a) sum += Number(reply.toString('latin1', 1, reply.length - 2));
+  }
+  item.start = out.size();
+  if (error) out.raw(error);
+  else if (item.spec.spread === 'sum') out.int(sum);
+  else out.ok();
+  item.end = out.size();
+  item.evStart = item.evEnd = events.size();
+}
+
 function executeBatch(batch: Item[]): void {
   store.now = Date.now();
   readLive();
@@ -286,13 +333,32 @@ function executeBatch(batch: Item[]): void {
     for (const g of groups.values()) runGroup(g.table, g.slot, g.items, g.writes);
     groups.clear();
   };
+  const join = (item: Item, slot: number) => {
+    const table = item.req.table;
+    const id = table * SLOTS_PER_TABLE_MAX + slot;
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = { table, slot, items: [], writes: false }));
+    g.items.push(item);
+    if (item.spec.flags.includes('write')) g.writes = true;
+  };
+  const split: Item[] = [];
   for (const item of batch) {
     const { spec, req } = item;
     if (refuseWrites && spec.flags.includes('write')) {
       refuse(item, ERR_DISK_FULL);
       continue;
     }
+    const slots = tableSlots[req.table];
     const singleKey = spec.firstKey > 0 && spec.lastKey === spec.firstKey && spec.spread === undefined && req.args[spec.firstKey] !== undefined;
+    const parts = singleKey || slots === 0 ? null : slotParts(item, slots);
+    if (parts) {
+      if (parts.length > 1) {
+        item.parts = parts.map((p) => p.item);
+        split.push(item);
+      }
+      for (const p of parts) join(p.item, p.slot);
+      continue;
+    }
     if (!singleKey) {
       flushGroups();
       if (spec.spread === 'exclusive') {
@@ -303,19 +369,14 @@ function executeBatch(batch: Item[]): void {
       } else run(item, null);
       continue;
     }
-    const slots = tableSlots[req.table];
     if (slots === 0) {
       refuse(item, ERR_DB_INDEX);
       continue;
     }
-    const slot = slotOf(req.args[spec.firstKey], slots);
-    const id = req.table * SLOTS_PER_TABLE_MAX + slot;
-    let g = groups.get(id);
-    if (!g) groups.set(id, (g = { table: req.table, slot, items: [], writes: false }));
-    g.items.push(item);
-    if (spec.flags.includes('write')) g.writes = true;
+    join(item, slotOf(req.args[spec.firstKey], slots));
   }
   flushGroups();
+  for (const item of split) joinParts(item);
   if (init.syncMode === 'always') store.syncDirty();
   noteAppends();
 }
@@ -347,7 +408,7 @@ const replyScratch = Buffer.allocUnsafe(REPLY_HEADER_BYTES);
 function sendReplies(batch: Item[]): void {
   const bytes = out.view();
   for (const it of batch) {
-    if (it.evEnd > it.evStart) sendEvents(it.evStart, it.evEnd);
+    for (const p of it.parts ?? [it]) if (p.evEnd > p.evStart) sendEvents(p.evStart, p.evEnd);
     const len = REPLY_HEADER_BYTES + it.end - it.start;
     replyScratch.writeUInt32LE(it.req.connId, 0);
     replyScratch.writeUInt32LE(it.req.seq, 4);

@@ -3,7 +3,7 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { TARGET, useNode, client, rejects, sleep, parseInfo, redisCli, rawRequest, ERRORS } = require('./helpers');
+const { TARGET, useNode, client, rejects, sleep, parseInfo, redisCli, rawRequest, keysOnWorker, ERRORS } = require('./helpers');
 const { arity, NOT_INT } = ERRORS;
 
 const test = suite('keys');
@@ -30,6 +30,23 @@ test('DEL UNLINK EXISTS', async () => {
   await rejects(r().call('del'), arity('del'));
   await rejects(r().call('unlink'), arity('unlink'));
   await rejects(r().call('exists'), arity('exists'));
+});
+
+test('DEL, EXISTS and MSET split by slot keep every key in order within a pipeline', async () => {
+  // keys of one worker in several slots: their parts run in the slot groups of one batch
+  const [k0, k1, k2, k3] = keysOnWorker(0, 4, 'split:');
+  const replies = await r().pipeline()
+    .set(k0, 'x')
+    .mset(k0, 'a', k1, 'b', k2, 'c', k3, 'd')
+    .get(k0)
+    .del(k0, k1, 'split:elsewhere')
+    .exists(k0, k1, k2, k3, k2)
+    .mset(k1, 'e', k2, 'f')
+    .mget(k0, k1, k2, k3)
+    .del(k2, k2, k3)
+    .exists(k1, k2, k3)
+    .exec();
+  assert.deepStrictEqual(replies.map(([err, v]) => err ?? v), ['OK', 'OK', 'a', 2, 3, 'OK', [null, 'e', 'f', 'd'], 2, 1]);
 });
 
 test('TYPE', async () => {
