@@ -13,6 +13,7 @@ import { PUBSUB_COMMANDS } from './pubsub-family';
 import { RECLAIM_COMMANDS } from './reclaim-family';
 import { SERVER_COMMANDS } from './server-family';
 import { SET_COMMANDS } from './set-family';
+import { SORT_COMMANDS } from './sort-family';
 import { STRING_COMMANDS } from './string-family';
 import { TRANSACTION_COMMANDS } from './transaction-family';
 import { ZSET_COMMANDS } from './zset-family';
@@ -20,7 +21,7 @@ import { CommandSpec } from './types';
 
 function build(): Map<string, CommandSpec> {
   const table = new Map<string, CommandSpec>();
-  for (const spec of [...STRING_COMMANDS, ...BITMAP_COMMANDS, ...HLL_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS, ...LIST_COMMANDS, ...ZSET_COMMANDS, ...GEO_COMMANDS, ...KEYS_COMMANDS, ...MEMORY_COMMANDS, ...RECLAIM_COMMANDS, ...PUBSUB_COMMANDS, ...SERVER_COMMANDS, ...TRANSACTION_COMMANDS, ...CLUSTER_COMMANDS, ...BINLOG_COMMANDS]) {
+  for (const spec of [...STRING_COMMANDS, ...BITMAP_COMMANDS, ...HLL_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS, ...LIST_COMMANDS, ...ZSET_COMMANDS, ...GEO_COMMANDS, ...KEYS_COMMANDS, ...SORT_COMMANDS, ...MEMORY_COMMANDS, ...RECLAIM_COMMANDS, ...PUBSUB_COMMANDS, ...SERVER_COMMANDS, ...TRANSACTION_COMMANDS, ...CLUSTER_COMMANDS, ...BINLOG_COMMANDS]) {
     if (table.has(spec.name)) throw new Error(`command ${spec.name} declared twice`);
     if (!spec.worker === !spec.main) throw new Error(`command ${spec.name} needs exactly one of worker/main`);
     table.set(spec.name, spec);

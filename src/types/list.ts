@@ -182,6 +182,16 @@ export function listSave(env: SlotEnv, key: Buffer, meta: ListMeta, now: number)
   putCollection(env, key, KeyType.List, meta, meta.expireAt, now);
 }
 
+/** Replaces whatever `key` holds with a list of `items` (deleted when there are none); returns its length. Inside env.write. */
+export function listReplace(env: SlotEnv, key: Buffer, items: Buffer[], now: number): number {
+  remove(env, key, now); // also drops the members of a collection (live or expired) stored there
+  if (items.length === 0) return 0;
+  const meta = newListMeta(env);
+  listPush(env, meta, items, false);
+  listSave(env, key, meta, now);
+  return meta.count;
+}
+
 /** Pushes elements one by one at the head (`left`) or the tail. Inside env.write. */
 export function listPush(env: SlotEnv, meta: ListMeta, items: Buffer[], left: boolean): void {
   const b = bounds(meta);

@@ -102,6 +102,10 @@ test('every type with expiries replicates; slot digests agree; the follower refu
   await L.del('pre:s2', 'pre:s3', 'pre:s4', 'pre:s5');
   await L.mset('m1', 'a', 'm2', 'b', 'm3', 'c');
   await L.lmove('pre:l1', 'pre:l2', 'LEFT', 'RIGHT');
+  // SORT ... STORE records the list it left: the weights it read live in other slots
+  await L.rpush('sort:ids', '1', '2', '3');
+  await L.mset('sort:w_1', '30', 'sort:w_2', '10', 'sort:w_3', '20');
+  assert.is(await L.sort('sort:ids', 'BY', 'sort:w_*', 'GET', '#', 'GET', 'sort:w_*', 'STORE', 'sorted'), 6);
   // PFCOUNT caches its estimate in the HLL's header (a read that writes): followers get it too
   await L.pfadd('hll', 'a', 'b', 'c');
   assert.is(await L.pfcount('hll'), 3);
