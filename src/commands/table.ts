@@ -3,6 +3,7 @@
 import { BINLOG_COMMANDS } from './binlog-family';
 import { BITMAP_COMMANDS } from './bitmap-family';
 import { CLUSTER_COMMANDS } from './cluster-family';
+import { DUMP_COMMANDS } from './dump-family';
 import { GEO_COMMANDS } from './geo-family';
 import { HASH_COMMANDS } from './hash-family';
 import { HLL_COMMANDS } from './hll-family';
@@ -21,7 +22,7 @@ import { CommandSpec } from './types';
 
 function build(): Map<string, CommandSpec> {
   const table = new Map<string, CommandSpec>();
-  for (const spec of [...STRING_COMMANDS, ...BITMAP_COMMANDS, ...HLL_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS, ...LIST_COMMANDS, ...ZSET_COMMANDS, ...GEO_COMMANDS, ...KEYS_COMMANDS, ...SORT_COMMANDS, ...MEMORY_COMMANDS, ...RECLAIM_COMMANDS, ...PUBSUB_COMMANDS, ...SERVER_COMMANDS, ...TRANSACTION_COMMANDS, ...CLUSTER_COMMANDS, ...BINLOG_COMMANDS]) {
+  for (const spec of [...STRING_COMMANDS, ...BITMAP_COMMANDS, ...HLL_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS, ...LIST_COMMANDS, ...ZSET_COMMANDS, ...GEO_COMMANDS, ...KEYS_COMMANDS, ...SORT_COMMANDS, ...DUMP_COMMANDS, ...MEMORY_COMMANDS, ...RECLAIM_COMMANDS, ...PUBSUB_COMMANDS, ...SERVER_COMMANDS, ...TRANSACTION_COMMANDS, ...CLUSTER_COMMANDS, ...BINLOG_COMMANDS]) {
     if (table.has(spec.name)) throw new Error(`command ${spec.name} declared twice`);
     if (!spec.worker === !spec.main) throw new Error(`command ${spec.name} needs exactly one of worker/main`);
     table.set(spec.name, spec);

@@ -48,6 +48,15 @@ export function saveHash(env: SlotEnv, key: Buffer, h: Hash, now: number): void 
   putCollection(env, key, KeyType.Hash, h, h.expireAt, now);
 }
 
+/** Replaces whatever `key` holds with a hash of `pairs` (fields unique); returns its field count. Inside env.write. */
+export function hashReplace(env: SlotEnv, key: Buffer, pairs: [Buffer, Buffer][], now: number): number {
+  remove(env, key, now); // also drops the members of a collection (live or expired) stored there
+  const h = getOrCreateHash(env, key, now);
+  for (const [field, value] of pairs) setField(env, h, field, value);
+  saveHash(env, key, h, now);
+  return h.count;
+}
+
 export function getField(env: SlotEnv, h: Hash, field: Buffer): Buffer | undefined {
   return memberValue(env, DB, h.id, field);
 }
