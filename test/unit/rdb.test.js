@@ -107,4 +107,22 @@ test('damaged payloads: checksum, version, truncation, lying lengths, duplicates
   for (const body of refused) assert.throws(() => decodeDump(sealed(body)), (e) => e instanceof RdbFormatError, Buffer.from(body).toString('hex'));
 });
 
+test('mutated payloads either decode or are refused as bad format: no other error, no crash', () => {
+  const seeds = Object.values(REDIS).map(([hex]) => Buffer.from(hex, 'hex'));
+  let state = 42;
+  const rnd = (n) => (state = (state * 1103515245 + 12345) & 0x7fffffff) % n;
+  let refused = 0;
+  for (let i = 0; i < 20000; i++) {
+    const p = Buffer.from(seeds[rnd(seeds.length)]);
+    for (let m = 1 + rnd(4); m > 0; m--) p[rnd(p.length - 10)] = rnd(256);
+    try {
+      decodeDump(p);
+    } catch (e) {
+      assert.ok(e instanceof RdbFormatError, `${e.constructor.name}: ${e.message}`);
+      refused++;
+    }
+  }
+  assert.ok(refused > 0);
+});
+
 test.run();
