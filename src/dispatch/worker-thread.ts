@@ -248,7 +248,6 @@ function refuse(item: Item, message: string): void {
   out.error(message);
   item.end = out.size();
   item.evStart = item.evEnd = events.size();
-  stats.commands -= item.parts!.length - 1;
 }
 
 /** Runs a group of single-slot commands in one transaction; on a storage failure, one by one. */
@@ -314,6 +313,7 @@ function joinParts(item: Item): void {
   else out.ok();
   item.end = out.size();
   item.evStart = item.evEnd = events.size();
+  stats.commands -= item.parts!.length - 1;
 }
 
 function executeBatch(batch: Item[]): void {

@@ -88,6 +88,24 @@ if (pikaOnly) {
   });
 }
 
+test('a disk under min-free-disk refuses every write, split or whole, while reads go on', async () => {
+  if (!pikaOnly) return;
+  const r = h.redis;
+  await r.mset('disk:a', '1', 'disk:b', '2', 'disk:c', '3');
+  const FULL = 'ERR disk almost full: free space under min-free-disk, write refused';
+  // more free space than any disk here has: the next write batch finds the disk "full"
+  await r.config('SET', 'min-free-disk', String(2 ** 50));
+  try {
+    const replies = await r.pipeline().set('disk:a', 'x').mset('disk:a', 'y', 'disk:b', 'y', 'disk:c', 'y').del('disk:a', 'disk:b').get('disk:a').exec();
+    assert.deepStrictEqual(replies.map(([err, v]) => (err ? err.message : v)), [FULL, FULL, FULL, '1']);
+    assert.deepStrictEqual(await r.mget('disk:a', 'disk:b', 'disk:c'), ['1', '2', '3']);
+  } finally {
+    await r.config('SET', 'min-free-disk', '0');
+  }
+  assert.strictEqual(await r.set('disk:a', 'after'), 'OK');
+  assert.strictEqual(await r.del('disk:a', 'disk:b', 'disk:c'), 3);
+});
+
 test('CLIENT PAUSE WRITE holds writes (reads go on) until UNPAUSE; a held client keeps its order', async () => {
   await h.redis.set('limits:p', 'before');
   const writer = await RawConn.open(h.node.port);
