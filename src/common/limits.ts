@@ -102,6 +102,12 @@ export const REPL_LAG_SAMPLES = 64;
 export const REPL_READ_BYTES = 1 * MB;
 /** Entry bytes a worker hands main with a batch's appends while followers stream (past it, main reads the log). */
 export const REPL_PUSH_MAX_BYTES = 1 * MB;
+/**
+ * How long an asynchronous follower gathers entries before applying them: each slot's entries
+ * of the window go in one LMDB transaction, which cut a follower's CPU per SET by 40-50%
+ * unpipelined (native-notes/performance.md). In consistent mode the leader asks for 0.
+ */
+export const REPL_APPLY_WINDOW_MS = 10;
 /** Heartbeats both ways, and the silence after which a link is dropped (a follower reconnects). */
 export const REPL_HEARTBEAT_MS = 1000;
 export const REPL_TIMEOUT_MS = 10_000;

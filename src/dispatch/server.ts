@@ -784,6 +784,7 @@ export class Node {
     if (cell !== undefined) this.pool.setLive(cell, this.config.num(k));
     if (k === 'binlog-retention') for (const [c, v] of retentionCells(this.config.str(k))) this.pool.setLive(c, v);
     if (k === 'notify-keyspace-events') this.keyspaceEvents.configure(this.config.str(k));
+    if (k === 'consensus-level') this.replication.consensusLevelChanged();
     if (k === 'consensus-level' && this.config.num(k) === 0) {
       this.replication.consensus.reset();
       this.consensusHolds.recheck();

@@ -31,6 +31,8 @@ export interface LeaderHost {
   lastIndex(table: number, slot: number): number | undefined;
   /** Called when an ack of this slot arrives (consistent mode waits on them). */
   acked(table: number, slot: number): void;
+  /** How long followers may gather entries before applying them (0 while writes wait on acks). */
+  applyWindowMs(): number;
 }
 
 export interface FollowedSlot {
@@ -55,6 +57,8 @@ export class LeaderLink {
   private outgoing = new Map<number, (Buffer | number | string)[]>();
   private lastHeard = Date.now();
   private timer: NodeJS.Timeout;
+  /** The apply window last announced (W frame), -1 before the first. */
+  private window = -1;
   closed = false;
   readonly addr: string;
 
@@ -66,13 +70,23 @@ export class LeaderLink {
     socket.on('error', () => {});
     this.timer = setInterval(() => this.tick(), REPL_HEARTBEAT_MS);
     socket.write(frame(['H']));
+    this.announceWindow();
     log.info(`follower ${this.addr} connected`);
   }
 
   private tick(): void {
     if (Date.now() - this.lastHeard > REPL_TIMEOUT_MS) return this.close('no heartbeat');
     this.socket.write(frame(['P']));
+    this.announceWindow();
     this.pump();
+  }
+
+  /** Tells the follower its apply window when it changed (the consensus level did). */
+  announceWindow(): void {
+    const ms = this.host.applyWindowMs();
+    if (ms === this.window || this.closed) return;
+    this.window = ms;
+    this.socket.write(frame(['W', ms]));
   }
 
   close(why: string): void {

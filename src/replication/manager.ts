@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { REPL_LAG_SAMPLES, SLOTS_PER_TABLE_MAX } from '../common/limits';
+import { REPL_APPLY_WINDOW_MS, REPL_LAG_SAMPLES, SLOTS_PER_TABLE_MAX } from '../common/limits';
 import { logger } from '../common/log';
 import { errorReply } from '../protocol/reply';
 import { keysOf } from '../commands/server-family';
@@ -166,12 +166,18 @@ export class Replication implements ReplicationAdmin {
       acked: (t, s) => {
         if (this.consensus.acked(t * SLOTS_PER_TABLE_MAX + s)) this.node.committed();
       },
+      applyWindowMs: () => (this.node.consensusLevel() > 0 ? 0 : REPL_APPLY_WINDOW_MS),
     }, (l) => {
       this.leaderLinks.delete(l);
       if (this.leaderLinks.size === 0) this.node.pushEntries(false);
     });
     this.leaderLinks.add(link);
     this.node.pushEntries(true);
+  }
+
+  /** consensus-level changed: followers learn at once whether writes now wait on their acks. */
+  consensusLevelChanged(): void {
+    for (const l of this.leaderLinks) l.announceWindow();
   }
 
   /** INFO replication: slots follow leaders one by one, so the node counts its links both ways. */
@@ -285,8 +291,9 @@ export class Replication implements ReplicationAdmin {
   slotInfo(table: number, slot: number, offset: string): { role: string; lines: string[] } {
     const leader = this.following.get(table * SLOTS_PER_TABLE_MAX + slot);
     if (leader !== undefined) {
-      const st = this.links.get(leader)?.slots.get(slotId(table, slot));
-      return { role: 'Slave', lines: [`master: ${leader}`, `repl_state: ${st?.state ?? 'connecting'}`] };
+      const link = this.links.get(leader);
+      const st = link?.slots.get(slotId(table, slot));
+      return { role: 'Slave', lines: [`master: ${leader}`, `repl_state: ${st?.state ?? 'connecting'}`, `apply_window_ms: ${link?.applyWindow ?? 0}`] };
     }
     const lines: string[] = [];
     const last = Number(offset.split(':')[1] ?? 0);
