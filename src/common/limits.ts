@@ -103,11 +103,14 @@ export const REPL_READ_BYTES = 1 * MB;
 /** Entry bytes a worker hands main with a batch's appends while followers stream (past it, main reads the log). */
 export const REPL_PUSH_MAX_BYTES = 1 * MB;
 /**
- * How long an asynchronous follower gathers entries before applying them: each slot's entries
- * of the window go in one LMDB transaction, which cut a follower's CPU per SET by 40-50%
- * unpipelined (native-notes/performance.md). In consistent mode the leader asks for 0.
+ * How long a leader gathers entries for a follower before it sends them, in asynchronous mode
+ * (in consistent mode, where writes wait on acks, they go at once): one write instead of one per
+ * event-loop turn, and a follower applies each slot's share in one LMDB transaction. It cut a
+ * follower's CPU per SET by half unpipelined (native-notes/performance.md).
  */
-export const REPL_APPLY_WINDOW_MS = 10;
+export const REPL_SEND_BATCH_MS = 10;
+/** Bytes gathered that make a leader send at once, whatever the time. */
+export const REPL_SEND_BATCH_MAX_BYTES = 1 * MB;
 /** Heartbeats both ways, and the silence after which a link is dropped (a follower reconnects). */
 export const REPL_HEARTBEAT_MS = 1000;
 export const REPL_TIMEOUT_MS = 10_000;

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { REPL_APPLY_WINDOW_MS, REPL_BACKOFF_MAX_MS, REPL_BACKOFF_MIN_MS, REPL_HEARTBEAT_MS, REPL_SNAPSHOT_LOG_BYTES, REPL_TIMEOUT_MS } from '../common/limits';
+import { REPL_BACKOFF_MAX_MS, REPL_BACKOFF_MIN_MS, REPL_HEARTBEAT_MS, REPL_SNAPSHOT_LOG_BYTES, REPL_TIMEOUT_MS } from '../common/limits';
 import { logger } from '../common/log';
 import { decodeReply, RespError } from '../protocol/reply-reader';
 import { REPL_PROTOCOL_VERSION } from '../commands/binlog-family';
@@ -54,11 +54,6 @@ export class FollowerLink {
   private timer: NodeJS.Timeout;
   private reconnect: NodeJS.Timeout | null = null;
   private stopped = false;
-  /** How long entries gather before an apply, as the leader asked (W); 0 until it does. */
-  private applyWindowMs = 0;
-  get applyWindow(): number {
-    return this.applyWindowMs;
-  }
   /** Bytes before the first frame: AUTH's +OK, or an error line. */
   private preamble = true;
 
@@ -191,11 +186,6 @@ export class FollowerLink {
     }
     if (kind === 'P') return;
     if (kind === 'E') return this.onEntries(args);
-    if (kind === 'W') {
-      const ms = Number(args[1]);
-      this.applyWindowMs = Number.isInteger(ms) && ms > 0 ? Math.min(ms, REPL_APPLY_WINDOW_MS) : 0;
-      return;
-    }
     const st = this.slots.get(slotId(Number(args[1]), Number(args[2])));
     if (!st) return;
     if (kind === 'F') this.onSnapshotFrame(st, args);
@@ -270,9 +260,7 @@ export class FollowerLink {
       queue.waiting.set(st, { resolve, reject });
       if (queue.running) return;
       queue.running = true;
-      // in asynchronous mode entries gather for a window: each slot's go in one transaction
-      if (this.applyWindowMs > 0) setTimeout(() => void this.runApplies(queue, st.table, worker), this.applyWindowMs);
-      else queueMicrotask(() => void this.runApplies(queue, st.table, worker));
+      queueMicrotask(() => void this.runApplies(queue, st.table, worker));
     });
   }
 

@@ -7,7 +7,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { open } from 'lmdb';
 import {
-  REPL_HEARTBEAT_MS, REPL_READ_BYTES, REPL_SNAPSHOT_CHUNK_BYTES, REPL_SNAPSHOT_LOG_BYTES, REPL_SOCKET_MAX_BYTES, REPL_TIMEOUT_MS, REPL_WINDOW_ENTRIES,
+  REPL_HEARTBEAT_MS, REPL_READ_BYTES, REPL_SEND_BATCH_MAX_BYTES, REPL_SNAPSHOT_CHUNK_BYTES, REPL_SNAPSHOT_LOG_BYTES, REPL_SOCKET_MAX_BYTES, REPL_TIMEOUT_MS, REPL_WINDOW_ENTRIES,
 } from '../common/limits';
 import { logger } from '../common/log';
 import { decodeReply, RespError } from '../protocol/reply-reader';
@@ -31,8 +31,8 @@ export interface LeaderHost {
   lastIndex(table: number, slot: number): number | undefined;
   /** Called when an ack of this slot arrives (consistent mode waits on them). */
   acked(table: number, slot: number): void;
-  /** How long followers may gather entries before applying them (0 while writes wait on acks). */
-  applyWindowMs(): number;
+  /** How long entries may gather before they are sent: 0 while writes wait on acks. */
+  sendBatchMs(): number;
 }
 
 export interface FollowedSlot {
@@ -53,12 +53,12 @@ export class LeaderLink {
   private reading = new Set<string>();
   /** Of those, the ones a pump found busy: they look again when their read ends. */
   private deferred = new Set<string>();
-  /** E frames being assembled in this task, per table (see send). */
+  /** E frames being assembled, per table (see send), their entry bytes, and the send scheduled. */
   private outgoing = new Map<number, (Buffer | number | string)[]>();
+  private outgoingBytes = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
   private lastHeard = Date.now();
   private timer: NodeJS.Timeout;
-  /** The apply window last announced (W frame), -1 before the first. */
-  private window = -1;
   closed = false;
   readonly addr: string;
 
@@ -70,29 +70,20 @@ export class LeaderLink {
     socket.on('error', () => {});
     this.timer = setInterval(() => this.tick(), REPL_HEARTBEAT_MS);
     socket.write(frame(['H']));
-    this.announceWindow();
     log.info(`follower ${this.addr} connected`);
   }
 
   private tick(): void {
     if (Date.now() - this.lastHeard > REPL_TIMEOUT_MS) return this.close('no heartbeat');
     this.socket.write(frame(['P']));
-    this.announceWindow();
     this.pump();
-  }
-
-  /** Tells the follower its apply window when it changed (the consensus level did). */
-  announceWindow(): void {
-    const ms = this.host.applyWindowMs();
-    if (ms === this.window || this.closed) return;
-    this.window = ms;
-    this.socket.write(frame(['W', ms]));
   }
 
   close(why: string): void {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.socket.destroy();
     log.info(`follower ${this.addr} gone (${why})`);
     this.onClose(this);
@@ -202,20 +193,33 @@ export class LeaderLink {
     st.last = Math.max(st.last, st.next - 1);
   }
 
-  /** Queues a slot's next entries; whatever a task queued leaves as one E frame per table when it ends. */
+  /**
+   * Queues a slot's next entries. What gathered leaves as one E frame per table when the task
+   * ends, or in asynchronous mode after REPL_SEND_BATCH_MS (sooner past REPL_SEND_BATCH_MAX_BYTES).
+   */
   private send(st: FollowedSlot, entries: Buffer[]): void {
     let parts = this.outgoing.get(st.table);
     if (!parts) {
-      if (this.outgoing.size === 0) queueMicrotask(() => this.flush());
+      if (this.outgoing.size === 0) {
+        const ms = this.host.sendBatchMs();
+        if (ms > 0) this.flushTimer = setTimeout(() => this.flush(), ms);
+        else queueMicrotask(() => this.flush());
+      }
       this.outgoing.set(st.table, (parts = ['E', st.table]));
     }
     parts.push(st.slot, entries.length, ...entries);
     st.next += entries.length;
+    for (const e of entries) this.outgoingBytes += e.length;
+    if (this.outgoingBytes >= REPL_SEND_BATCH_MAX_BYTES) this.flush();
   }
 
-  private flush(): void {
+  /** Sends what gathered (at once when writes start waiting on acks). */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     if (!this.closed) for (const parts of this.outgoing.values()) this.socket.write(frame(parts));
     this.outgoing.clear();
+    this.outgoingBytes = 0;
   }
 
   private windowFull(st: FollowedSlot): boolean {

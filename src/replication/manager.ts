@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { REPL_APPLY_WINDOW_MS, REPL_LAG_SAMPLES, SLOTS_PER_TABLE_MAX } from '../common/limits';
+import { REPL_LAG_SAMPLES, REPL_SEND_BATCH_MS, SLOTS_PER_TABLE_MAX } from '../common/limits';
 import { logger } from '../common/log';
 import { errorReply } from '../protocol/reply';
 import { keysOf } from '../commands/server-family';
@@ -166,7 +166,7 @@ export class Replication implements ReplicationAdmin {
       acked: (t, s) => {
         if (this.consensus.acked(t * SLOTS_PER_TABLE_MAX + s)) this.node.committed();
       },
-      applyWindowMs: () => (this.node.consensusLevel() > 0 ? 0 : REPL_APPLY_WINDOW_MS),
+      sendBatchMs: () => this.sendBatchMs(),
     }, (l) => {
       this.leaderLinks.delete(l);
       if (this.leaderLinks.size === 0) this.node.pushEntries(false);
@@ -175,9 +175,14 @@ export class Replication implements ReplicationAdmin {
     this.node.pushEntries(true);
   }
 
-  /** consensus-level changed: followers learn at once whether writes now wait on their acks. */
+  /** How long entries gather before a leader link sends them: none while writes wait on acks. */
+  private sendBatchMs(): number {
+    return this.node.consensusLevel() > 0 ? 0 : REPL_SEND_BATCH_MS;
+  }
+
+  /** consensus-level changed: entries gathered so far go now, so no write waits out a batch. */
   consensusLevelChanged(): void {
-    for (const l of this.leaderLinks) l.announceWindow();
+    for (const l of this.leaderLinks) l.flush();
   }
 
   /** INFO replication: slots follow leaders one by one, so the node counts its links both ways. */
@@ -291,15 +296,14 @@ export class Replication implements ReplicationAdmin {
   slotInfo(table: number, slot: number, offset: string): { role: string; lines: string[] } {
     const leader = this.following.get(table * SLOTS_PER_TABLE_MAX + slot);
     if (leader !== undefined) {
-      const link = this.links.get(leader);
-      const st = link?.slots.get(slotId(table, slot));
-      return { role: 'Slave', lines: [`master: ${leader}`, `repl_state: ${st?.state ?? 'connecting'}`, `apply_window_ms: ${link?.applyWindow ?? 0}`] };
+      const st = this.links.get(leader)?.slots.get(slotId(table, slot));
+      return { role: 'Slave', lines: [`master: ${leader}`, `repl_state: ${st?.state ?? 'connecting'}`] };
     }
     const lines: string[] = [];
     const last = Number(offset.split(':')[1] ?? 0);
     for (const link of this.leaderLinks) {
       const st = link.slots.get(slotId(table, slot));
-      if (st) lines.push(`slave[${lines.length}]: ${link.addr} state=${st.state} acked=${st.acked} lag=${Math.max(0, last - st.acked)} lag_ms=${this.lagMs(table * SLOTS_PER_TABLE_MAX + slot, st.acked, last)}`);
+      if (st) lines.push(`slave[${lines.length}]: ${link.addr} state=${st.state} acked=${st.acked} lag=${Math.max(0, last - st.acked)} lag_ms=${this.lagMs(table * SLOTS_PER_TABLE_MAX + slot, st.acked, last)} send_batch_ms=${this.sendBatchMs()}`);
     }
     return { role: 'Master', lines: [`connected_slaves: ${lines.length}`, ...lines] };
   }

@@ -7,9 +7,6 @@
 //   P                                                     heartbeat
 // Leader → follower:
 //   H                                                     the link is open (PKSYNC's answer)
-//   W <ms>                                                gather entries this long before applying
-//                                                         (0 while writes wait on acks); unknown
-//                                                         to older followers, which ignore it
 //   E <table> <slot> <n> <entry>×n [<slot> <n> ...]       binlog entries, in order per slot
 //   F <table> <slot> begin <index> <bytes>                a full sync: snapshot at index follows
 //   F <table> <slot> chunk <bytes>                        its data.mdb, in order

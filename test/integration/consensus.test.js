@@ -9,7 +9,7 @@ const { suite } = require('uvu');
 const assert = require('uvu/assert');
 const { TARGET, startNode, stopAll, client, closeClients, sleep, rejects, RawConn, plain } = require('./helpers');
 const { slotOf } = require('../../dist/common/crc32');
-const { REPL_APPLY_WINDOW_MS } = require('../../dist/common/limits');
+const { REPL_SEND_BATCH_MS } = require('../../dist/common/limits');
 
 const test = suite('consensus');
 const SLOTS = 8;
@@ -61,32 +61,25 @@ test('an OK means the follower already has the write', async () => {
   assert.is(await F.llen('ack:l'), 2);
 });
 
-test('the leader sets its followers\' apply window: none while writes wait on acks, a few ms while they do not', async () => {
+test('the leader sends entries at once while writes wait on acks, and gathers them for a few ms while they do not', async () => {
   if (TARGET !== 'pika') return;
-  /** Waits until the follower's slot 0 shows this window (the W frame is on its way). */
-  const windowIs = async (ms) => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const text = await F.call('pkcluster', 'info', 'slot', '0');
-      if (text.includes(`apply_window_ms: ${ms}\r\n`)) return;
-      if (Date.now() > deadline) assert.unreachable(`apply window not ${ms}: ${text}`);
-      await sleep(20);
-    }
-  };
-  await windowIs(0);
+  const batchMs = async () => Number(/send_batch_ms=(\d+)/.exec(await L.call('pkcluster', 'info', 'slot', '0'))?.[1]);
+  assert.is(await batchMs(), 0);
   await L.config('SET', 'consensus-level', '0');
   try {
-    await windowIs(REPL_APPLY_WINDOW_MS);
-    // entries gathered for a window still arrive
-    assert.is(await L.set('window:k', 'v'), 'OK');
-    for (let i = 0; (await F.get('window:k')) !== 'v'; i++) {
+    assert.is(await batchMs(), REPL_SEND_BATCH_MS);
+    // gathered entries still arrive
+    assert.is(await L.set('batch:k', 'v'), 'OK');
+    for (let i = 0; (await F.get('batch:k')) !== 'v'; i++) {
       if (i > 200) assert.unreachable('the write never reached the follower');
       await sleep(10);
     }
   } finally {
     await L.config('SET', 'consensus-level', '1');
   }
-  await windowIs(0);
+  assert.is(await batchMs(), 0);
+  assert.is(await L.set('batch:k', 'w'), 'OK');
+  assert.is(await F.get('batch:k'), 'w');
 });
 
 test('with the follower gone, writes fail with Pika\'s error and apply nothing; reads go on', async () => {
