@@ -867,10 +867,15 @@ export class Node {
       }
       add('Keyspace', fields);
     }
+    const counts = this.pool.counters();
     add('Pika', [
       ['workers', this.pool.count], ['tables', this.tables.ids().length], ['default_slot_num', this.config.num('default-slot-num')],
       ['slots_open', ws.open], ['max_open_slots', this.config.num('max-open-slots')],
       ['queue_depth', this.pool.depths().map((d, i) => `w${i}=${d}`).join(',')],
+      // commands per batch and sleeps per batch: how much a wake-up carries (native-notes/atomics.md)
+      ['worker_batches', counts.map((c, i) => `w${i}=${c.batches}`).join(',')],
+      ['worker_commands_per_batch', counts.map((c, i) => `w${i}=${(c.commands / Math.max(1, c.batches)).toFixed(2)}`).join(',')],
+      ['worker_sleeps', counts.map((c, i) => `w${i}=${c.sleeps}`).join(',')],
       ['reclaim_pending_collections', rs?.pendingCollections ?? 0], ['reclaim_pending_records', rs?.pendingRecords ?? 0],
       ['reclaimed_collections', rs?.collections ?? 0], ['reclaimed_records', rs?.records ?? 0], ['reclaim_paused', rs?.paused ?? 0],
     ]);

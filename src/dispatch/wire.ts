@@ -111,6 +111,12 @@ export function readSyncs(bytes: Buffer, visit: (table: number, slot: number) =>
   for (let p = 0; p + 8 <= bytes.length; p += 8) visit(bytes.readUInt16LE(p), bytes.readUInt32LE(p + 4));
 }
 
+/** A worker's counters main reads for INFO (Float64 cells of WorkerInit.counters). */
+export const COUNTER_BATCHES = 0;
+export const COUNTER_COMMANDS = 1;
+export const COUNTER_SLEEPS = 2;
+export const COUNTER_CELLS = 3;
+
 /** Command index reserved for "close every environment and stop". */
 export const CONTROL_SHUTDOWN = 0xffff;
 

@@ -9,7 +9,7 @@ import { logger, logSettings } from '../common/log';
 import type { Protocol } from '../protocol/reply';
 import { SyncMode } from '../storage/slot-store';
 import { createRing, Doorbell, RingConsumer, RingProducer } from './ring';
-import { APPENDS_CONN, CONTROL_SHUTDOWN, EVENTS_CONN, MESSAGE_CONN_MIN, SYNC_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
+import { APPENDS_CONN, CONTROL_SHUTDOWN, COUNTER_BATCHES, COUNTER_CELLS, COUNTER_COMMANDS, COUNTER_SLEEPS, EVENTS_CONN, MESSAGE_CONN_MIN, SYNC_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
 import type { WorkerInit } from './worker-thread';
 
 const log = logger('M');
@@ -52,6 +52,8 @@ interface Lane {
   overflow: Denque<Buffer>;
   /** Requests sent and not yet answered. */
   inflight: number;
+  /** The worker's counters (COUNTER_* cells of wire.ts). */
+  counters: Float64Array;
   exited: Promise<void>;
 }
 
@@ -85,10 +87,11 @@ export class WorkerPool {
     const wakeChan = new MessageChannel();
     wakeChan.port1.on('message', () => this.onWake());
     const ownDoorbell = new Doorbell();
+    const counters = new Float64Array(new SharedArrayBuffer(COUNTER_CELLS * 8));
     const init: WorkerInit = {
       index, count: this.opts.workers, dbPath: this.opts.dbPath, maxOpenSlots: Math.max(1, Math.floor(this.opts.maxOpenSlots / this.opts.workers)),
       syncMode: this.opts.syncMode, tableSlots: this.opts.tableSlots, requests: reqRing, replies: repRing,
-      ownDoorbell: ownDoorbell.sab, mainDoorbell: this.mainDoorbell.sab, foreignEpoch: this.foreignEpoch, live: this.live.buffer as SharedArrayBuffer,
+      ownDoorbell: ownDoorbell.sab, counters: counters.buffer as SharedArrayBuffer, mainDoorbell: this.mainDoorbell.sab, foreignEpoch: this.foreignEpoch, live: this.live.buffer as SharedArrayBuffer,
       followers: this.opts.followers,
       requestPort: reqChan.port2, replyPort: repChan.port1, controlPort: ctlChan.port2, wakePort: wakeChan.port2, log: logSettings(),
     };
@@ -111,6 +114,7 @@ export class WorkerPool {
       replies: new RingConsumer(repRing, repChan.port2),
       overflow: new Denque<Buffer>(),
       inflight: 0,
+      counters,
       exited,
     };
   }
@@ -144,6 +148,11 @@ export class WorkerPool {
   inflight(w?: number): number {
     if (w !== undefined) return this.lanes[w].inflight;
     return this.lanes.reduce((a, l) => a + l.inflight, 0);
+  }
+
+  /** Each worker's batches run, commands in them, and sleeps so far. */
+  counters(): { batches: number; commands: number; sleeps: number }[] {
+    return this.lanes.map((l) => ({ batches: l.counters[COUNTER_BATCHES], commands: l.counters[COUNTER_COMMANDS], sleeps: l.counters[COUNTER_SLEEPS] }));
   }
 
   depths(): number[] {

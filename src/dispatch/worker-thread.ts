@@ -23,7 +23,7 @@ import { SlotEnv, SlotStore, SyncMode } from '../storage/slot-store';
 import { BinlogWriter } from './binlog-writer';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
 import {
-  CONTROL_SHUTDOWN, encodeAppends, encodeSyncs, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING,
+  CONTROL_SHUTDOWN, COUNTER_BATCHES, COUNTER_COMMANDS, COUNTER_SLEEPS, encodeAppends, encodeSyncs, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING,
   readRequest, Request, REPLY_HEADER_BYTES, RETENTION_KINDS,
 } from './wire';
 
@@ -38,6 +38,8 @@ export interface WorkerInit {
   requests: RingShared;
   replies: RingShared;
   ownDoorbell: SharedArrayBuffer;
+  /** Batches run, commands in them, and sleeps (COUNTER_*): this worker writes, main reads for INFO. */
+  counters: SharedArrayBuffer;
   mainDoorbell: SharedArrayBuffer;
   /** Bumped whenever a worker wrote into slots another worker owns (exclusive commands). */
   foreignEpoch: SharedArrayBuffer;
@@ -64,6 +66,7 @@ const ownDoorbell = new Doorbell(init.ownDoorbell);
 const epochCell = new Int32Array(init.foreignEpoch);
 let seenEpoch = Atomics.load(epochCell, 0);
 const live = new Float64Array(init.live);
+const counters = new Float64Array(init.counters);
 const diskGuard = new DiskGuard(init.dbPath, live[LIVE_MIN_FREE_DISK]);
 
 const stats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, commands: 0 };
@@ -561,6 +564,8 @@ function loop(): void {
       batch.push({ req, spec: COMMAND_LIST[req.cmd], start: 0, end: 0, evStart: 0, evEnd: 0, micros: 0 });
     });
     if (batch.length > 0) {
+      counters[COUNTER_BATCHES]++;
+      counters[COUNTER_COMMANDS] += batch.length;
       executeBatch(batch);
       sendReplies(batch);
       batch.length = 0;
@@ -582,6 +587,7 @@ function loop(): void {
       ownDoorbell.cancelSleep();
       continue;
     }
+    counters[COUNTER_SLEEPS]++;
     ownDoorbell.sleep(signal, rest);
   }
   readLogLevel();

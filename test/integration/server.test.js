@@ -147,6 +147,17 @@ if (pikaOnly) {
     assert.strictEqual(pika.workers, '2');
     assert.match(pika.slots_open, /^\d+$/);
     assert.match(pika.queue_depth, /^w0=\d+,w1=\d+$/);
+    // every command a worker ran was in a batch: 200 pipelined GETs add batches and commands
+    const counts = (p, field) => p[field].split(',').map((kv) => Number(kv.split('=')[1]));
+    const batches = counts(pika, 'worker_batches');
+    const pipe = r().pipeline();
+    for (let i = 0; i < 200; i++) pipe.get(`batch:${i}`);
+    await pipe.exec();
+    const after = parseInfo(await r().info('pika'));
+    const more = counts(after, 'worker_batches').map((n, i) => n - batches[i]);
+    assert.ok(more.every((n) => n >= 1), `batches ${more}`);
+    assert.ok(counts(after, 'worker_commands_per_batch').every((n) => n >= 1));
+    assert.match(after.worker_sleeps, /^w0=\d+,w1=\d+$/);
   });
 }
 
