@@ -402,6 +402,7 @@ async function flushall(ctx: ServerContext, args: Buffer[]): Promise<Buffer> {
 /** SAVE: every worker forces its committed writes to disk (the data is always on disk in LMDB). */
 async function save(ctx: ServerContext): Promise<Buffer> {
   await everyWorker(ctx, internal('__save'));
+  ctx.markSaved();
   return OK;
 }
 

@@ -148,6 +148,8 @@ export interface ServerContext {
   /** Throws an Error whose message is the reply text on a bad value. */
   configSet(key: string, value: string): void;
   configRewrite(): void;
+  /** SAVE finished: INFO's rdb_changes_since_last_save counts from now. */
+  markSaved(): void;
   /** CONFIG RESETSTAT: main's counters and every worker's. */
   resetStats(): Promise<void>;
   /** INFO text of the named sections (lowercase); none, 'all', 'everything' or 'default' name every section. */

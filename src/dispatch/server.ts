@@ -99,6 +99,8 @@ export class Node {
   readonly scanCursors = new Map<string, Buffer>();
   private startedAt = Date.now();
   private stats = { commands: 0, connections: 0, rejected: 0, netIn: 0, netOut: 0, errors: 0, outputLimitDrops: 0 };
+  /** Binlog entries appended when SAVE last ran: INFO's rdb_changes_since_last_save counts from it. */
+  private appendsAtSave = 0;
   private outputLimits: OutputLimits;
   private opsSamples: number[] = [];
   private lastOpsCount = 0;
@@ -704,6 +706,9 @@ export class Node {
         node.config.rewrite(node.config.file);
       },
       resetStats: () => node.resetStats(),
+      markSaved: () => {
+        node.appendsAtSave = node.pool.appends();
+      },
       info: (sections: string[]) => node.info(sections, client),
       clients: () => [...node.clients.values()].map((c) => c.info),
       killClients: (filter: (c: ClientInfo) => boolean) => {
@@ -841,7 +846,7 @@ export class Node {
       ['used_memory', mem.heapUsed + mem.external], ['used_memory_rss', mem.rss], ['used_memory_human', `${(mem.rss / 1048576).toFixed(2)}M`], ['mem_allocator', 'libc'],
       ['maxmemory', 0], ['mem_fragmentation_ratio', '1.00'], ['lazyfree_pending_objects', rs?.pendingCollections ?? 0],
     ]);
-    add('Persistence', [['loading', 0], ['sync', this.config.str('sync')], ['db_path', this.config.str('db-path')], ['rdb_changes_since_last_save', 0], ['aof_enabled', 0],
+    add('Persistence', [['loading', 0], ['sync', this.config.str('sync')], ['db_path', this.config.str('db-path')], ['rdb_changes_since_last_save', this.pool.appends() - this.appendsAtSave], ['aof_enabled', 0],
       ['background_fsyncs', this.backgroundSync.done], ['background_fsync_failures', this.backgroundSync.failed]]);
     const needWorkers = want('stats') || want('pika');
     const ws = needWorkers ? await workerStats(call) : { hits: 0, misses: 0, expired: 0, open: 0 };

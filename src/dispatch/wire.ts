@@ -115,7 +115,9 @@ export function readSyncs(bytes: Buffer, visit: (table: number, slot: number) =>
 export const COUNTER_BATCHES = 0;
 export const COUNTER_COMMANDS = 1;
 export const COUNTER_SLEEPS = 2;
-export const COUNTER_CELLS = 3;
+/** Binlog entries appended: writes that changed data, as Redis's dirty counter counts them (one per command here). */
+export const COUNTER_APPENDS = 3;
+export const COUNTER_CELLS = 4;
 
 /** Command index reserved for "close every environment and stop". */
 export const CONTROL_SHUTDOWN = 0xffff;

@@ -9,7 +9,7 @@ import { logger, logSettings } from '../common/log';
 import type { Protocol } from '../protocol/reply';
 import { SyncMode } from '../storage/slot-store';
 import { createRing, Doorbell, RingConsumer, RingProducer } from './ring';
-import { APPENDS_CONN, CONTROL_SHUTDOWN, COUNTER_BATCHES, COUNTER_CELLS, COUNTER_COMMANDS, COUNTER_SLEEPS, EVENTS_CONN, MESSAGE_CONN_MIN, SYNC_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
+import { APPENDS_CONN, CONTROL_SHUTDOWN, COUNTER_APPENDS, COUNTER_BATCHES, COUNTER_CELLS, COUNTER_COMMANDS, COUNTER_SLEEPS, EVENTS_CONN, MESSAGE_CONN_MIN, SYNC_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
 import type { WorkerInit } from './worker-thread';
 
 const log = logger('M');
@@ -150,9 +150,16 @@ export class WorkerPool {
     return this.lanes.reduce((a, l) => a + l.inflight, 0);
   }
 
-  /** Each worker's batches run, commands in them, and sleeps so far. */
-  counters(): { batches: number; commands: number; sleeps: number }[] {
-    return this.lanes.map((l) => ({ batches: l.counters[COUNTER_BATCHES], commands: l.counters[COUNTER_COMMANDS], sleeps: l.counters[COUNTER_SLEEPS] }));
+  /** Each worker's batches run, commands in them, sleeps and binlog appends so far. */
+  counters(): { batches: number; commands: number; sleeps: number; appends: number }[] {
+    return this.lanes.map((l) => ({
+      batches: l.counters[COUNTER_BATCHES], commands: l.counters[COUNTER_COMMANDS], sleeps: l.counters[COUNTER_SLEEPS], appends: l.counters[COUNTER_APPENDS],
+    }));
+  }
+
+  /** Binlog entries all workers appended so far. */
+  appends(): number {
+    return this.lanes.reduce((n, l) => n + l.counters[COUNTER_APPENDS], 0);
   }
 
   depths(): number[] {

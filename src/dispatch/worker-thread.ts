@@ -23,7 +23,7 @@ import { SlotEnv, SlotStore, SyncMode } from '../storage/slot-store';
 import { BinlogWriter } from './binlog-writer';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
 import {
-  CONTROL_SHUTDOWN, COUNTER_BATCHES, COUNTER_COMMANDS, COUNTER_SLEEPS, encodeAppends, encodeSyncs, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING,
+  CONTROL_SHUTDOWN, COUNTER_APPENDS, COUNTER_BATCHES, COUNTER_COMMANDS, COUNTER_SLEEPS, encodeAppends, encodeSyncs, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING,
   readRequest, Request, REPLY_HEADER_BYTES, RETENTION_KINDS,
 } from './wire';
 
@@ -38,7 +38,7 @@ export interface WorkerInit {
   requests: RingShared;
   replies: RingShared;
   ownDoorbell: SharedArrayBuffer;
-  /** Batches run, commands in them, and sleeps (COUNTER_*): this worker writes, main reads for INFO. */
+  /** Batches run, commands in them, sleeps and binlog appends (COUNTER_*): this worker writes, main reads for INFO. */
   counters: SharedArrayBuffer;
   mainDoorbell: SharedArrayBuffer;
   /** Bumped whenever a worker wrote into slots another worker owns (exclusive commands). */
@@ -86,6 +86,7 @@ const PUSH_MAX_ENTRIES = 0xffff;
 const INDEX_UNKNOWN = -1;
 store.onAbort = (env) => appended.set(env, { index: INDEX_UNKNOWN, entries: null });
 observeAppends((env, index, entry) => {
+  counters[COUNTER_APPENDS]++;
   let rec = appended.get(env);
   if (!rec) appended.set(env, (rec = { index, entries: [] }));
   rec.index = index;

@@ -139,6 +139,24 @@ test('INFO with several sections (Redis 7.0)', async () => {
   assert.strictEqual(await r().call('info', 'nosuchsection'), '');
 });
 
+test('INFO rdb_changes_since_last_save counts writes that changed data; SAVE starts it again', async () => {
+  const changes = async () => Number(parseInfo(await r().info('persistence')).rdb_changes_since_last_save);
+  await r().save();
+  assert.strictEqual(await changes(), 0);
+  await r().set('dirty:k', 'v');
+  await r().setbit('dirty:b', 0, 1);
+  assert.strictEqual(await changes(), 2);
+  // nothing changed: an unset bit cleared, a missing key deleted, a bit set again
+  await r().setbit('dirty:b', 1, 0);
+  await r().del('dirty:missing');
+  await r().setbit('dirty:b', 0, 1);
+  assert.strictEqual(await changes(), 2);
+  await r().incr('dirty:n');
+  assert.strictEqual(await changes(), 3);
+  await r().save();
+  assert.strictEqual(await changes(), 0);
+});
+
 if (pikaOnly) {
   test('INFO pika', async () => {
     const text = await r().info('pika');
