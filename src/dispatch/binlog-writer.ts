@@ -9,7 +9,7 @@
 //   that slot's keys (`__keystate` or DEL), as the slots replicate independently.
 // - DEL/UNLINK/MSET parts spanning slots run once per slot, each recording its own part.
 import { slotOf } from '../common/crc32';
-import { BINLOG_NEST_MAX_SLOTS, SLOTS_PER_TABLE_MAX } from '../common/limits';
+import { BINLOG_NEST_MAX_SLOTS } from '../common/limits';
 import { ReplyWriter } from '../protocol/reply';
 import { keysOf } from '../commands/server-family';
 import { COMMANDS } from '../commands/table';
@@ -20,6 +20,21 @@ import { SlotEnv, SlotStore } from '../storage/slot-store';
 
 /** Runs the command's handler on these arguments; a CommandError is thrown. */
 export type CommandRun = (args: Buffer[]) => boolean;
+
+/**
+ * A command whose keys (each with its keyStep arguments: MSET's value) lie in several slots, cut
+ * into one command line per slot, in key order within each.
+ */
+export function splitBySlot(spec: CommandSpec, args: Buffer[], slots: number): Map<number, Buffer[]> {
+  const parts = new Map<number, Buffer[]>();
+  for (let i = spec.firstKey; i < args.length; i += spec.keyStep) {
+    const slot = slotOf(args[i], slots);
+    let p = parts.get(slot);
+    if (!p) parts.set(slot, (p = [args[0]]));
+    for (let j = 0; j < spec.keyStep && i + j < args.length; j++) p.push(args[i + j]);
+  }
+  return parts;
+}
 
 export class BinlogWriter {
   /** The handler chose its logged form (propagate) during the current command. */
@@ -117,19 +132,12 @@ export class BinlogWriter {
   private runSplit(spec: CommandSpec, table: number, now: number, args: Buffer[], out: ReplyWriter, run: CommandRun): boolean {
     const slots = this.slotCount(table);
     if (!slots) return false;
-    const step = spec.keyStep;
-    const parts = new Map<number, Buffer[]>();
-    for (let i = spec.firstKey; i < args.length; i += step) {
-      const id = table * SLOTS_PER_TABLE_MAX + slotOf(args[i], slots);
-      let p = parts.get(id);
-      if (!p) parts.set(id, (p = [args[0]]));
-      for (let j = 0; j < step && i + j < args.length; j++) p.push(args[i + j]);
-    }
+    const parts = splitBySlot(spec, args, slots);
     if (parts.size < 2) return false;
     const mark = out.size();
     let sum = 0;
-    for (const [id, part] of parts) {
-      const env = this.store.env(table, id % SLOTS_PER_TABLE_MAX, true)!;
+    for (const [slot, part] of parts) {
+      const env = this.store.env(table, slot, true)!;
       const start = out.size();
       // a throw aborts this slot's part and answers the error (the caller's catch)
       env.write(() => this.runInSlot(env, now, part, run));

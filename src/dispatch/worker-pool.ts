@@ -9,7 +9,7 @@ import { logger, logSettings } from '../common/log';
 import type { Protocol } from '../protocol/reply';
 import { SyncMode } from '../storage/slot-store';
 import { createRing, Doorbell, RingConsumer, RingProducer } from './ring';
-import { APPENDS_CONN, CONTROL_SHUTDOWN, COUNTER_APPENDS, COUNTER_BATCHES, COUNTER_CELLS, COUNTER_COMMANDS, COUNTER_SLEEPS, EVENTS_CONN, MESSAGE_CONN_MIN, SYNC_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
+import { APPENDS_CONN, CONTROL_SHUTDOWN, COUNTER_APPENDS, COUNTER_BATCHES, COUNTER_CELLS, COUNTER_COMMANDS, COUNTER_SLEEPS, copyOut, EVENTS_CONN, MESSAGE_CONN_MIN, SYNC_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
 import type { WorkerInit } from './worker-thread';
 
 const log = logger('M');
@@ -248,11 +248,4 @@ export class WorkerPool {
     this.mainDoorbell.ring();
     await Promise.all(this.lanes.map((l) => l.exited));
   }
-}
-
-/** A Buffer of its own with bytes[start, start + len): allocUnsafe + set ran 5x faster than Buffer.copyBytesFrom here. */
-function copyOut(bytes: Uint8Array, start: number, len: number): Buffer {
-  const own = Buffer.allocUnsafe(len);
-  own.set(bytes.subarray(start, start + len));
-  return own;
 }
