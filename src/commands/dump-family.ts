@@ -1,7 +1,7 @@
 // DUMP and RESTORE, as Redis 7.0's cluster.c answers them: a key's value in the RDB payload
 // format (protocol/rdb.ts), so values move between pika and Redis (RESTORE reads what
 // redis-server dumps; redis-server restores what DUMP here writes).
-import { CommandError, ERR_NOT_INTEGER, ERR_SYNTAX } from '../common/errors';
+import { CommandError, ERR_SYNTAX } from '../common/errors';
 import { NOTIFY_GENERIC } from '../common/notify';
 import { decodeDump, encodeDump, RdbFormatError, RdbValue, verifyDump } from '../protocol/rdb';
 import { ReplyWriter } from '../protocol/reply';
@@ -12,7 +12,7 @@ import { getList, listRange, listReplace } from '../types/list';
 import { getSet, setMembers, setReplace } from '../types/set';
 import { putString } from '../types/string';
 import { getZset, zall, zreplace } from '../types/zset';
-import { lower, parseInt64 } from './args';
+import { bigIntArg, lower } from './args';
 import { countLookup } from './keyspace-events';
 import { CommandSpec, WorkerContext } from './types';
 
@@ -54,8 +54,7 @@ function dump(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
 
 /** A non-negative 64-bit integer argument, or `err` (Redis checks the sign after parsing). */
 function nonNegative(b: Buffer, err: string, max?: bigint): bigint {
-  const n = parseInt64(b);
-  if (n === undefined) throw new CommandError(ERR_NOT_INTEGER);
+  const n = bigIntArg(b);
   if (n < 0n || (max !== undefined && n > max)) throw new CommandError(err);
   return n;
 }
@@ -104,9 +103,7 @@ function restore(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
   // IDLETIME and FREQ are checked as Redis checks them; pika keeps no LRU clock or LFU counter to set
   const env = ctx.env(key, true)!;
   if (!replace && lookup(env, key, ctx.now)) throw new CommandError(ERR_BUSYKEY);
-  const ttl = parseInt64(args[2]);
-  if (ttl === undefined) throw new CommandError(ERR_NOT_INTEGER);
-  if (ttl < 0n) throw new CommandError(ERR_TTL);
+  const ttl = nonNegative(args[2], ERR_TTL);
   const payload = args[3];
   if (!verifyDump(payload)) throw new CommandError(ERR_PAYLOAD);
   let value: RdbValue;

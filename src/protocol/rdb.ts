@@ -5,6 +5,7 @@
 // LZF-compressed strings. Every length is checked against the bytes left, so a crafted payload
 // fails with "Bad data format" and never allocates more than it carries (LZF: a bounded ratio).
 import { crc64 } from '../common/crc64';
+import { readUInt64BE, writeUInt64BE } from '../common/int64';
 import { lzfDecompress } from '../common/lzf';
 
 export type RdbValue =
@@ -46,7 +47,7 @@ class Writer {
     const wide = n >= 2 ** 32;
     const b = Buffer.allocUnsafe(wide ? 9 : 5);
     b[0] = wide ? 0x81 : 0x80;
-    if (wide) b.writeBigUInt64BE(BigInt(n), 1);
+    if (wide) writeUInt64BE(b, n, 1);
     else b.writeUInt32BE(n, 1);
     this.parts.push(b);
   }
@@ -161,8 +162,8 @@ class Reader {
     }
     if (b === 0x80) return this.take(4).readUInt32BE(0);
     if (b === 0x81) {
-      const n = this.take(8).readBigUInt64BE(0);
-      return n > BigInt(Number.MAX_SAFE_INTEGER) ? bad('length') : Number(n);
+      const n = readUInt64BE(this.take(8), 0);
+      return n > Number.MAX_SAFE_INTEGER ? bad('length') : n;
     }
     return bad('length');
   }
