@@ -27,16 +27,64 @@ export function bigIntArg(b: Buffer, err = ERR_NOT_INTEGER): bigint {
   return n;
 }
 
-const FLOAT_RE = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-const INF_RE = /^[+-]?inf(inity)?$/i;
+const LEADING_SPACE = /^[ \t\n\v\f\r]*/;
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/;
+const HEXADECIMAL = /^([+-]?)0[xX]([0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP]([+-]?\d+))?/;
+const INFINITY = /^[+-]?inf(?:inity)?/i;
+const NOT_A_NUMBER = /^[+-]?nan(?:\([0-9A-Za-z_]*\))?/i;
 
-/** A double as Redis's strtold accepts it: no spaces, no NaN; inf allowed. */
+/**
+ * C's strtod over `s`: the value, the characters it read (0 when none) and whether the value
+ * overflowed or underflowed to zero (ERANGE), so each Redis parser can apply its own checks.
+ */
+export function strtod(s: string): { value: number; used: number; erange: boolean } {
+  const lead = LEADING_SPACE.exec(s)![0].length;
+  const t = s.slice(lead);
+  let m = HEXADECIMAL.exec(t);
+  if (m) {
+    const [int, frac = ''] = m[2].split('.');
+    const digits = (int + frac).replace(/^0+/, '');
+    const exp = Number(m[3] ?? 0) - 4 * frac.length;
+    // scaled in two steps so an exponent past the double range does not underflow a long mantissa
+    const mant = digits ? Number(BigInt('0x' + digits)) : 0;
+    const half = Math.trunc(exp / 2);
+    const value = (m[1] === '-' ? -1 : 1) * mant * 2 ** half * 2 ** (exp - half);
+    return { value, used: lead + m[0].length, erange: !Number.isFinite(value) || (value === 0 && digits !== '') };
+  }
+  if ((m = INFINITY.exec(t))) return { value: t[0] === '-' ? -Infinity : Infinity, used: lead + m[0].length, erange: false };
+  if ((m = NOT_A_NUMBER.exec(t))) return { value: NaN, used: lead + m[0].length, erange: false };
+  if ((m = DECIMAL.exec(t))) {
+    const value = Number(m[0]);
+    const nonZero = /[1-9]/.test(m[0].split(/[eE]/)[0]);
+    return { value, used: lead + m[0].length, erange: !Number.isFinite(value) || (value === 0 && nonZero) };
+  }
+  return { value: 0, used: 0, erange: false };
+}
+
+/**
+ * A double as Redis's string2d reads it (ZADD scores, weights, GEO coordinates, timeouts):
+ * strtod over the whole text, hex and inf included; no leading space, NaN, overflow or
+ * underflow to zero.
+ */
 export function parseFloatArg(b: Buffer | string): number | undefined {
   const s = typeof b === 'string' ? b : b.toString('latin1');
-  if (INF_RE.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
-  if (!FLOAT_RE.test(s)) return undefined;
-  const d = Number(s);
-  return Number.isNaN(d) ? undefined : d;
+  if (s.length === 0 || LEADING_SPACE.exec(s)![0].length > 0) return undefined;
+  const r = strtod(s);
+  return r.used !== s.length || r.erange || Number.isNaN(r.value) ? undefined : r.value;
+}
+
+/**
+ * A score range bound as Redis's zslParseRange reads it: plain strtod up to the first NUL, so
+ * leading spaces, hex and an empty text (0) pass; NaN and trailing characters do not.
+ */
+export function parseRangeFloat(b: Buffer): number | undefined {
+  let s = b.toString('latin1');
+  const nul = s.indexOf('\0');
+  if (nul >= 0) s = s.slice(0, nul);
+  const r = strtod(s);
+  // strtod reads nothing from "" and points at its end: Redis takes that as 0
+  if (s.length === 0) return 0;
+  return r.used !== s.length || Number.isNaN(r.value) ? undefined : r.value;
 }
 
 export function floatArg(b: Buffer, err = ERR_NOT_FLOAT): number {

@@ -1,7 +1,7 @@
 // Bitmaps: SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD over string values. Bit 0 is the most
 // significant bit of byte 0, as in Redis. Offsets reach proto-max-bulk-len bytes (no 2^21-bit
 // cap as Pika had).
-import { CommandError, ERR_SYNTAX, ERR_WRONGTYPE } from '../common/errors';
+import { CommandError, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from '../common/errors';
 import { STRING_MAX_BYTES } from '../common/limits';
 import { NOTIFY_STRING } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
@@ -60,14 +60,15 @@ const POPCOUNT = new Uint8Array(256).map((_, i) => {
   return c;
 });
 
-/** Redis's start/end normalisation for BITCOUNT/BITPOS: negative from the end, clamped. */
-function range(startArg: Buffer, endArg: Buffer | undefined, unitLen: number): [number, number] | null {
-  const s = parseInt64(startArg);
-  const e = endArg ? parseInt64(endArg) : BigInt(unitLen - 1);
-  if (s === undefined || e === undefined) throw new CommandError('ERR value is not an integer or out of range');
-  let start = Number(s < -(2n ** 53n) ? -(2n ** 53n) : s > 2n ** 53n ? 2n ** 53n : s);
-  let end = Number(e < -(2n ** 53n) ? -(2n ** 53n) : e > 2n ** 53n ? 2n ** 53n : e);
-  if (start < 0 && end < 0 && start > end) return null;
+/** A BITCOUNT/BITPOS index: a signed 64-bit integer, held as a double clamped to ±2^53 (beyond any string). */
+function indexArg(arg: Buffer): number {
+  const n = parseInt64(arg);
+  if (n === undefined) throw new CommandError(ERR_NOT_INTEGER);
+  return Number(n < -(2n ** 53n) ? -(2n ** 53n) : n > 2n ** 53n ? 2n ** 53n : n);
+}
+
+/** Redis's start/end normalisation for BITCOUNT/BITPOS: negative from the end, clamped; null when empty. */
+function range(start: number, end: number, unitLen: number): [number, number] | null {
   if (start < 0) start = unitLen + start;
   if (end < 0) end = unitLen + end;
   if (start < 0) start = 0;
@@ -85,16 +86,22 @@ function unitOf(arg: Buffer | undefined): 'byte' | 'bit' {
 
 const bitAt = (v: Buffer, i: number) => (v[byteOf(i)] >> (7 - (i & 7))) & 1;
 
+// BITCOUNT and BITPOS check their arguments in Redis 7.0's order: the key first (a missing key
+// answers before any range is read), then start, the unit, end.
 function bitcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  if (args.length === 3 || args.length > 5) throw new CommandError(ERR_SYNTAX);
-  const unit = unitOf(args[4]);
-  const v = getString(ctx.env(args[1], false), args[1], ctx.now) ?? Buffer.alloc(0);
+  const v = getString(ctx.env(args[1], false), args[1], ctx.now);
+  if (!v) return out.int(0);
   if (args.length === 2) {
     let n = 0;
     for (const b of v) n += POPCOUNT[b];
     return out.int(n);
   }
-  const r = range(args[2], args[3], unit === 'bit' ? v.length * 8 : v.length);
+  if (args.length !== 4 && args.length !== 5) throw new CommandError(ERR_SYNTAX);
+  const start = indexArg(args[2]);
+  const end = indexArg(args[3]);
+  if (start < 0 && end < 0 && start > end) return out.int(0);
+  const unit = unitOf(args[4]);
+  const r = range(start, end, unit === 'bit' ? v.length * 8 : v.length);
   if (!r) return out.int(0);
   let n = 0;
   if (unit === 'byte') for (let i = r[0]; i <= r[1]; i++) n += POPCOUNT[v[i]];
@@ -103,16 +110,18 @@ function bitcount(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
 }
 
 function bitpos(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  if (args.length > 6) throw new CommandError(ERR_SYNTAX);
-  const bitText = args[2].toString('latin1');
-  if (bitText !== '0' && bitText !== '1') throw new CommandError('ERR The bit argument must be 1 or 0.');
-  const want = Number(bitText);
-  const unit = unitOf(args[5]);
+  const bit = parseInt64(args[2]);
+  if (bit === undefined) throw new CommandError(ERR_NOT_INTEGER);
+  if (bit !== 0n && bit !== 1n) throw new CommandError('ERR The bit argument must be 1 or 0.');
+  const want = Number(bit);
   const v = getString(ctx.env(args[1], false), args[1], ctx.now);
   if (!v) return out.int(want ? -1 : 0);
+  if (args.length > 6) throw new CommandError(ERR_SYNTAX);
+  const start = args.length >= 4 ? indexArg(args[3]) : 0;
+  const unit = unitOf(args[5]);
   const endGiven = args.length >= 5;
   const totalUnits = unit === 'bit' ? v.length * 8 : v.length;
-  const r = args.length >= 4 ? range(args[3], args[4], totalUnits) : [0, totalUnits - 1] as [number, number];
+  const r = range(start, endGiven ? indexArg(args[4]) : totalUnits - 1, totalUnits);
   if (!r) return out.int(-1);
   const [firstBit, lastBit] = unit === 'bit' ? r : [r[0] * 8, r[1] * 8 + 7];
   for (let i = firstBit; i <= lastBit; i++) if (bitAt(v, i) === want) return out.int(i);

@@ -325,6 +325,14 @@ function incrbyfloat(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void
 const ZERO: LongDouble = { neg: false, mant: 0n, exp: 0 };
 
 function lcs(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
+  // the keys are read before the options, as Redis checks them
+  const readLcs = (k: Buffer) => {
+    const rec = lookup(ctx.env(k, false), k, ctx.now);
+    if (rec && rec.type !== 0) throw new CommandError('ERR The specified keys must contain string values');
+    return rec ? rec.payload : Buffer.alloc(0);
+  };
+  const a = readLcs(args[1]);
+  const b = readLcs(args[2]);
   let wantLen = false;
   let wantIdx = false;
   let withMatchLen = false;
@@ -338,13 +346,6 @@ function lcs(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     else throw new CommandError(ERR_SYNTAX);
   }
   if (wantLen && wantIdx) throw new CommandError('ERR If you want both the length and indexes, please just use IDX.');
-  const readLcs = (k: Buffer) => {
-    const rec = lookup(ctx.env(k, false), k, ctx.now);
-    if (rec && rec.type !== 0) throw new CommandError('ERR The specified keys must contain string values');
-    return rec ? rec.payload : Buffer.alloc(0);
-  };
-  const a = readLcs(args[1]);
-  const b = readLcs(args[2]);
   const alen = a.length;
   const blen = b.length;
   if ((alen + 1) * (blen + 1) > 2 ** 31) throw new CommandError('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');

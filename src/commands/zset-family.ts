@@ -11,7 +11,7 @@ import {
   getZset, LexBound, LexRange, newZsetMeta, ScoreRange, zall, zdel, ZItem, zlexRanks, ZMeta, zput, zrangeByRank, zrank, zrankWindow, zreplace, zsave,
   zscan, zscore, zscoreRanks,
 } from '../types/zset';
-import { lower, numkeysArgs, parseFloatArg, parseInt64 } from './args';
+import { floatArg, lower, numkeysArgs, parseInt64, parseRangeFloat } from './args';
 import { KEYS_THEN_TIMEOUT, parseTimeout, popFirst, TIMEOUT_THEN_NUMKEYS } from './blocking';
 import { countLookup, removedFrom, storedTo } from './keyspace-events';
 import { matches, parseScanCursor, parseScanOptions, ScanPositions, scanReply } from './scan-cursor';
@@ -31,16 +31,11 @@ function rangeLong(b: Buffer, min: bigint, max: bigint, msg?: string): bigint {
   if (n < min || n > max) throw new CommandError(msg ?? `ERR value is out of range, value must between ${min} and ${max}`);
   return n;
 }
-function positiveLong(b: Buffer, msg?: string): number {
+/** Redis's getPositiveLongFromObjectOrReply: one message for a non-integer and a negative. */
+function positiveLong(b: Buffer, msg = 'value is out of range, must be positive'): number {
   const n = parseInt64(b);
-  if (n === undefined) throw new CommandError(msg ? `ERR ${msg}` : ERR_NOT_INTEGER);
-  if (n < 0n) throw new CommandError(msg ? `ERR ${msg}` : 'ERR value is out of range, must be positive');
+  if (n === undefined || n < 0n) throw new CommandError(`ERR ${msg}`);
   return clampCount(n);
-}
-function floatArg(b: Buffer, msg = ERR_NOT_FLOAT): number {
-  const d = parseFloatArg(b);
-  if (d === undefined) throw new CommandError(msg);
-  return d;
 }
 
 export interface Z {
@@ -78,7 +73,7 @@ function parseScoreBound(b: Buffer): { v: number; ex: boolean } | undefined {
     ex = true;
     s = b.subarray(1);
   }
-  const v = parseFloatArg(s);
+  const v = parseRangeFloat(s);
   return v === undefined ? undefined : { v, ex };
 }
 function parseScoreRange(min: Buffer, max: Buffer): ScoreRange {

@@ -23,15 +23,17 @@ export type CommandRun = (args: Buffer[]) => boolean;
 
 /**
  * A command whose keys (each with its keyStep arguments: MSET's value) lie in several slots, cut
- * into one command line per slot, in key order within each.
+ * into one command line per slot, in key order within each. Null when a key lacks its arguments
+ * (MSET k1 v1 k2): such a command runs whole, so its arity error comes before any part is written.
  */
-export function splitBySlot(spec: CommandSpec, args: Buffer[], slots: number): Map<number, Buffer[]> {
+export function splitBySlot(spec: CommandSpec, args: Buffer[], slots: number): Map<number, Buffer[]> | null {
+  if ((args.length - spec.firstKey) % spec.keyStep !== 0) return null;
   const parts = new Map<number, Buffer[]>();
   for (let i = spec.firstKey; i < args.length; i += spec.keyStep) {
     const slot = slotOf(args[i], slots);
     let p = parts.get(slot);
     if (!p) parts.set(slot, (p = [args[0]]));
-    for (let j = 0; j < spec.keyStep && i + j < args.length; j++) p.push(args[i + j]);
+    for (let j = 0; j < spec.keyStep; j++) p.push(args[i + j]);
   }
   return parts;
 }
@@ -133,7 +135,7 @@ export class BinlogWriter {
     const slots = this.slotCount(table);
     if (!slots) return false;
     const parts = splitBySlot(spec, args, slots);
-    if (parts.size < 2) return false;
+    if (!parts || parts.size < 2) return false;
     const mark = out.size();
     let sum = 0;
     for (const [slot, part] of parts) {

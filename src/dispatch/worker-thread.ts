@@ -285,6 +285,7 @@ function slotParts(item: Item, slots: number): { item: Item; slot: number }[] | 
   const { spec, req } = item;
   if (spec.spread !== 'sum' && spec.spread !== 'mset') return null;
   const bySlot = splitBySlot(spec, req.args, slots);
+  if (!bySlot) return null;
   if (bySlot.size === 1) return [{ item, slot: bySlot.keys().next().value! }];
   const parts: { item: Item; slot: number }[] = [];
   for (const [slot, args] of bySlot) parts.push({ item: { req: { ...req, args }, spec, start: 0, end: 0, evStart: 0, evEnd: 0, micros: 0 }, slot });

@@ -43,6 +43,26 @@ test('BITCOUNT and BITPOS with BYTE and BIT ranges', async () => {
   await rejects(r.bitpos('bm:p', 2), 'ERR The bit argument must be 1 or 0.');
 });
 
+test('BITCOUNT and BITPOS check the key before their arguments, in Redis 7.0 order', async () => {
+  const r = h.redis;
+  await r.set('bm:o', 'ab');
+  await r.hset('bm:oh', 'f', 'v');
+  // a missing key answers before anything else is read; a wrong type before any syntax
+  assert.strictEqual(await r.call('BITCOUNT', 'bm:missing', 'x'), 0);
+  await rejects(r.call('BITCOUNT', 'bm:oh', 'x'), /^WRONGTYPE/);
+  await rejects(r.call('BITCOUNT', 'bm:o', 'x'), 'ERR syntax error');
+  await rejects(r.call('BITCOUNT', 'bm:o', 'x', 1), 'ERR value is not an integer or out of range');
+  // the negative start > end shortcut comes before the unit is read
+  assert.strictEqual(await r.call('BITCOUNT', 'bm:o', -1, -2, 'nonsense'), 0);
+  await rejects(r.call('BITCOUNT', 'bm:o', 0, 1, 'nonsense'), 'ERR syntax error');
+  await rejects(r.bitpos('bm:o', 'x'), 'ERR value is not an integer or out of range');
+  await rejects(r.bitpos('bm:missing', 'x'), 'ERR value is not an integer or out of range');
+  assert.strictEqual(await r.call('BITPOS', 'bm:missing', 1, 0, 1, 'BIT', 'x'), -1);
+  await rejects(r.call('BITPOS', 'bm:o', 1, 0, 1, 'BIT', 'x'), 'ERR syntax error');
+  await rejects(r.call('BITPOS', 'bm:o', 1, 0, 'x', 'nonsense'), 'ERR syntax error');
+  await rejects(r.call('BITPOS', 'bm:o', 1, 0, 'x', 'BIT'), 'ERR value is not an integer or out of range');
+});
+
 test('BITOP over keys on different workers', async () => {
   const r = h.redis;
   await r.set('bm:x', Buffer.from([0b1100]));

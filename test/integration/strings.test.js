@@ -3,7 +3,7 @@
 
 const assert = require('assert');
 const { suite } = require('uvu');
-const { useNode, rejects, sleep, rawRequest, ERRORS } = require('./helpers');
+const { useNode, rejects, sleep, rawRequest, keysOnWorker, ERRORS } = require('./helpers');
 const { arity, NOT_INT, SYNTAX } = ERRORS;
 
 const test = suite('strings');
@@ -206,6 +206,14 @@ test('MGET MSET', async () => {
   await rejects(r().call('mset', 'a'), arity('mset'));
   await rejects(r().call('mset', 'a', '1', 'b'), arity('mset'));
   await rejects(r().call('mget'), arity('mget'));
+  // a key left without its value fails the whole MSET: no pair is written, whichever slots and workers they are on
+  for (const w of [0, 1]) {
+    const [k1, k2, k3] = keysOnWorker(w, 3, `modd${w}:`);
+    await rejects(r().call('mset', k1, 'v', k2, 'v', k3), arity('mset'));
+    assert.strictEqual(await r().exists(k1, k2, k3), 0);
+  }
+  await rejects(r().call('mset', 'modd0:x', 'v', ...keysOnWorker(1, 1, 'modd1:x')), arity('mset'));
+  assert.strictEqual(await r().exists('modd0:x'), 0);
 });
 
 test('MSETNX is all or nothing', async () => {
@@ -388,6 +396,9 @@ test('LCS', async () => {
   assert.strictEqual(await r().call('lcs', 'missing1', 'missing2', 'LEN'), 0);
   await rejects(r().call('lcs', 'key1', 'key2', 'LEN', 'IDX'), 'ERR If you want both the length and indexes, please just use IDX.');
   await rejects(r().call('lcs', 'key1', 'key2', 'FOO'), SYNTAX);
+  // the keys' types are checked before the options, as Redis does
+  await r().rpush('lcs:list', 'a');
+  await rejects(r().call('lcs', 'key1', 'lcs:list', 'FOO'), 'ERR The specified keys must contain string values');
   await rejects(r().call('lcs', 'key1'), arity('lcs'));
 });
 

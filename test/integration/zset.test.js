@@ -39,6 +39,13 @@ test('ZADD ZCARD ZSCORE ZMSCORE ZRANGE WITHSCORES, inf scores', async () => {
   assert.deepStrictEqual(await r().zrange('n', 0, -1), ['m2', 'm1', 'zero']);
 });
 
+test('ZADD scores as Redis string2d reads them: hex and inf pass, overflow and spaces do not', async () => {
+  assert.strictEqual(await r().zadd('zs', '0x10', 'a', '-0x1p-2', 'b', 'infinity', 'c', '1e-310', 'd'), 4);
+  assert.deepStrictEqual(await r().zmscore('zs', 'a', 'b', 'c'), ['16', '-0.25', 'inf']);
+  for (const bad of ['1e400', '1e-400', ' 1', '1 ', '', '0x', 'nan', '1e']) await rejects(r().zadd('zs', bad, 'e'), 'ERR value is not a valid float');
+  assert.strictEqual(await r().zcard('zs'), 4);
+});
+
 test('ZADD options and their errors', async () => {
   await r().zadd('z', 1, 'a');
   assert.strictEqual(await r().zadd('z', 'NX', 5, 'a', 2, 'b'), 1);
@@ -91,7 +98,12 @@ test('ZCOUNT ZLEXCOUNT and range errors', async () => {
   assert.strictEqual(await r().zcount('z', 5, 1), 0);
   assert.strictEqual(await r().zcount('none', 0, 1), 0);
   await rejects(r().zcount('z', 'x', 1), MINMAX);
-  await rejects(r().zcount('z', '(', 1), MINMAX);
+  // bounds are read with plain strtod, as zslParseRange does: hex, leading spaces and "" (0) pass
+  assert.strictEqual(await r().zcount('z', '(', 1), 1, '"(" is an open 0');
+  assert.strictEqual(await r().zcount('z', '0x2', ' 3'), 2);
+  assert.strictEqual(await r().zcount('z', '', '(0x1.8p1'), 2);
+  await rejects(r().zcount('z', '3 ', 4), MINMAX);
+  await rejects(r().zcount('z', 'nan', 4), MINMAX);
   await r().zadd('l', 0, 'a', 0, 'b', 0, 'c', 0, 'd', 0, 'e');
   assert.strictEqual(await r().zlexcount('l', '-', '+'), 5);
   assert.strictEqual(await r().zlexcount('l', '[b', '(d'), 2);
@@ -182,6 +194,7 @@ test('ZPOPMIN ZPOPMAX ZMPOP', async () => {
   assert.strictEqual(await r().exists('z'), 0);
   assert.deepStrictEqual(await r().zpopmin('none'), []);
   await rejects(r().zpopmin('z', -1), 'ERR value is out of range, must be positive');
+  await rejects(r().zpopmax('z', 'x'), 'ERR value is out of range, must be positive');
   await rejects(r().zpopmin('z', 1, 2), SYNTAX);
   await r().zadd('z2', 1, 'a', 2, 'b', 3, 'c');
   assert.deepStrictEqual(await r().call('zmpop', 2, 'none', 'z2', 'MAX', 'COUNT', 2), ['z2', [['c', '3'], ['b', '2']]]);
