@@ -83,4 +83,8 @@ done
 awk -F'\t' '$2 == 1 && $1 !~ /needed to benchmark/ && $3 > 0 && $4 > 0 { s += log($3 / $4); n++ }
   END { if (n) printf "geometric mean of pika/redis over %d unpipelined tests: %.2f\n", n, exp(s / n) }' "$results"
 awk -F'\t' '$5 > 0 && $4 > 0 { printf "node floor/redis, %s P%s: %.2f\n", $1, $2, $5 / $4 }' "$results"
-if [ -n "${CPU_PROFILE:-}" ]; then kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; echo "profiles in $CPU_PROFILE"; fi
+if [ -n "${CPU_PROFILE:-}" ]; then
+  kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+  echo "profiles in $CPU_PROFILE (main is the one whose name ends .0.001), by self time:"
+  node scripts/cpu-profile-summary.js --top 8 "$CPU_PROFILE"/*.cpuprofile
+fi

@@ -102,17 +102,17 @@ function parseLexRange(min: Buffer, max: Buffer): LexRange {
 export function zaddGeneric(ctx: WorkerContext, args: Buffer[], out: ReplyWriter, incrCmd: boolean): void {
   let nx = false, xx = false, gt = false, lt = false, ch = false, incr = incrCmd;
   let i = 2;
-  if (!incrCmd) {
-    for (; i < args.length; i++) {
-      const o = lower(args[i]);
-      if (o === 'nx') nx = true;
-      else if (o === 'xx') xx = true;
-      else if (o === 'gt') gt = true;
-      else if (o === 'lt') lt = true;
-      else if (o === 'ch') ch = true;
-      else if (o === 'incr') incr = true;
-      else break;
-    }
+  // ZINCRBY reads ZADD's options too, as Redis runs both through zaddGenericCommand: an option
+  // word for its increment leaves no pair, a syntax error
+  for (; i < args.length; i++) {
+    const o = lower(args[i]);
+    if (o === 'nx') nx = true;
+    else if (o === 'xx') xx = true;
+    else if (o === 'gt') gt = true;
+    else if (o === 'lt') lt = true;
+    else if (o === 'ch') ch = true;
+    else if (o === 'incr') incr = true;
+    else break;
   }
   const rest = args.length - i;
   if (rest % 2 !== 0 || rest === 0) throw new CommandError(ERR_SYNTAX);

@@ -81,6 +81,10 @@ test('ZINCRBY ZREM, and an empty zset disappears', async () => {
   assert.strictEqual(await r().zincrby('z', 2, 'a'), '2');
   assert.strictEqual(await r().zincrby('z', -0.5, 'a'), '1.5');
   await rejects(r().zincrby('z', 'x', 'a'), NOT_FLOAT);
+  // ZADD's option words are read in ZINCRBY too: one as the increment leaves no pair
+  await rejects(r().zincrby('z', 'ch', 'a'), SYNTAX);
+  await rejects(r().zincrby('z', 'XX', 'a'), SYNTAX);
+  assert.strictEqual(await r().zscore('z', 'a'), '1.5');
   await r().zadd('z', 2, 'b', 3, 'c');
   assert.strictEqual(await r().zrem('z', 'a', 'x', 'a'), 1);
   assert.strictEqual(await r().zrem('z', 'b', 'c'), 2);
