@@ -81,9 +81,9 @@ export function parseRangeFloat(b: Buffer): number | undefined {
   let s = b.toString('latin1');
   const nul = s.indexOf('\0');
   if (nul >= 0) s = s.slice(0, nul);
-  const r = strtod(s);
   // strtod reads nothing from "" and points at its end: Redis takes that as 0
   if (s.length === 0) return 0;
+  const r = strtod(s);
   return r.used !== s.length || Number.isNaN(r.value) ? undefined : r.value;
 }
 
