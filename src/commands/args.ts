@@ -33,9 +33,12 @@ const HEXADECIMAL = /^([+-]?)0[xX]([0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?
 const INFINITY = /^[+-]?inf(?:inity)?/i;
 const NOT_A_NUMBER = /^[+-]?nan(?:\([0-9A-Za-z_]*\))?/i;
 
+const DBL_MIN = 2.2250738585072014e-308;
+
 /**
- * C's strtod over `s`: the value, the characters it read (0 when none) and whether the value
- * overflowed or underflowed to zero (ERANGE), so each Redis parser can apply its own checks.
+ * C's strtod over `s`: the value, the characters it read (0 when none) and whether glibc sets
+ * ERANGE (overflow, or nonzero digits below the smallest normal double), so each Redis parser
+ * can apply its own checks.
  */
 export function strtod(s: string): { value: number; used: number; erange: boolean } {
   const lead = LEADING_SPACE.exec(s)![0].length;
@@ -49,14 +52,14 @@ export function strtod(s: string): { value: number; used: number; erange: boolea
     const mant = digits ? Number(BigInt('0x' + digits)) : 0;
     const half = Math.trunc(exp / 2);
     const value = (m[1] === '-' ? -1 : 1) * mant * 2 ** half * 2 ** (exp - half);
-    return { value, used: lead + m[0].length, erange: !Number.isFinite(value) || (value === 0 && digits !== '') };
+    return { value, used: lead + m[0].length, erange: !Number.isFinite(value) || (digits !== '' && Math.abs(value) < DBL_MIN) };
   }
   if ((m = INFINITY.exec(t))) return { value: t[0] === '-' ? -Infinity : Infinity, used: lead + m[0].length, erange: false };
   if ((m = NOT_A_NUMBER.exec(t))) return { value: NaN, used: lead + m[0].length, erange: false };
   if ((m = DECIMAL.exec(t))) {
     const value = Number(m[0]);
     const nonZero = /[1-9]/.test(m[0].split(/[eE]/)[0]);
-    return { value, used: lead + m[0].length, erange: !Number.isFinite(value) || (value === 0 && nonZero) };
+    return { value, used: lead + m[0].length, erange: !Number.isFinite(value) || (nonZero && Math.abs(value) < DBL_MIN) };
   }
   return { value: 0, used: 0, erange: false };
 }
@@ -70,7 +73,9 @@ export function parseFloatArg(b: Buffer | string): number | undefined {
   const s = typeof b === 'string' ? b : b.toString('latin1');
   if (s.length === 0 || LEADING_SPACE.exec(s)![0].length > 0) return undefined;
   const r = strtod(s);
-  return r.used !== s.length || r.erange || Number.isNaN(r.value) ? undefined : r.value;
+  // string2d refuses ERANGE only where it overflowed or underflowed to zero: subnormals pass
+  const outOfRange = r.erange && (r.value === 0 || !Number.isFinite(r.value));
+  return r.used !== s.length || outOfRange || Number.isNaN(r.value) ? undefined : r.value;
 }
 
 /**

@@ -11,7 +11,7 @@ import { getField, getHash } from '../types/hash';
 import { getList, listRange, listReplace } from '../types/list';
 import { getSet, setMembers } from '../types/set';
 import { getZset, zall, zrangeByRank } from '../types/zset';
-import { bigIntArg, lower } from './args';
+import { bigIntArg, lower, strtod } from './args';
 import { countLookup, storedTo } from './keyspace-events';
 import { CommandSpec, WorkerContext } from './types';
 
@@ -92,33 +92,16 @@ function byPattern(ctx: WorkerContext, pattern: Buffer, el: Buffer): Buffer | nu
   return getField(env!, h, field) ?? null;
 }
 
-const SPACE = /^[ \t\n\v\f\r]*/;
-const STRTOD = /^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|0x([\da-f]+\.?[\da-f]*|\.[\da-f]+)(p[+-]?\d+)?|inf(inity)?)$/i;
-
-const DBL_MIN = 2.2250738585072014e-308;
-
 /**
  * A weight as C's strtod reads the whole text (leading blanks, hex, inf), or null where Redis
- * refuses it: trailing bytes, NaN, or a value out of range (ERANGE: overflow, or a nonzero
- * value too small for a normal double).
+ * refuses it: trailing bytes, NaN, or ERANGE (overflow, or a nonzero value too small for a
+ * normal double).
  */
 function weight(b: Buffer): number | null {
   const text = b.toString('latin1');
   if (text.length === 0) return 0; // strtod converts nothing and stops at the end: Redis takes it as 0
-  const rest = text.slice(SPACE.exec(text)![0].length);
-  if (!STRTOD.test(rest)) return null;
-  const sign = rest.startsWith('-') ? -1 : 1;
-  const body = rest.replace(/^[+-]/, '').toLowerCase();
-  if (body.startsWith('inf')) return sign * Infinity;
-  let value: number;
-  if (body.startsWith('0x')) {
-    const [mant, exp] = body.slice(2).split('p');
-    const [int, frac = ''] = mant.split('.');
-    value = (parseInt(int || '0', 16) + (frac ? parseInt(frac, 16) / 16 ** frac.length : 0)) * 2 ** Number(exp ?? 0);
-  } else value = Number(body);
-  const nonzeroDigits = /[1-9a-f]/.test(body.split(body.startsWith('0x') ? 'p' : 'e')[0].replace(/^0x/, ''));
-  if (!Number.isFinite(value) || (nonzeroDigits && Math.abs(value) < DBL_MIN)) return null;
-  return sign * value;
+  const r = strtod(text);
+  return r.used !== text.length || r.erange || Number.isNaN(r.value) ? null : r.value;
 }
 
 /** The elements to sort, and the bounds of the window [start, end] over them, as sort.c computes both. */

@@ -3,7 +3,7 @@ const { test } = require('uvu');
 const assert = require('uvu/assert');
 const { strtod, parseFloatArg, parseRangeFloat, parseInt64 } = require('../../dist/commands/args');
 
-test('strtod: decimal, hex, inf and nan prefixes, with the characters read and ERANGE', () => {
+test('strtod: decimal, hex, inf and nan prefixes, with the characters read and glibc ERANGE', () => {
   assert.equal(strtod('1.5e3'), { value: 1500, used: 5, erange: false });
   assert.equal(strtod('  -2x'), { value: -2, used: 4, erange: false });
   assert.equal(strtod('0x1p-2'), { value: 0.25, used: 6, erange: false });
@@ -16,7 +16,8 @@ test('strtod: decimal, hex, inf and nan prefixes, with the characters read and E
   assert.equal(strtod('1e400').erange, true);
   assert.equal(strtod('1e-400'), { value: 0, used: 6, erange: true });
   assert.equal(strtod('0e-400').erange, false, 'a zero is not an underflow');
-  assert.equal(strtod('1e-310').erange, false, 'a subnormal result is kept, as Redis keeps it');
+  assert.equal(strtod('1e-310'), { value: 1e-310, used: 6, erange: true }, 'a subnormal result sets ERANGE, as glibc does');
+  assert.equal(strtod('0x1p-1030').erange, true);
   assert.equal(strtod('x').used, 0);
   assert.equal(strtod('').used, 0);
 });
