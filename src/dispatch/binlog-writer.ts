@@ -21,13 +21,18 @@ import { SlotEnv, SlotStore } from '../storage/slot-store';
 /** Runs the command's handler on these arguments; a CommandError is thrown. */
 export type CommandRun = (args: Buffer[]) => boolean;
 
+/** Whether every key has its keyStep arguments (MSET k1 v1 k2 does not: an arity error, as Redis answers). */
+export function wholeKeyGroups(spec: CommandSpec, args: Buffer[]): boolean {
+  return (args.length - spec.firstKey) % spec.keyStep === 0;
+}
+
 /**
  * A command whose keys (each with its keyStep arguments: MSET's value) lie in several slots, cut
  * into one command line per slot, in key order within each. Null when a key lacks its arguments
  * (MSET k1 v1 k2): such a command runs whole, so its arity error comes before any part is written.
  */
 export function splitBySlot(spec: CommandSpec, args: Buffer[], slots: number): Map<number, Buffer[]> | null {
-  if ((args.length - spec.firstKey) % spec.keyStep !== 0) return null;
+  if (!wholeKeyGroups(spec, args)) return null;
   const parts = new Map<number, Buffer[]>();
   for (let i = spec.firstKey; i < args.length; i += spec.keyStep) {
     const slot = slotOf(args[i], slots);

@@ -33,6 +33,7 @@ import { Tables } from './tables';
 import { Transactions } from './transaction';
 import { LIVE_LOG_LEVEL, LIVE_REPL_PUSH, LIVE_SETTINGS, readAppends, readSyncs, retentionCells } from './wire';
 import { BackgroundSync } from './background-sync';
+import { wholeKeyGroups } from './binlog-writer';
 import { WorkerPool } from './worker-pool';
 import { ConsensusHolds } from './consensus-holds';
 
@@ -493,7 +494,7 @@ export class Node {
   private async spread(spec: CommandSpec, table: number, args: Buffer[], resp: Protocol): Promise<Buffer> {
     const slots = this.tableSlots[table];
     const step = spec.spread === 'mset' ? 2 : 1;
-    if (spec.spread === 'mset' && args.length % 2 === 0) throw new CommandError(arityError(spec.name));
+    if (spec.spread === 'mset' && !wholeKeyGroups(spec, args)) throw new CommandError(arityError(spec.name));
     const parts = new Map<number, { args: Buffer[]; positions: number[] }>();
     for (let i = 1, k = 0; i < args.length; i += step, k++) {
       const w = this.workerOfSlot(slotOf(args[i], slots));
