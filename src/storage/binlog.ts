@@ -76,6 +76,9 @@ export function entryArgs(e: Buffer): Buffer[] {
   return argv;
 }
 
+/** Entries only ever go after the last one: MDB_APPEND skips the search and fills pages whole. */
+const APPEND = { append: true };
+
 function indexKey(index: number): Buffer {
   const k = Buffer.allocUnsafe(8);
   writeUInt64BE(k, index, 0);
@@ -123,7 +126,7 @@ export function append(env: SlotEnv, time: number, argv: Buffer[]): Offset {
   const s = state(env);
   const off = { term: s.term, index: s.last.index + 1, time };
   const entry = encodeEntry(off.term, off.index, time, argv);
-  env.binlog.putSync(indexKey(off.index), entry);
+  env.binlog.putSync(indexKey(off.index), entry, APPEND);
   s.last = off;
   env.appended++;
   onAppend?.(env, off.index, entry);
@@ -134,7 +137,7 @@ export function append(env: SlotEnv, time: number, argv: Buffer[]): Offset {
 export function appendReceived(env: SlotEnv, entry: Buffer): Offset {
   const s = state(env);
   const off = entryOffset(entry);
-  env.binlog.putSync(indexKey(off.index), entry);
+  env.binlog.putSync(indexKey(off.index), entry, APPEND);
   s.last = off;
   if (off.term > s.term) setTerm(env, off.term);
   onAppend?.(env, off.index, entry);
