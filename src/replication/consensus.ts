@@ -48,14 +48,18 @@ export class Consensus {
     return acks[k - 1];
   }
 
-  /** A follower acknowledged entries of this slot: moves its watermark; says whether it caught up. */
+  /**
+   * A follower acknowledged entries of this slot: moves its watermark; says whether it moved, so
+   * held replies look again. Under steady writes a slot's last index runs ahead of every ack, so
+   * waiting for it to catch up would hold replies the watermark already covers.
+   */
   acked(id: number): boolean {
     const index = this.uncommitted.get(id);
     if (index === undefined) return false;
     const got = this.replicated(id);
-    if (got > (this.committed.get(id) ?? -1)) this.committed.set(id, got);
-    if (got < index) return false;
-    this.uncommitted.delete(id);
+    if (got <= (this.committed.get(id) ?? -1)) return false;
+    this.committed.set(id, got);
+    if (got >= index) this.uncommitted.delete(id);
     return true;
   }
 
