@@ -17,31 +17,10 @@ import { CommandSpec } from '../commands/types';
 import { append } from '../storage/binlog';
 import { keyStateArgs } from '../storage/keyspace';
 import { SlotEnv, SlotStore } from '../storage/slot-store';
+import { groupKeys } from './key-groups';
 
 /** Runs the command's handler on these arguments; a CommandError is thrown. */
 export type CommandRun = (args: Buffer[]) => boolean;
-
-/** Whether every key has its keyStep arguments (MSET k1 v1 k2 does not: an arity error, as Redis answers). */
-export function wholeKeyGroups(spec: CommandSpec, args: Buffer[]): boolean {
-  return (args.length - spec.firstKey) % spec.keyStep === 0;
-}
-
-/**
- * A command whose keys (each with its keyStep arguments: MSET's value) lie in several slots, cut
- * into one command line per slot, in key order within each. Null when a key lacks its arguments
- * (MSET k1 v1 k2): such a command runs whole, so its arity error comes before any part is written.
- */
-export function splitBySlot(spec: CommandSpec, args: Buffer[], slots: number): Map<number, Buffer[]> | null {
-  if (!wholeKeyGroups(spec, args)) return null;
-  const parts = new Map<number, Buffer[]>();
-  for (let i = spec.firstKey; i < args.length; i += spec.keyStep) {
-    const slot = slotOf(args[i], slots);
-    let p = parts.get(slot);
-    if (!p) parts.set(slot, (p = [args[0]]));
-    for (let j = 0; j < spec.keyStep; j++) p.push(args[i + j]);
-  }
-  return parts;
-}
 
 export class BinlogWriter {
   /** The handler chose its logged form (propagate) during the current command. */
@@ -139,11 +118,11 @@ export class BinlogWriter {
   private runSplit(spec: CommandSpec, table: number, now: number, args: Buffer[], out: ReplyWriter, run: CommandRun): boolean {
     const slots = this.slotCount(table);
     if (!slots) return false;
-    const parts = splitBySlot(spec, args, slots);
+    const parts = groupKeys(spec, args, (key) => slotOf(key, slots));
     if (!parts || parts.size < 2) return false;
     const mark = out.size();
     let sum = 0;
-    for (const [slot, part] of parts) {
+    for (const [slot, { args: part }] of parts) {
       const env = this.store.env(table, slot, true)!;
       const start = out.size();
       // a throw aborts this slot's part and answers the error (the caller's catch)

@@ -33,7 +33,7 @@ import { Tables } from './tables';
 import { Transactions } from './transaction';
 import { LIVE_LOG_LEVEL, LIVE_REPL_PUSH, LIVE_SETTINGS, readAppends, readSyncs, retentionCells } from './wire';
 import { BackgroundSync } from './background-sync';
-import { wholeKeyGroups } from './binlog-writer';
+import { groupKeys } from './key-groups';
 import { WorkerPool } from './worker-pool';
 import { ConsensusHolds } from './consensus-holds';
 
@@ -493,23 +493,15 @@ export class Node {
   /** Splits a multi-key command by worker and merges the parts as Redis would answer. */
   private async spread(spec: CommandSpec, table: number, args: Buffer[], resp: Protocol): Promise<Buffer> {
     const slots = this.tableSlots[table];
-    const step = spec.spread === 'mset' ? 2 : 1;
-    if (spec.spread === 'mset' && !wholeKeyGroups(spec, args)) throw new CommandError(arityError(spec.name));
-    const parts = new Map<number, { args: Buffer[]; positions: number[] }>();
-    for (let i = 1, k = 0; i < args.length; i += step, k++) {
-      const w = this.workerOfSlot(slotOf(args[i], slots));
-      let part = parts.get(w);
-      if (!part) parts.set(w, (part = { args: [args[0]], positions: [] }));
-      for (let j = 0; j < step; j++) part.args.push(args[i + j]);
-      part.positions.push(k);
-    }
+    const parts = groupKeys(spec, args, (key) => this.workerOfSlot(slotOf(key, slots)));
+    if (!parts) throw new CommandError(arityError(spec.name));
     const entries = [...parts.entries()];
     const replies = (await Promise.all(entries.map(([w, p]) => this.callSpec(w, table, spec, p.args)))).map(decodeReply);
     const failed = replies.find((r) => r instanceof RespError) as RespError | undefined;
     if (failed) throw new CommandError(failed.message);
     if (spec.spread === 'sum') return intReply(replies.reduce((a: number, r) => a + Number(r), 0));
     if (spec.spread === 'mset') return OK;
-    const values: (Buffer | null)[] = new Array((args.length - 1) / step);
+    const values: (Buffer | null)[] = new Array((args.length - spec.firstKey) / spec.keyStep);
     entries.forEach(([, p], i) => (replies[i] as (Buffer | null)[]).forEach((v, j) => (values[p.positions[j]] = v)));
     const out = new ReplyWriter(resp);
     out.bulkArray(values);

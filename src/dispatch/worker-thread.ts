@@ -20,7 +20,8 @@ import { KeyspaceObserver, observeKeyspace, reclaimExpired } from '../storage/ke
 import { DiskGuard } from '../storage/disk-guard';
 import { findQueuedGarbage, pendingGarbage, reclaimPass } from '../storage/reclaim';
 import { SlotEnv, SlotStore, SyncMode } from '../storage/slot-store';
-import { BinlogWriter, splitBySlot } from './binlog-writer';
+import { BinlogWriter } from './binlog-writer';
+import { groupKeys } from './key-groups';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
 import {
   CONTROL_SHUTDOWN, COUNTER_APPENDS, COUNTER_BATCHES, COUNTER_COMMANDS, COUNTER_SLEEPS, encodeAppends, encodeSyncs, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING,
@@ -284,11 +285,11 @@ function runGroup(table: number, slot: number, items: Item[], writes: boolean): 
 function slotParts(item: Item, slots: number): { item: Item; slot: number }[] | null {
   const { spec, req } = item;
   if (spec.spread !== 'sum' && spec.spread !== 'mset') return null;
-  const bySlot = splitBySlot(spec, req.args, slots);
+  const bySlot = groupKeys(spec, req.args, (key) => slotOf(key, slots));
   if (!bySlot) return null;
   if (bySlot.size === 1) return [{ item, slot: bySlot.keys().next().value! }];
   const parts: { item: Item; slot: number }[] = [];
-  for (const [slot, args] of bySlot) parts.push({ item: { req: { ...req, args }, spec, start: 0, end: 0, evStart: 0, evEnd: 0, micros: 0 }, slot });
+  for (const [slot, { args }] of bySlot) parts.push({ item: { req: { ...req, args }, spec, start: 0, end: 0, evStart: 0, evEnd: 0, micros: 0 }, slot });
   return parts;
 }
 
