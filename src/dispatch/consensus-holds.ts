@@ -38,15 +38,24 @@ export class ConsensusHolds {
     return this.count >= CONSENSUS_HELD_MAX;
   }
 
+  /**
+   * `p`'s reply arrived: what it waits on is fixed now. Fixed later, when it reaches the front
+   * of its connection behind held replies, it would also wait on writes other clients made
+   * meanwhile, and each pipelined reply could cost one more round trip to the followers.
+   */
+  arrived(p: Pending): void {
+    const c = p.consensus;
+    if (c === undefined || c.deadline !== 0) return;
+    c.wait = this.consensus.waitFor(c.scope);
+    c.deadline = Date.now() + CONSENSUS_WAIT_MS;
+  }
+
   /** Whether `p`, at the front of `client` with its reply, is still held (a timeout replaces its reply). */
   holds(client: Client, p: Pending): boolean {
     const c = p.consensus;
     if (c === undefined) return false;
+    this.arrived(p);
     const now = Date.now();
-    if (c.deadline === 0) {
-      c.wait = this.consensus.waitFor(c.scope);
-      c.deadline = now + CONSENSUS_WAIT_MS;
-    }
     if (this.level() === 0 || c.wait === null || this.consensus.satisfied(c.wait)) return this.settle(p);
     if (now >= c.deadline) {
       p.reply = c.write ? ERR_WRITE_TIMEOUT : ERR_READ_TIMEOUT;

@@ -576,6 +576,7 @@ export class Node {
     if (!entry) return;
     entry.reply = reply;
     entry.micros = micros;
+    this.consensusHolds.arrived(entry);
     if (reply[0] === 0x2d) this.stats.errors++;
     this.markDirty(client);
   }
