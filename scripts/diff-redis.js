@@ -6,7 +6,11 @@
 // from both (TYPE and contents of every key) and compared too, so a command that answers the
 // same but writes something else is caught right after it ran.
 //
-//   node scripts/diff-redis.js [--commands 20000] [--seed 1] [--snapshot-every 10] [--show 2]
+//   node scripts/diff-redis.js [--commands 20000] [--seed 1] [--snapshot-every 10] [--show 2] [--members 0]
+//
+// `--members N` seeds the list, hash, set and sorted set with N more members each (every ninth
+// one longer than a list chunk keeps inline) and draws member names and indexes from that range,
+// so commands cross list chunks, encodings and rank-tree nodes, not only collections of four.
 //
 // Both servers listen on free loopback ports with temporary directories and are stopped by PID
 // at the end. Replies of commands whose answer is random or time-dependent (SRANDMEMBER, TTL,
@@ -33,6 +37,8 @@ const KEYS = ['k0', 'k1', 'k2', '{t}a', '{t}b', 'str', 'h', 'l', 's', 'z'];
 /** One key of each type, written again every SEED_EVERY commands. */
 const SEED = [['SET', 'str', '12'], ['HSET', 'h', 'm1', '1', 'm2', 'x'], ['RPUSH', 'l', 'm1', 'm2', '3', 'm1'], ['SADD', 's', 'm1', 'm2', '3'], ['ZADD', 'z', '1', 'm1', '2', 'm2', '2', 'm3'], ['SET', 'k0', 'm1']];
 const SEED_EVERY = 200;
+/** `--members`: every ninth seeded member is this long (past LIST_INLINE_MAX_BYTES). */
+const LONG_MEMBER_BYTES = 150;
 const START_TIMEOUT_MS = 10_000;
 /** Longest a single reply may take: blocking commands are given a 10 ms timeout. */
 const REPLY_TIMEOUT_MS = 5_000;
@@ -41,11 +47,11 @@ const STOP_TIMEOUT_MS = 10_000;
 const EXPIRING_SOON_MS = 1_000;
 
 function parseArgs(argv) {
-  const opts = { commands: 20_000, seed: 1, snapshotEvery: 10, show: 2 };
+  const opts = { commands: 20_000, seed: 1, snapshotEvery: 10, show: 2, members: 0 };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i].replace(/^--/, '').replace(/-(.)/g, (_, c) => c.toUpperCase());
     if (!(name in opts) || i + 1 >= argv.length || !Number.isInteger(Number(argv[i + 1]))) {
-      process.stderr.write('usage: node scripts/diff-redis.js [--commands N] [--seed S] [--snapshot-every K] [--show N]\n');
+      process.stderr.write('usage: node scripts/diff-redis.js [--commands N] [--seed S] [--snapshot-every K] [--show N] [--members N]\n');
       process.exit(2);
     }
     opts[name] = Number(argv[++i]);
@@ -162,12 +168,22 @@ async function snapshot(conn) {
   return out.join(' ');
 }
 
+const member = (i) => (i % 9 === 4 ? `m${i}${'-'.repeat(LONG_MEMBER_BYTES)}` : `m${i}`);
+
+/** The commands that write the seed keys, with `members` more members in each collection. */
+function seedCommands(members) {
+  if (members === 0) return SEED;
+  const ms = Array.from({ length: members }, (_, i) => member(i));
+  return [...SEED, ['RPUSH', 'l', ...ms], ['HSET', 'h', ...ms.flatMap((m, i) => [m, String(i)])], ['SADD', 's', ...ms], ['ZADD', 'z', ...ms.flatMap((m, i) => [String(i % 17), m])]];
+}
+
 /** A seeded stream of commands shaped like each command's arity. */
-function generator(seed, commands) {
+function generator(seed, commands, members) {
   let s = seed >>> 0 || 1;
   const rand = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0) / 2 ** 32);
   const pick = (a) => a[Math.floor(rand() * a.length)];
   const arg = () => {
+    if (members > 0 && rand() < 0.3) return rand() < 0.5 ? member(Math.floor(rand() * members)) : String(Math.floor(rand() * (2 * members + 5)) - members - 2);
     const r = rand();
     if (r < 0.35) return pick(KEYS);
     if (r < 0.6) return pick(NUMBERS);
@@ -210,7 +226,8 @@ async function main() {
     const listed = async (c) => new Map(text(await c.value(['COMMAND'])).map((c) => [c[0], [1, 3, 4, 5].map((i) => Number(c[i]))]));
     const pikaCommands = await listed(pika);
     const both = [...(await listed(redis))].filter(([n]) => pikaCommands.has(n) && !NOT_SENT.has(n));
-    const next = generator(opts.seed, both);
+    const next = generator(opts.seed, both, opts.members);
+    const seedKeys = [['FLUSHDB'], ...seedCommands(opts.members)];
     const kinds = new Map();
     let replyDiffs = 0;
     let stateDiffs = 0;
@@ -224,14 +241,14 @@ async function main() {
       if (code === 2) console.error(`the last commands sent: ${JSON.stringify(recent)}`);
     });
     for (let i = 0; i < opts.commands; i++) {
-      if (i % SEED_EVERY === 0) for (const c of [['FLUSHDB'], ...SEED]) await Promise.all([pika.send(c), redis.send(c)]);
+      if (i % SEED_EVERY === 0) for (const c of seedKeys) await Promise.all([pika.send(c), redis.send(c)]);
       const args = next();
       recent.push(args);
       if (recent.length > 3) recent.shift();
       const [a, b] = (await Promise.all([pika.send(args), redis.send(args)])).map((r) => r.toString('latin1'));
       if (a !== b && !UNCOMPARED.has(args[0]) && a.split('\r\n').sort().join('\n') !== b.split('\r\n').sort().join('\n')) {
         replyDiffs++;
-        note(`reply ${args[0]} ${a[0]}${b[0]} ${a[0] === '-' ? a.slice(0, 60).trim() : ''}`, [JSON.stringify(args), `  pika:  ${JSON.stringify(a.slice(0, 200))}`, `  redis: ${JSON.stringify(b.slice(0, 200))}`]);
+        note(`reply ${args[0]} ${a[0]}${b[0]} ${a[0] === '-' ? a.slice(0, 60).trim() : ''}`, [`${JSON.stringify(args)} after ${JSON.stringify(recent.slice(0, -1))}`, `  pika:  ${JSON.stringify(a.slice(0, 200))}`, `  redis: ${JSON.stringify(b.slice(0, 200))}`]);
       }
       if (i % opts.snapshotEvery === opts.snapshotEvery - 1) {
         const [sa, sb] = [await snapshot(pika), await snapshot(redis)];
@@ -239,11 +256,11 @@ async function main() {
           stateDiffs++;
           note(`state after ${args[0]}`, [`keyspace differs after ${JSON.stringify(recent)}`, `  pika:  ${sa.slice(0, 400)}`, `  redis: ${sb.slice(0, 400)}`]);
           // start both again from the same state, so one difference is reported once
-          for (const c of [['FLUSHDB'], ...SEED]) await Promise.all([pika.send(c), redis.send(c)]);
+          for (const c of seedKeys) await Promise.all([pika.send(c), redis.send(c)]);
         }
       }
     }
-    console.log(`${opts.commands} commands (seed ${opts.seed}) over ${both.length} command names: ${replyDiffs} replies and ${stateDiffs} keyspaces differed, ${kinds.size} kinds`);
+    console.log(`${opts.commands} commands (seed ${opts.seed}, ${opts.members} more members) over ${both.length} command names: ${replyDiffs} replies and ${stateDiffs} keyspaces differed, ${kinds.size} kinds`);
     for (const [k, n] of [...kinds].sort((x, y) => y[1] - x[1])) console.log(`${String(n).padStart(6)}  ${k}`);
     process.exitCode = replyDiffs + stateDiffs > 0 ? 1 : 0;
   } catch (e) {
