@@ -177,6 +177,14 @@ function seedCommands(members) {
   return [...SEED, ['RPUSH', 'l', ...ms], ['HSET', 'h', ...ms.flatMap((m, i) => [m, String(i)])], ['SADD', 's', ...ms], ['ZADD', 'z', ...ms.flatMap((m, i) => [String(i % 17), m])]];
 }
 
+/** Where two snapshots part: the text around the first differing character on each side. */
+function firstDifference(a, b) {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  const from = Math.max(0, a.lastIndexOf(' ', i - 1) + 1, i - 200);
+  return [`  pika:  …${a.slice(from, i + 200)}`, `  redis: …${b.slice(from, i + 200)}`];
+}
+
 /** A seeded stream of commands shaped like each command's arity. */
 function generator(seed, commands, members) {
   let s = seed >>> 0 || 1;
@@ -254,7 +262,7 @@ async function main() {
         const [sa, sb] = [await snapshot(pika), await snapshot(redis)];
         if (sa !== sb) {
           stateDiffs++;
-          note(`state after ${args[0]}`, [`keyspace differs after ${JSON.stringify(recent)}`, `  pika:  ${sa.slice(0, 400)}`, `  redis: ${sb.slice(0, 400)}`]);
+          note(`state after ${args[0]}`, [`keyspace differs after ${JSON.stringify(recent)}`, ...firstDifference(sa, sb)]);
           // start both again from the same state, so one difference is reported once
           for (const c of seedKeys) await Promise.all([pika.send(c), redis.send(c)]);
         }
