@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # SET throughput of a leader with one follower against the same node alone, in one run, and the
 # follower's lag under that load (entries and ms, from pkcluster info slot): first asynchronous
-# replication, then consistent mode (consensus-level 1, set live on the same leader).
+# replication, then consistent mode (consensus-level 1, set live on the same leader). A last
+# row runs a third node whose follower is scripts/null-follower.js (acknowledges, applies
+# nothing): what replication costs the leader itself, apart from a follower's replay, which on
+# one machine takes the same CPUs (NULL_FOLLOWER=0 leaves it out).
 #
 #   scripts/bench-replication.sh                  # -c 50 -n 200000 -r 100000 -d 100, P=1 and 16
 #   REQUESTS=50000 PIPELINES="16" MODES="1" scripts/bench-replication.sh
@@ -15,6 +18,7 @@ KEYSPACE=${KEYSPACE:-100000}
 DATA_SIZE=${DATA_SIZE:-100}
 LAG_SAMPLE_S=${LAG_SAMPLE_S:-0.5}
 MODES=${MODES:-"0 1"}   # consensus-level values to run
+NULL_FOLLOWER=${NULL_FOLLOWER:-1}
 
 for tool in redis-benchmark redis-cli; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y redis-tools)" >&2; exit 1; }
@@ -37,20 +41,33 @@ start() { # name port
 alone=$(free_port); start alone "$alone"
 leader=$(free_port); start leader "$leader"
 follower=$(free_port); start follower "$follower"
+if [ "$NULL_FOLLOWER" = 1 ]; then
+  bare=$(free_port); start bare "$bare"
+  node scripts/null-follower.js "$bare" "$(redis-cli -p "$bare" config get default-slot-num | tail -1)" 2>"$work/null-follower.log" &
+  pids+=($!)
+fi
 redis-cli -p "$follower" pkcluster slotsslaveof 127.0.0.1 "$leader" all >/dev/null
 # consistent mode refuses writes to slots not yet streaming: wait until every slot is
 slots=$(redis-cli -p "$leader" config get default-slot-num | tail -1)
-for _ in $(seq 1 300); do
-  [ "$(redis-cli -p "$leader" pkcluster info slot "0:0-$((slots - 1))" | grep -c 'state=streaming')" -ge "$slots" ] && break
-  sleep 0.1
-done
+wait_streaming() {
+  for _ in $(seq 1 300); do
+    [ "$(redis-cli -p "$1" pkcluster info slot "0:0-$((slots - 1))" | grep -c 'state=streaming')" -ge "$slots" ] && return 0
+    sleep 0.1
+  done
+  echo "bench: the slots of :$1 never all streamed" >&2
+  return 1
+}
+wait_streaming "$leader"
+[ "$NULL_FOLLOWER" = 1 ] && wait_streaming "$bare"
 
 # Largest lag any slot's follower shows on the leader right now, in entries (lag=) or ms (lag_ms=).
 max_lag() { redis-cli -p "$leader" pkcluster info slot 0:0-16383 | grep -o "$1=[0-9]*" | cut -d= -f2 | sort -n | tail -1; }
 
 rps() { redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r "$KEYSPACE" -d "$DATA_SIZE" -t set -P "$2" --csv 2>/dev/null | tail -n 1 | tr -d '"' | cut -d, -f2; }
 
-echo "redis-benchmark -c $CLIENTS -n $REQUESTS -r $KEYSPACE -d $DATA_SIZE -t set; same build, same run"
+# every node measured warm: a fresh environment's first writes also grow its file and its map
+for port in "$alone" "$leader" ${bare:+"$bare"}; do rps "$port" 16 >/dev/null; done
+echo "redis-benchmark -c $CLIENTS -n $REQUESTS -r $KEYSPACE -d $DATA_SIZE -t set; same build, same run, warm"
 printf '%10s %4s %14s %18s %7s %13s %11s\n' consensus P alone_rps with_follower_rps ratio max_lag_ent max_lag_ms
 for mode in $MODES; do
   redis-cli -p "$leader" config set consensus-level "$mode" >/dev/null
@@ -68,6 +85,13 @@ for mode in $MODES; do
     printf '%10s %4s %14s %18s %7s %13s %11s\n' "$mode" "$p" "$a" "$f" "$(node -e "console.log(($f/$a).toFixed(2))")" "${lag:-?}" "${lag_ms:-?}"
   done
 done
+if [ "$NULL_FOLLOWER" = 1 ]; then
+  for p in $PIPELINES; do
+    a=$(rps "$alone" "$p")
+    f=$(rps "$bare" "$p")
+    printf '%10s %4s %14s %18s %7s\n' "0, null" "$p" "$a" "$f" "$(node -e "console.log(($f/$a).toFixed(2))")"
+  done
+fi
 # the follower caught up: how long until its slots equal the leader's
 t0=$(date +%s%N)
 until [ "$(redis-cli -p "$leader" pkcluster digest)" = "$(redis-cli -p "$follower" pkcluster digest)" ]; do
