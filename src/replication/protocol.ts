@@ -16,15 +16,34 @@
 import { REPL_FRAME_MAX_BYTES } from '../common/limits';
 import { RequestParser } from '../protocol/parser';
 
+/** One frame in one buffer: an E frame carries hundreds of entries, and a buffer per header cost main more than the entries' copy. */
 export function frame(parts: (Buffer | string | number)[]): Buffer {
-  const bufs: Buffer[] = [Buffer.from(`*${parts.length}\r\n`)];
-  for (const p of parts) {
-    const b = Buffer.isBuffer(p) ? p : Buffer.from(String(p));
-    bufs.push(Buffer.from(`$${b.length}\r\n`), b, CRLF);
+  const items = parts.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(String(p))));
+  let size = headerBytes(items.length);
+  for (const b of items) size += headerBytes(b.length) + b.length + 2;
+  const out = Buffer.allocUnsafe(size);
+  let o = writeHeader(out, 0, 0x2a, items.length);
+  for (const b of items) {
+    o = writeHeader(out, o, 0x24, b.length);
+    o += b.copy(out, o);
+    out[o++] = 0x0d;
+    out[o++] = 0x0a;
   }
-  return Buffer.concat(bufs);
+  return out;
 }
-const CRLF = Buffer.from('\r\n');
+
+/** Bytes of `*n\r\n` or `$n\r\n`. */
+function headerBytes(n: number): number {
+  return 3 + (n < 10 ? 1 : Math.floor(Math.log10(n)) + 1);
+}
+
+function writeHeader(out: Buffer, o: number, mark: number, n: number): number {
+  out[o++] = mark;
+  o += out.write(String(n), o, 'latin1');
+  out[o++] = 0x0d;
+  out[o++] = 0x0a;
+  return o;
+}
 
 export const frameParser = () => new RequestParser({ maxBulkLen: REPL_FRAME_MAX_BYTES });
 
