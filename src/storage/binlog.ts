@@ -79,6 +79,15 @@ export function entryArgs(e: Buffer): Buffer[] {
 /** Entries only ever go after the last one: MDB_APPEND skips the search and fills pages whole. */
 const APPEND = { append: true };
 
+/**
+ * Stores entry `index`. MDB_APPEND refuses a key not past the last (the cached offset was
+ * wrong): lmdb-js's putSync then answers false, though its types say void.
+ */
+function putEntry(env: SlotEnv, index: number, entry: Buffer): void {
+  const stored = env.binlog.putSync(indexKey(index), entry, APPEND) as unknown as boolean;
+  if (!stored) throw new Error(`binlog of ${env.table}/${env.slot}: entry ${index} is not past the last one`);
+}
+
 function indexKey(index: number): Buffer {
   const k = Buffer.allocUnsafe(8);
   writeUInt64BE(k, index, 0);
@@ -126,7 +135,7 @@ export function append(env: SlotEnv, time: number, argv: Buffer[]): Offset {
   const s = state(env);
   const off = { term: s.term, index: s.last.index + 1, time };
   const entry = encodeEntry(off.term, off.index, time, argv);
-  env.binlog.putSync(indexKey(off.index), entry, APPEND);
+  putEntry(env, off.index, entry);
   s.last = off;
   env.appended++;
   onAppend?.(env, off.index, entry);
@@ -137,7 +146,7 @@ export function append(env: SlotEnv, time: number, argv: Buffer[]): Offset {
 export function appendReceived(env: SlotEnv, entry: Buffer): Offset {
   const s = state(env);
   const off = entryOffset(entry);
-  env.binlog.putSync(indexKey(off.index), entry, APPEND);
+  putEntry(env, off.index, entry);
   s.last = off;
   if (off.term > s.term) setTerm(env, off.term);
   onAppend?.(env, off.index, entry);
