@@ -11,6 +11,9 @@
 // `--members N` seeds the list, hash, set and sorted set with N more members each (every ninth
 // one longer than a list chunk keeps inline) and draws member names and indexes from that range,
 // so commands cross list chunks, encodings and rank-tree nodes, not only collections of four.
+// `--no-ttl 1` sends nothing that sets a time to live: a key that expires between the two
+// servers' runs of one command makes a difference of timing, not of behaviour, and with no
+// expiry at all any difference left is pika's.
 //
 // Both servers listen on free loopback ports with temporary directories and are stopped by PID
 // at the end. Replies of commands whose answer is random or time-dependent (SRANDMEMBER, TTL,
@@ -34,6 +37,9 @@ const NOT_SENT = new Set(['spop', 'pfselftest', 'restore', 'restore-asking', 'sh
 const WORDS = ['NX', 'XX', 'GT', 'LT', 'CH', 'INCR', 'WITHSCORES', 'LIMIT', 'COUNT', 'MATCH', 'BYSCORE', 'BYLEX', 'REV', 'EX', 'PX', 'EXAT', 'KEEPTTL', 'GET', 'LEFT', 'RIGHT', 'BEFORE', 'AFTER', 'WEIGHTS', 'AGGREGATE', 'SUM', 'MIN', 'MAX', 'WITHVALUES', 'ASC', 'DESC', 'RANK', 'MAXLEN', 'IDX', 'LEN', 'MINMATCHLEN', 'WITHMATCHLEN', 'OVERFLOW', 'WRAP', 'SAT', 'FAIL', 'SET', 'INCRBY', 'u8', 'i64', 'u63', 'i1', 'AND', 'OR', 'XOR', 'NOT', 'BIT', 'BYTE', 'REPLACE', 'DB'];
 const NUMBERS = ['0', '1', '-1', '2', '3', '10', '100', '-100', '1.5', '-2.5', 'inf', '-inf', '+inf', '(1', '(5', '[a', '(b', '[m1', '(m3', '-', '+', '9223372036854775807', '-9223372036854775808', '9223372036854775808', '1e308', '1e400', 'nan', '', '0x10', ' 1', '4294967296', '65536', '-0', '3.0e2', '2147483648'];
 const KEYS = ['k0', 'k1', 'k2', '{t}a', '{t}b', 'str', 'h', 'l', 's', 'z'];
+/** `--no-ttl`: commands and option words that set a time to live. */
+const TTL_COMMANDS = new Set(['expire', 'pexpire', 'expireat', 'pexpireat', 'setex', 'psetex', 'getex']);
+const TTL_WORDS = new Set(['EX', 'PX', 'EXAT', 'PXAT']);
 /** One key of each type, written again every SEED_EVERY commands. */
 const SEED = [['SET', 'str', '12'], ['HSET', 'h', 'm1', '1', 'm2', 'x'], ['RPUSH', 'l', 'm1', 'm2', '3', 'm1'], ['SADD', 's', 'm1', 'm2', '3'], ['ZADD', 'z', '1', 'm1', '2', 'm2', '2', 'm3'], ['SET', 'k0', 'm1']];
 const SEED_EVERY = 200;
@@ -47,11 +53,11 @@ const STOP_TIMEOUT_MS = 10_000;
 const EXPIRING_SOON_MS = 1_000;
 
 function parseArgs(argv) {
-  const opts = { commands: 20_000, seed: 1, snapshotEvery: 10, show: 2, members: 0 };
+  const opts = { commands: 20_000, seed: 1, snapshotEvery: 10, show: 2, members: 0, noTtl: 0 };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i].replace(/^--/, '').replace(/-(.)/g, (_, c) => c.toUpperCase());
     if (!(name in opts) || i + 1 >= argv.length || !Number.isInteger(Number(argv[i + 1]))) {
-      process.stderr.write('usage: node scripts/diff-redis.js [--commands N] [--seed S] [--snapshot-every K] [--show N] [--members N]\n');
+      process.stderr.write('usage: node scripts/diff-redis.js [--commands N] [--seed S] [--snapshot-every K] [--show N] [--members N] [--no-ttl 1]\n');
       process.exit(2);
     }
     opts[name] = Number(argv[++i]);
@@ -186,7 +192,7 @@ function firstDifference(a, b) {
 }
 
 /** A seeded stream of commands shaped like each command's arity. */
-function generator(seed, commands, members) {
+function generator(seed, commands, members, words) {
   let s = seed >>> 0 || 1;
   const rand = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0) / 2 ** 32);
   const pick = (a) => a[Math.floor(rand() * a.length)];
@@ -195,7 +201,7 @@ function generator(seed, commands, members) {
     const r = rand();
     if (r < 0.35) return pick(KEYS);
     if (r < 0.6) return pick(NUMBERS);
-    if (r < 0.8) return pick(WORDS);
+    if (r < 0.8) return pick(words);
     if (r < 0.85) return `x${Math.floor(rand() * 3)}`;
     return `m${Math.floor(rand() * 5)}`;
   };
@@ -233,8 +239,8 @@ async function main() {
     // name → [arity, first key, last key, key step], as COMMAND lists them
     const listed = async (c) => new Map(text(await c.value(['COMMAND'])).map((c) => [c[0], [1, 3, 4, 5].map((i) => Number(c[i]))]));
     const pikaCommands = await listed(pika);
-    const both = [...(await listed(redis))].filter(([n]) => pikaCommands.has(n) && !NOT_SENT.has(n));
-    const next = generator(opts.seed, both, opts.members);
+    const both = [...(await listed(redis))].filter(([n]) => pikaCommands.has(n) && !NOT_SENT.has(n) && !(opts.noTtl && TTL_COMMANDS.has(n)));
+    const next = generator(opts.seed, both, opts.members, opts.noTtl ? WORDS.filter((w) => !TTL_WORDS.has(w)) : WORDS);
     const seedKeys = [['FLUSHDB'], ...seedCommands(opts.members)];
     const kinds = new Map();
     let replyDiffs = 0;
