@@ -7,7 +7,7 @@
 # one machine takes the same CPUs (NULL_FOLLOWER=0 leaves it out).
 #
 #   scripts/bench-replication.sh                  # -c 50 -n 200000 -r 100000 -d 100, P=1 and 16
-#   REQUESTS=50000 PIPELINES="16" MODES="1" scripts/bench-replication.sh
+#   REQUESTS=50000 PIPELINES="16" MODES="1" ROUNDS=1 scripts/bench-replication.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +19,7 @@ DATA_SIZE=${DATA_SIZE:-100}
 LAG_SAMPLE_S=${LAG_SAMPLE_S:-0.5}
 MODES=${MODES:-"0 1"}   # consensus-level values to run
 NULL_FOLLOWER=${NULL_FOLLOWER:-1}
+ROUNDS=${ROUNDS:-3}   # rounds per row, alone and then with a follower, back to back
 
 for tool in redis-benchmark redis-cli; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y redis-tools)" >&2; exit 1; }
@@ -67,30 +68,42 @@ rps() { redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r "$KEYSPACE" -d "
 
 # every node measured warm: a fresh environment's first writes also grow its file and its map
 for port in "$alone" "$leader" ${bare:+"$bare"}; do rps "$port" 16 >/dev/null; done
-echo "redis-benchmark -c $CLIENTS -n $REQUESTS -r $KEYSPACE -d $DATA_SIZE -t set; same build, same run, warm"
-printf '%10s %4s %14s %18s %7s %13s %11s\n' consensus P alone_rps with_follower_rps ratio max_lag_ent max_lag_ms
-for mode in $MODES; do
-  redis-cli -p "$leader" config set consensus-level "$mode" >/dev/null
-  for p in $PIPELINES; do
-    a=$(rps "$alone" "$p")
-    lagfile="$work/lag.$mode.$p"
-    : >"$lagfile"
-    ( while true; do echo "$(max_lag lag) $(max_lag lag_ms)" >>"$lagfile" 2>/dev/null || true; sleep "$LAG_SAMPLE_S"; done ) &
-    sampler=$!
-    f=$(rps "$leader" "$p")
-    kill "$sampler" 2>/dev/null || true
-    wait "$sampler" 2>/dev/null || true
+# the middle value of its arguments
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+# One row: ROUNDS rounds, each the node alone and then `port`, back to back, so both share the
+# machine's state of the moment; the row shows medians and each round's ratio. With lag=1 the
+# leader's largest follower lag is sampled during its runs.
+row() { # label port P lag
+  local as=() fs=() rs=() lagfile="$work/lag"
+  : >"$lagfile"
+  for _ in $(seq 1 "$ROUNDS"); do
+    as+=("$(rps "$alone" "$3")")
+    local sampler=""
+    if [ "$4" = 1 ]; then
+      ( while true; do echo "$(max_lag lag) $(max_lag lag_ms)" >>"$lagfile" 2>/dev/null || true; sleep "$LAG_SAMPLE_S"; done ) &
+      sampler=$!
+    fi
+    fs+=("$(rps "$2" "$3")")
+    [ -n "$sampler" ] && { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; }
+    rs+=("$(node -e "console.log((${fs[-1]} / ${as[-1]}).toFixed(2))")")
+  done
+  local lag="-" lag_ms="-"
+  if [ "$4" = 1 ]; then
     lag=$(cut -d' ' -f1 "$lagfile" | sort -n | tail -1)
     lag_ms=$(cut -d' ' -f2 "$lagfile" | sort -n | tail -1)
-    printf '%10s %4s %14s %18s %7s %13s %11s\n' "$mode" "$p" "$a" "$f" "$(node -e "console.log(($f/$a).toFixed(2))")" "${lag:-?}" "${lag_ms:-?}"
-  done
+  fi
+  printf '%10s %4s %14s %18s %7s %13s %11s  %s\n' "$1" "$3" "$(median "${as[@]}")" "$(median "${fs[@]}")" "$(median "${rs[@]}")" "${lag:-?}" "${lag_ms:-?}" "${rs[*]}"
+}
+
+echo "redis-benchmark -c $CLIENTS -n $REQUESTS -r $KEYSPACE -d $DATA_SIZE -t set; same build, same run, warm; medians of $ROUNDS rounds"
+printf '%10s %4s %14s %18s %7s %13s %11s  %s\n' consensus P alone_rps with_follower_rps ratio max_lag_ent max_lag_ms each_round
+for mode in $MODES; do
+  redis-cli -p "$leader" config set consensus-level "$mode" >/dev/null
+  for p in $PIPELINES; do row "$mode" "$leader" "$p" 1; done
 done
 if [ "$NULL_FOLLOWER" = 1 ]; then
-  for p in $PIPELINES; do
-    a=$(rps "$alone" "$p")
-    f=$(rps "$bare" "$p")
-    printf '%10s %4s %14s %18s %7s\n' "0, null" "$p" "$a" "$f" "$(node -e "console.log(($f/$a).toFixed(2))")"
-  done
+  for p in $PIPELINES; do row "0, null" "$bare" "$p" 0; done
 fi
 # the follower caught up: how long until its slots equal the leader's
 t0=$(date +%s%N)
