@@ -4,7 +4,10 @@
 # replication, then consistent mode (consensus-level 1, set live on the same leader). A last
 # row runs a third node whose follower is scripts/null-follower.js (acknowledges, applies
 # nothing): what replication costs the leader itself, apart from a follower's replay, which on
-# one machine takes the same CPUs (NULL_FOLLOWER=0 leaves it out).
+# one machine takes the same CPUs (NULL_FOLLOWER=0 leaves it out). Then the same rows again
+# with the follower on a CPU of its own, as on its own machine: the node alone, the leader and
+# redis-benchmark pinned to CPU 0, the follower to CPU 1 (OWN_CPU=0 leaves them out; they need
+# taskset and two CPUs).
 #
 #   scripts/bench-replication.sh                  # -c 50 -n 200000 -r 100000 -d 100, P=1 and 16
 #   REQUESTS=50000 PIPELINES="16" MODES="1" ROUNDS=1 scripts/bench-replication.sh
@@ -20,6 +23,11 @@ LAG_SAMPLE_S=${LAG_SAMPLE_S:-0.5}
 MODES=${MODES:-"0 1"}   # consensus-level values to run
 NULL_FOLLOWER=${NULL_FOLLOWER:-1}
 ROUNDS=${ROUNDS:-3}   # rounds per row, alone and then with a follower, back to back
+OWN_CPU=${OWN_CPU:-1}
+if [ "$OWN_CPU" = 1 ] && { ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; }; then
+  echo "bench: no own-CPU rows (they need taskset and two CPUs)" >&2
+  OWN_CPU=0
+fi
 
 for tool in redis-benchmark redis-cli; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y redis-tools)" >&2; exit 1; }
@@ -34,9 +42,11 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
+declare -A pid_of
 start() { # name port
   bin/pika --port "$2" --db-path "$work/$1" --sync everysec >"$work/$1.log" 2>&1 &
   pids+=($!)
+  pid_of[$1]=$!
   wait_ping "$2"
 }
 alone=$(free_port); start alone "$alone"
@@ -64,7 +74,8 @@ wait_streaming "$leader"
 # Largest lag any slot's follower shows on the leader right now, in entries (lag=) or ms (lag_ms=).
 max_lag() { redis-cli -p "$leader" pkcluster info slot 0:0-16383 | grep -o "$1=[0-9]*" | cut -d= -f2 | sort -n | tail -1; }
 
-rps() { redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r "$KEYSPACE" -d "$DATA_SIZE" -t set -P "$2" --csv 2>/dev/null | tail -n 1 | tr -d '"' | cut -d, -f2; }
+bench_pin=()   # the own-CPU rows run redis-benchmark under taskset
+rps() { "${bench_pin[@]}" redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r "$KEYSPACE" -d "$DATA_SIZE" -t set -P "$2" --csv 2>/dev/null | tail -n 1 | tr -d '"' | cut -d, -f2; }
 
 # every node measured warm: a fresh environment's first writes also grow its file and its map
 for port in "$alone" "$leader" ${bare:+"$bare"}; do rps "$port" 16 >/dev/null; done
@@ -104,6 +115,18 @@ for mode in $MODES; do
 done
 if [ "$NULL_FOLLOWER" = 1 ]; then
   for p in $PIPELINES; do row "0, null" "$bare" "$p" 0; done
+fi
+if [ "$OWN_CPU" = 1 ]; then
+  # every thread of each process, and the threads they start later, stay on the CPU given
+  taskset -a -p -c 0 "${pid_of[alone]}" >/dev/null
+  taskset -a -p -c 0 "${pid_of[leader]}" >/dev/null
+  taskset -a -p -c 1 "${pid_of[follower]}" >/dev/null
+  bench_pin=(taskset -c 0)
+  echo "the follower on CPU 1; the node alone, the leader and redis-benchmark on CPU 0:"
+  for mode in $MODES; do
+    redis-cli -p "$leader" config set consensus-level "$mode" >/dev/null
+    for p in $PIPELINES; do row "$mode, own" "$leader" "$p" 1; done
+  done
 fi
 # the follower caught up: how long until its slots equal the leader's
 t0=$(date +%s%N)
