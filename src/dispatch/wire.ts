@@ -5,7 +5,7 @@
 // connId 0 marks main's own calls (fan-out parts, internal commands); seq then names the call.
 // Events payload:   [u32 EVENTS_CONN]([u16 table][u16 class][u8 name length][name][u32 key length][key])*
 // Keyspace events a command caused travel just before its reply, so main sees them in order.
-// Appends payload:  [u32 APPENDS_CONN]([u16 table][u16 entry count][u32 slot][f64 last index]([u32 len][entry])*)*
+// Appends payload:  [u32 APPENDS_CONN]([u16 table][u16 entry count][u32 slot][f64 last index][u32 entry bytes](entry as a RESP bulk string)*)*
 // After a batch that grew binlogs, so main's replication reads only the slots that have news;
 // while followers stream (LIVE_REPL_PUSH) it carries the new entries too, sparing the read.
 // Syncs payload:    [u32 SYNC_CONN]([u16 table][u16 0][u32 slot])*
@@ -13,6 +13,7 @@
 import { parseRetention } from '../common/retention';
 import type { Protocol } from '../protocol/reply';
 import type { SlotAppends } from '../replication/manager';
+import { bulksBytes, writeBulks } from '../replication/protocol';
 
 export const REQUEST_HEADER_BYTES = 16;
 /** Set in the table field when the reply must be RESP3; tables stay below it. */
@@ -49,15 +50,20 @@ export function retentionCells(text: string): [number, number][] {
 export const EVENTS_CONN = 0xffffffff;
 /** connId of a reply-ring message that lists slots whose binlog grew, with their last index. */
 export const APPENDS_CONN = 0xfffffffe;
-const APPEND_HEADER_BYTES = 16;
+const APPEND_HEADER_BYTES = 20;
 
-/** An appends message: its APPENDS_CONN word, then each slot's record. */
-export function encodeAppends(appends: SlotAppends[]): Buffer {
+/** What a worker hands main of one slot's appends: the new entries when it pushes them. */
+export interface PushedAppends {
+  table: number;
+  slot: number;
+  index: number;
+  entries: Buffer[];
+}
+
+/** An appends message: its APPENDS_CONN word, then each slot's record. Entries are written as RESP bulk strings, as E frames carry them. */
+export function encodeAppends(appends: PushedAppends[]): Buffer {
   let n = 4;
-  for (const a of appends) {
-    n += APPEND_HEADER_BYTES;
-    for (const e of a.entries) n += 4 + e.length;
-  }
+  for (const a of appends) n += APPEND_HEADER_BYTES + bulksBytes(a.entries);
   const out = Buffer.allocUnsafe(n);
   out.writeUInt32LE(APPENDS_CONN, 0);
   let p = 4;
@@ -66,29 +72,21 @@ export function encodeAppends(appends: SlotAppends[]): Buffer {
     out.writeUInt16LE(a.entries.length, p + 2);
     out.writeUInt32LE(a.slot, p + 4);
     out.writeDoubleLE(a.index, p + 8);
-    p += APPEND_HEADER_BYTES;
-    for (const e of a.entries) {
-      out.writeUInt32LE(e.length, p);
-      e.copy(out, p + 4);
-      p += 4 + e.length;
-    }
+    const end = writeBulks(out, p + APPEND_HEADER_BYTES, a.entries);
+    out.writeUInt32LE(end - p - APPEND_HEADER_BYTES, p + 16);
+    p = end;
   }
   return out;
 }
 
-/** Decodes an appends payload (after its APPENDS_CONN word); entries are views into `bytes`. */
+/** Decodes an appends payload (after its APPENDS_CONN word); each slot's entries are one view into `bytes`. */
 export function readAppends(bytes: Buffer, visit: (a: SlotAppends) => void): void {
   let p = 0;
   while (p + APPEND_HEADER_BYTES <= bytes.length) {
-    const count = bytes.readUInt16LE(p + 2);
-    const a: SlotAppends = { table: bytes.readUInt16LE(p), slot: bytes.readUInt32LE(p + 4), index: bytes.readDoubleLE(p + 8), entries: [] };
-    p += APPEND_HEADER_BYTES;
-    for (let i = 0; i < count; i++) {
-      const len = bytes.readUInt32LE(p);
-      a.entries.push(bytes.subarray(p + 4, p + 4 + len));
-      p += 4 + len;
-    }
-    visit(a);
+    const len = bytes.readUInt32LE(p + 16);
+    const start = p + APPEND_HEADER_BYTES;
+    visit({ table: bytes.readUInt16LE(p), slot: bytes.readUInt32LE(p + 4), index: bytes.readDoubleLE(p + 8), count: bytes.readUInt16LE(p + 2), entries: bytes.subarray(start, start + len) });
+    p = start + len;
   }
 }
 /** connId of a reply-ring message that hands main the slots to fsync (everysec). */

@@ -13,7 +13,7 @@ import { logger } from '../common/log';
 import { decodeReply, RespError } from '../protocol/reply-reader';
 import { entryOffset, readLogState } from '../storage/binlog';
 import { ENV_OPTIONS, SlotEnv } from '../storage/slot-store';
-import { frame, frameParser, slotId } from './protocol';
+import { bulksBytes, EntryBlock, entriesFrame, frame, frameParser, slotId, writeBulks } from './protocol';
 
 const log = logger('repl');
 /** Why a follower may not follow a slot here: it follows another node. */
@@ -54,7 +54,7 @@ export class LeaderLink {
   /** Of those, the ones a pump found busy: they look again when their read ends. */
   private deferred = new Set<string>();
   /** E frames being assembled, per table (see send), their entry bytes, and the send scheduled. */
-  private outgoing = new Map<number, (Buffer | number | string)[]>();
+  private outgoing = new Map<number, EntryBlock[]>();
   private outgoingBytes = 0;
   private flushTimer: NodeJS.Timeout | null = null;
   private lastHeard = Date.now();
@@ -182,14 +182,15 @@ export class LeaderLink {
   }
 
   /**
-   * Entries a worker pushed as it committed them, from index `first` on: sent at once to a
-   * follower that is exactly there, sparing a read; any other follower reads the log.
+   * `count` entries a worker pushed as it committed them (as RESP bulk strings), from index
+   * `first` on: sent at once to a follower that is exactly there, sparing a read; any other
+   * follower reads the log.
    */
-  offer(table: number, slot: number, first: number, entries: Buffer[]): void {
+  offer(table: number, slot: number, first: number, count: number, bulks: Buffer): void {
     const st = this.slots.get(slotId(table, slot));
     if (this.closed || !st || st.state !== 'streaming' || st.next !== first || this.windowFull(st)) return;
     if (this.socket.writableLength > REPL_SOCKET_MAX_BYTES) return;
-    this.send(st, entries);
+    this.send(st, count, bulks);
     st.last = Math.max(st.last, st.next - 1);
   }
 
@@ -197,19 +198,19 @@ export class LeaderLink {
    * Queues a slot's next entries. What gathered leaves as one E frame per table when the task
    * ends, or in asynchronous mode after REPL_SEND_BATCH_MS (sooner past REPL_SEND_BATCH_MAX_BYTES).
    */
-  private send(st: FollowedSlot, entries: Buffer[]): void {
-    let parts = this.outgoing.get(st.table);
-    if (!parts) {
+  private send(st: FollowedSlot, count: number, bulks: Buffer): void {
+    let blocks = this.outgoing.get(st.table);
+    if (!blocks) {
       if (this.outgoing.size === 0) {
         const ms = this.host.sendBatchMs();
         if (ms > 0) this.flushTimer = setTimeout(() => this.flush(), ms);
         else queueMicrotask(() => this.flush());
       }
-      this.outgoing.set(st.table, (parts = ['E', st.table]));
+      this.outgoing.set(st.table, (blocks = []));
     }
-    parts.push(st.slot, entries.length, ...entries);
-    st.next += entries.length;
-    for (const e of entries) this.outgoingBytes += e.length;
+    blocks.push({ slot: st.slot, count, bulks });
+    st.next += count;
+    this.outgoingBytes += bulks.length;
     if (this.outgoingBytes >= REPL_SEND_BATCH_MAX_BYTES) this.flush();
   }
 
@@ -217,7 +218,7 @@ export class LeaderLink {
   flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    if (!this.closed) for (const parts of this.outgoing.values()) this.socket.write(frame(parts));
+    if (!this.closed) for (const [table, blocks] of this.outgoing) this.socket.write(entriesFrame(table, blocks));
     this.outgoing.clear();
     this.outgoingBytes = 0;
   }
@@ -245,7 +246,9 @@ export class LeaderLink {
         // entries pushed while this read was in flight went already
         const entries = read.filter((e) => entryOffset(e).index >= st.next);
         if (entries.length === 0 || entryOffset(entries[0]).index !== st.next) return;
-        this.send(st, entries);
+        const bulks = Buffer.allocUnsafe(bulksBytes(entries));
+        writeBulks(bulks, 0, entries);
+        this.send(st, entries.length, bulks);
         sent = true;
       });
     } catch (e) {

@@ -36,12 +36,13 @@ export interface ReplicationNode {
   committed(): void;
 }
 
-/** A slot's binlog grew to `index`; `entries` are the new ones when the worker pushed them. */
+/** A slot's binlog grew to `index`; `entries` holds the `count` new ones when the worker pushed them, as RESP bulk strings. */
 export interface SlotAppends {
   table: number;
   slot: number;
   index: number;
-  entries: Buffer[];
+  count: number;
+  entries: Buffer;
 }
 
 export class Replication implements ReplicationAdmin {
@@ -208,7 +209,7 @@ export class Replication implements ReplicationAdmin {
       times.push([a.index, Date.now()]);
     }
     this.appendedSince = true;
-    if (a.entries.length > 0) for (const l of this.leaderLinks) l.offer(a.table, a.slot, a.index - a.entries.length + 1, a.entries);
+    if (a.count > 0) for (const l of this.leaderLinks) l.offer(a.table, a.slot, a.index - a.count + 1, a.count, a.entries);
   }
 
   /** After worker replies: links read the slots that appended since. */

@@ -19,18 +19,58 @@ import { RequestParser } from '../protocol/parser';
 /** One frame in one buffer: an E frame carries hundreds of entries, and a buffer per header cost main more than the entries' copy. */
 export function frame(parts: (Buffer | string | number)[]): Buffer {
   const items = parts.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(String(p))));
-  let size = headerBytes(items.length);
-  for (const b of items) size += headerBytes(b.length) + b.length + 2;
-  const out = Buffer.allocUnsafe(size);
-  let o = writeHeader(out, 0, 0x2a, items.length);
+  const out = Buffer.allocUnsafe(headerBytes(items.length) + bulksBytes(items));
+  writeBulks(out, writeHeader(out, 0, ARRAY, items.length), items);
+  return out;
+}
+
+/** A slot's part of an E frame: `count` entries already written as bulk strings (writeBulks). */
+export interface EntryBlock {
+  slot: number;
+  count: number;
+  bulks: Buffer;
+}
+
+/** `E <table> (<slot> <n> <entry>×n)...` around blocks of entries encoded once, by the worker that logged them. */
+export function entriesFrame(table: number, blocks: EntryBlock[]): Buffer {
+  const heads = blocks.map((b) => [Buffer.from(String(b.slot)), Buffer.from(String(b.count))]);
+  const start = [Buffer.from('E'), Buffer.from(String(table))];
+  let elements = start.length;
+  let size = bulksBytes(start);
+  blocks.forEach((b, i) => {
+    elements += 2 + b.count;
+    size += bulksBytes(heads[i]) + b.bulks.length;
+  });
+  const out = Buffer.allocUnsafe(headerBytes(elements) + size);
+  let o = writeBulks(out, writeHeader(out, 0, ARRAY, elements), start);
+  blocks.forEach((b, i) => {
+    o = writeBulks(out, o, heads[i]);
+    o += b.bulks.copy(out, o);
+  });
+  return out;
+}
+
+/** Bytes `writeBulks` writes for `items`. */
+export function bulksBytes(items: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const b of items) n += headerBytes(b.length) + b.length + 2;
+  return n;
+}
+
+/** Writes each item as a RESP bulk string from `o` on; returns the end. */
+export function writeBulks(out: Buffer, o: number, items: readonly Uint8Array[]): number {
   for (const b of items) {
-    o = writeHeader(out, o, 0x24, b.length);
-    o += b.copy(out, o);
+    o = writeHeader(out, o, BULK, b.length);
+    out.set(b, o);
+    o += b.length;
     out[o++] = 0x0d;
     out[o++] = 0x0a;
   }
-  return out;
+  return o;
 }
+
+const ARRAY = 0x2a;
+const BULK = 0x24;
 
 /** Bytes of `*n\r\n` or `$n\r\n`. */
 function headerBytes(n: number): number {
