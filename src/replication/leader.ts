@@ -13,7 +13,7 @@ import { logger } from '../common/log';
 import { decodeReply, RespError } from '../protocol/reply-reader';
 import { entryOffset, readLogState } from '../storage/binlog';
 import { ENV_OPTIONS, SlotEnv } from '../storage/slot-store';
-import { bulksBytes, EntryBlock, entriesFrame, frame, frameParser, slotId, writeBulks } from './protocol';
+import { bulks, EntryBlock, entriesFrame, frame, frameParser, slotId } from './protocol';
 
 const log = logger('repl');
 /** Why a follower may not follow a slot here: it follows another node. */
@@ -186,11 +186,11 @@ export class LeaderLink {
    * `first` on: sent at once to a follower that is exactly there, sparing a read; any other
    * follower reads the log.
    */
-  offer(table: number, slot: number, first: number, count: number, bulks: Buffer): void {
+  offer(table: number, slot: number, first: number, count: number, block: Buffer): void {
     const st = this.slots.get(slotId(table, slot));
     if (this.closed || !st || st.state !== 'streaming' || st.next !== first || this.windowFull(st)) return;
     if (this.socket.writableLength > REPL_SOCKET_MAX_BYTES) return;
-    this.send(st, count, bulks);
+    this.send(st, count, block);
     st.last = Math.max(st.last, st.next - 1);
   }
 
@@ -198,7 +198,7 @@ export class LeaderLink {
    * Queues a slot's next entries. What gathered leaves as one E frame per table when the task
    * ends, or in asynchronous mode after REPL_SEND_BATCH_MS (sooner past REPL_SEND_BATCH_MAX_BYTES).
    */
-  private send(st: FollowedSlot, count: number, bulks: Buffer): void {
+  private send(st: FollowedSlot, count: number, block: Buffer): void {
     let blocks = this.outgoing.get(st.table);
     if (!blocks) {
       if (this.outgoing.size === 0) {
@@ -208,9 +208,9 @@ export class LeaderLink {
       }
       this.outgoing.set(st.table, (blocks = []));
     }
-    blocks.push({ slot: st.slot, count, bulks });
+    blocks.push({ slot: st.slot, count, bulks: block });
     st.next += count;
-    this.outgoingBytes += bulks.length;
+    this.outgoingBytes += block.length;
     if (this.outgoingBytes >= REPL_SEND_BATCH_MAX_BYTES) this.flush();
   }
 
@@ -246,9 +246,7 @@ export class LeaderLink {
         // entries pushed while this read was in flight went already
         const entries = read.filter((e) => entryOffset(e).index >= st.next);
         if (entries.length === 0 || entryOffset(entries[0]).index !== st.next) return;
-        const bulks = Buffer.allocUnsafe(bulksBytes(entries));
-        writeBulks(bulks, 0, entries);
-        this.send(st, entries.length, bulks);
+        this.send(st, entries.length, bulks(entries));
         sent = true;
       });
     } catch (e) {

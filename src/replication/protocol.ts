@@ -16,7 +16,7 @@
 import { REPL_FRAME_MAX_BYTES } from '../common/limits';
 import { RequestParser } from '../protocol/parser';
 
-/** One frame in one buffer: an E frame carries hundreds of entries, and a buffer per header cost main more than the entries' copy. */
+/** One frame, written in one buffer (a buffer per header and a concat cost main more than the copy). */
 export function frame(parts: (Buffer | string | number)[]): Buffer {
   const items = parts.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(String(p))));
   const out = Buffer.allocUnsafe(headerBytes(items.length) + bulksBytes(items));
@@ -47,6 +47,13 @@ export function entriesFrame(table: number, blocks: EntryBlock[]): Buffer {
     o = writeBulks(out, o, heads[i]);
     o += b.bulks.copy(out, o);
   });
+  return out;
+}
+
+/** `items` as RESP bulk strings, back to back: a block entriesFrame carries as it is. */
+export function bulks(items: readonly Uint8Array[]): Buffer {
+  const out = Buffer.allocUnsafe(bulksBytes(items));
+  writeBulks(out, 0, items);
   return out;
 }
 
