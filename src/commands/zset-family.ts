@@ -1,6 +1,6 @@
 // Sorted-set commands: argument parsing and replies, as Redis 7.0's t_zset.c answers them.
 // Storage lives in types/zset.ts. Commands over several keys are 'exclusive' (see set-family.ts).
-import { CommandError, ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from '../common/errors';
+import { CommandError, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from '../common/errors';
 import { globMatch } from '../common/glob';
 import { NOTIFY_ZSET } from '../common/notify';
 import { formatDouble, ReplyWriter } from '../protocol/reply';
