@@ -80,14 +80,13 @@ export function parseFloatArg(b: Buffer | string): number | undefined {
 
 /**
  * A score range bound as Redis's zslParseRange reads it: plain strtod up to the first NUL, so
- * leading spaces, hex and an empty text (0) pass; NaN and trailing characters do not.
+ * leading spaces, hex and an empty text (strtod reads nothing and stops at its end: 0) pass;
+ * NaN and trailing characters do not.
  */
 export function parseRangeFloat(b: Buffer): number | undefined {
   let s = b.toString('latin1');
   const nul = s.indexOf('\0');
   if (nul >= 0) s = s.slice(0, nul);
-  // strtod reads nothing from "" and points at its end: Redis takes that as 0
-  if (s.length === 0) return 0;
   const r = strtod(s);
   return r.used !== s.length || Number.isNaN(r.value) ? undefined : r.value;
 }

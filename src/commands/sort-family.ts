@@ -93,13 +93,12 @@ function byPattern(ctx: WorkerContext, pattern: Buffer, el: Buffer): Buffer | nu
 }
 
 /**
- * A weight as C's strtod reads the whole text (leading blanks, hex, inf), or null where Redis
- * refuses it: trailing bytes, NaN, or ERANGE (overflow, or a nonzero value too small for a
- * normal double).
+ * A weight as C's strtod reads the whole text (leading blanks, hex, inf; an empty text reads
+ * nothing, stops at its end, and is 0), or null where Redis refuses it: trailing bytes, NaN, or
+ * ERANGE (overflow, or a nonzero value too small for a normal double).
  */
 function weight(b: Buffer): number | null {
   const text = b.toString('latin1');
-  if (text.length === 0) return 0; // strtod converts nothing and stops at the end: Redis takes it as 0
   const r = strtod(text);
   return r.used !== text.length || r.erange || Number.isNaN(r.value) ? null : r.value;
 }
