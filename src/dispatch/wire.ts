@@ -13,7 +13,7 @@
 import { parseRetention } from '../common/retention';
 import type { Protocol } from '../protocol/reply';
 import type { SlotAppends } from '../replication/manager';
-import { bulksBytes, writeBulks } from '../replication/protocol';
+import { bulks } from '../replication/protocol';
 
 export const REQUEST_HEADER_BYTES = 16;
 /** Set in the table field when the reply must be RESP3; tables stay below it. */
@@ -62,21 +62,20 @@ export interface PushedAppends {
 
 /** An appends message: its APPENDS_CONN word, then each slot's record. Entries are written as RESP bulk strings, as E frames carry them. */
 export function encodeAppends(appends: PushedAppends[]): Buffer {
-  let n = 4;
-  for (const a of appends) n += APPEND_HEADER_BYTES + bulksBytes(a.entries);
-  const out = Buffer.allocUnsafe(n);
-  out.writeUInt32LE(APPENDS_CONN, 0);
-  let p = 4;
+  const word = Buffer.allocUnsafe(4);
+  word.writeUInt32LE(APPENDS_CONN, 0);
+  const parts: Buffer[] = [word];
   for (const a of appends) {
-    out.writeUInt16LE(a.table, p);
-    out.writeUInt16LE(a.entries.length, p + 2);
-    out.writeUInt32LE(a.slot, p + 4);
-    out.writeDoubleLE(a.index, p + 8);
-    const end = writeBulks(out, p + APPEND_HEADER_BYTES, a.entries);
-    out.writeUInt32LE(end - p - APPEND_HEADER_BYTES, p + 16);
-    p = end;
+    const block = bulks(a.entries);
+    const head = Buffer.allocUnsafe(APPEND_HEADER_BYTES);
+    head.writeUInt16LE(a.table, 0);
+    head.writeUInt16LE(a.entries.length, 2);
+    head.writeUInt32LE(a.slot, 4);
+    head.writeDoubleLE(a.index, 8);
+    head.writeUInt32LE(block.length, 16);
+    parts.push(head, block);
   }
-  return out;
+  return Buffer.concat(parts);
 }
 
 /** Decodes an appends payload (after its APPENDS_CONN word); each slot's entries are one view into `bytes`. */
