@@ -71,10 +71,16 @@ wait_streaming() {
 wait_streaming "$leader"
 [ "$NULL_FOLLOWER" = 1 ] && wait_streaming "$bare"
 
-# Largest lag any slot's follower shows on the leader right now, in entries (lag=) or ms (lag_ms=).
-max_lag() { redis-cli -p "$leader" pkcluster info slot 0:0-16383 | grep -o "$1=[0-9]*" | cut -d= -f2 | sort -n | tail -1; }
+# Largest lag any slot's follower shows on the leader right now: "<entries> <ms>" (lag=, lag_ms=),
+# from one pkcluster call, so sampling costs the leader as little as it can.
+max_lags() {
+  redis-cli -p "$leader" pkcluster info slot 0:0-16383 |
+    awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "lag" && kv[2] > e) e = kv[2]; if (kv[1] == "lag_ms" && kv[2] > m) m = kv[2] } }
+         END { print e + 0, m + 0 }'
+}
 
 bench_pin=()   # the own-CPU rows run redis-benchmark under taskset
+sampler_pin=() # and the lag sampler on the follower's CPU, away from the leader's
 rps() { "${bench_pin[@]}" redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r "$KEYSPACE" -d "$DATA_SIZE" -t set -P "$2" --csv 2>/dev/null | tail -n 1 | tr -d '"' | cut -d, -f2; }
 
 # every node measured warm: a fresh environment's first writes also grow its file and its map
@@ -92,7 +98,7 @@ row() { # label port P lag
     as+=("$(rps "$alone" "$3")")
     local sampler=""
     if [ "$4" = 1 ]; then
-      ( while true; do echo "$(max_lag lag) $(max_lag lag_ms)" >>"$lagfile" 2>/dev/null || true; sleep "$LAG_SAMPLE_S"; done ) &
+      "${sampler_pin[@]}" bash -c "while true; do $(declare -f max_lags); leader=$leader max_lags >>'$lagfile' 2>/dev/null || true; sleep $LAG_SAMPLE_S; done" &
       sampler=$!
     fi
     fs+=("$(rps "$2" "$3")")
@@ -122,6 +128,7 @@ if [ "$OWN_CPU" = 1 ]; then
   taskset -a -p -c 0 "${pid_of[leader]}" >/dev/null
   taskset -a -p -c 1 "${pid_of[follower]}" >/dev/null
   bench_pin=(taskset -c 0)
+  sampler_pin=(taskset -c 1)
   echo "the follower on CPU 1; the node alone, the leader and redis-benchmark on CPU 0:"
   for mode in $MODES; do
     redis-cli -p "$leader" config set consensus-level "$mode" >/dev/null
