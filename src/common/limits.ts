@@ -8,6 +8,8 @@ export const REQUEST_RING_BYTES = 4 * MB;
 export const REPLY_RING_BYTES = 4 * MB;
 /** A message larger than this travels by MessagePort with a marker in the ring. */
 export const RING_INLINE_MAX_BYTES = 256 * KB;
+/** Main's slab for copies of large worker replies (dispatch/reply-slab.ts). */
+export const REPLY_SLAB_BYTES = 1 * MB;
 /** Commands a worker takes from its ring before committing and replying. */
 export const WORKER_BATCH_MAX_COMMANDS = 1024;
 /** Atomics.load polls a worker makes before it sleeps on an empty ring; kept short because

@@ -5,6 +5,7 @@ import Denque from 'denque';
 import { ClientInfo, ServerContext } from '../commands/types';
 import { OutputLimitTracker } from '../common/output-limits';
 import { RequestParser } from '../protocol/parser';
+import { replySlab } from './reply-slab';
 import type { Scope, Wait } from '../replication/consensus';
 import type { Monitor } from './monitor';
 import type { ClientTx } from './transaction';
@@ -131,10 +132,13 @@ export class Client {
   flush(): void {
     if (this.closed) return;
     if (this.outbox.length > 0) {
-      const data = this.outbox.length === 1 ? this.outbox[0] : Buffer.concat(this.outbox, this.outboxBytes);
+      const replies = this.outbox;
+      const data = replies.length === 1 ? replies[0] : Buffer.concat(replies, this.outboxBytes);
       this.outbox = [];
       this.outboxBytes = 0;
       this.socket.write(data);
+      // the kernel took the write whole (nothing queued in the socket), or concat copied them
+      if (replies.length > 1 || this.socket.writableLength === 0) for (const r of replies) replySlab.release(r);
     }
     // checked even with nothing written: a silenced QUIT (CLIENT REPLY OFF) still closes
     if (this.closeAfterFlush && this.pending.length === 0) this.close();

@@ -9,7 +9,8 @@ import { logger, logSettings } from '../common/log';
 import type { Protocol } from '../protocol/reply';
 import { SyncMode } from '../storage/slot-store';
 import { createRing, Doorbell, RingConsumer, RingProducer } from './ring';
-import { APPENDS_CONN, CONTROL_SHUTDOWN, COUNTER_APPENDS, COUNTER_BATCHES, COUNTER_CELLS, COUNTER_COMMANDS, COUNTER_SLEEPS, copyOut, EVENTS_CONN, MESSAGE_CONN_MIN, SYNC_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
+import { replySlab } from './reply-slab';
+import { APPENDS_CONN, CONTROL_SHUTDOWN, COUNTER_APPENDS, COUNTER_BATCHES, COUNTER_CELLS, COUNTER_COMMANDS, COUNTER_SLEEPS, EVENTS_CONN, MESSAGE_CONN_MIN, SYNC_CONN, LIVE_CELLS, REPLY_HEADER_BYTES, requestLength, writeRequest } from './wire';
 import type { WorkerInit } from './worker-thread';
 
 const log = logger('M');
@@ -225,7 +226,7 @@ export class WorkerPool {
         lane.inflight--;
         // a reply that came over the port is already main's own; one in the ring is copied once
         const start = off + REPLY_HEADER_BYTES;
-        const reply = inRing ? copyOut(bytes, start, len - REPLY_HEADER_BYTES) : Buffer.from(bytes.buffer, bytes.byteOffset + start, len - REPLY_HEADER_BYTES);
+        const reply = inRing ? replySlab.copy(bytes, start, len - REPLY_HEADER_BYTES) : Buffer.from(bytes.buffer, bytes.byteOffset + start, len - REPLY_HEADER_BYTES);
         this.handlers.reply(conn, header.getUint32(off + 4, true), header.getUint32(off + 8, true), reply);
       });
       if (lane.overflow.length) this.schedulePublish();
