@@ -78,7 +78,7 @@ export function encodeAppends(appends: PushedAppends[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Decodes an appends payload (after its APPENDS_CONN word); each slot's entries are one view into `bytes`. */
+/** Decodes an appends payload (after its APPENDS_CONN word); each slot's entries are one view into `bytes`, valid during the visit only when `bytes` is the reply ring's. */
 export function readAppends(bytes: Buffer, visit: (a: SlotAppends) => void): void {
   let p = 0;
   while (p + APPEND_HEADER_BYTES <= bytes.length) {

@@ -184,13 +184,14 @@ export class LeaderLink {
   /**
    * `count` entries a worker pushed as it committed them (as RESP bulk strings), from index
    * `first` on: sent at once to a follower that is exactly there, sparing a read; any other
-   * follower reads the log.
+   * follower reads the log. `block` may be a view into the worker's reply ring, which the
+   * worker writes over once main drained it: what is queued is a copy.
    */
   offer(table: number, slot: number, first: number, count: number, block: Buffer): void {
     const st = this.slots.get(slotId(table, slot));
     if (this.closed || !st || st.state !== 'streaming' || st.next !== first || this.windowFull(st)) return;
     if (this.socket.writableLength > REPL_SOCKET_MAX_BYTES) return;
-    this.send(st, count, block);
+    this.send(st, count, Buffer.from(block));
     st.last = Math.max(st.last, st.next - 1);
   }
 
