@@ -11,9 +11,8 @@
 // Syncs payload:    [u32 SYNC_CONN]([u16 table][u16 0][u32 slot])*
 // `sync : everysec`: slots a worker dirtied, whose data.mdb main then fsyncs off every worker's path.
 import { parseRetention } from '../common/retention';
-import type { Protocol } from '../protocol/reply';
+import { bulkBytes, Protocol, writeBulkAt } from '../protocol/reply';
 import type { SlotAppends } from '../replication/manager';
-import { bulks } from '../replication/protocol';
 
 export const REQUEST_HEADER_BYTES = 16;
 /** Set in the table field when the reply must be RESP3; tables stay below it. */
@@ -60,22 +59,42 @@ export interface PushedAppends {
   entries: Buffer[];
 }
 
-/** An appends message: its APPENDS_CONN word, then each slot's record. Entries are written as RESP bulk strings, as E frames carry them. */
-export function encodeAppends(appends: PushedAppends[]): Buffer {
-  const word = Buffer.allocUnsafe(4);
-  word.writeUInt32LE(APPENDS_CONN, 0);
-  const parts: Buffer[] = [word];
+/** Bytes of the appends message of `appends`. */
+export function appendsBytes(appends: PushedAppends[]): number {
+  let n = 4;
   for (const a of appends) {
-    const block = bulks(a.entries);
-    const head = Buffer.allocUnsafe(APPEND_HEADER_BYTES);
-    head.writeUInt16LE(a.table, 0);
-    head.writeUInt16LE(a.entries.length, 2);
-    head.writeUInt32LE(a.slot, 4);
-    head.writeDoubleLE(a.index, 8);
-    head.writeUInt32LE(block.length, 16);
-    parts.push(head, block);
+    n += APPEND_HEADER_BYTES;
+    for (const e of a.entries) n += bulkBytes(e.length);
   }
-  return Buffer.concat(parts);
+  return n;
+}
+
+/**
+ * Writes the appends message at `off` of `dst` (appendsBytes of room): its APPENDS_CONN word,
+ * then each slot's record, its entries as RESP bulk strings, as E frames carry them. A worker
+ * writes it straight into its reply ring.
+ */
+export function writeAppends(dst: Uint8Array, off: number, appends: PushedAppends[]): void {
+  const dv = viewOf(dst);
+  dv.setUint32(off, APPENDS_CONN, true);
+  let p = off + 4;
+  for (const a of appends) {
+    let end = p + APPEND_HEADER_BYTES;
+    for (const e of a.entries) end = writeBulkAt(dst, end, e, 0, e.length);
+    dv.setUint16(p, a.table, true);
+    dv.setUint16(p + 2, a.entries.length, true);
+    dv.setUint32(p + 4, a.slot, true);
+    dv.setFloat64(p + 8, a.index, true);
+    dv.setUint32(p + 16, end - p - APPEND_HEADER_BYTES, true);
+    p = end;
+  }
+}
+
+/** The appends message of `appends` in a buffer of its own (one too large for the ring). */
+export function encodeAppends(appends: PushedAppends[]): Buffer {
+  const out = Buffer.allocUnsafe(appendsBytes(appends));
+  writeAppends(out, 0, appends);
+  return out;
 }
 
 /** Decodes an appends payload (after its APPENDS_CONN word); each slot's entries are one view into `bytes`, valid during the visit only when `bytes` is the reply ring's. */

@@ -24,7 +24,7 @@ import { BinlogWriter } from './binlog-writer';
 import { groupKeys } from './key-groups';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
 import {
-  CONTROL_SHUTDOWN, COUNTER_APPENDS, COUNTER_BATCHES, COUNTER_COMMANDS, COUNTER_SLEEPS, encodeAppends, encodeSyncs, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING,
+  CONTROL_SHUTDOWN, COUNTER_APPENDS, COUNTER_BATCHES, COUNTER_COMMANDS, COUNTER_SLEEPS, appendsBytes, encodeAppends, encodeSyncs, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING, writeAppends,
   readRequest, Request, REPLY_HEADER_BYTES, RETENTION_KINDS,
 } from './wire';
 
@@ -390,7 +390,13 @@ function noteAppends(): void {
   }
   appended.clear();
   pushedBytes = 0;
-  if (appends.length > 0) sendMessage(encodeAppends(appends));
+  if (appends.length === 0) return;
+  const len = appendsBytes(appends);
+  if (len > replies.inlineMax) return sendMessage(encodeAppends(appends));
+  let off: number;
+  while ((off = replies.reserve(len)) < 0) waitForRoom();
+  writeAppends(replies.bytes, off, appends);
+  replies.commit(len);
 }
 
 /** The slot's last committed index, read back after a failed transaction; unknown if it was closed since. */

@@ -46,6 +46,35 @@ export function simpleReply(s: string): Buffer {
   return Buffer.from(`+${s}${CRLF}`);
 }
 
+const decimalDigits = (n: number) => (n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : String(n).length);
+
+/** Bytes of an `n`-byte bulk string: $, the length, CRLF, the bytes, CRLF. */
+export const bulkBytes = (n: number) => 5 + decimalDigits(n) + n;
+
+/**
+ * Writes bytes [from, to) of `src` as a bulk string at `at` of `dst` (room checked by the
+ * caller, bulkBytes); returns the offset past it. The length goes digit by digit: LRANGE writes
+ * one per element, and a template string plus its encoding cost more than a short element's copy.
+ */
+export function writeBulkAt(dst: Uint8Array, at: number, src: Uint8Array, from: number, to: number): number {
+  const n = to - from;
+  dst[at++] = 36; // $
+  let d = at + decimalDigits(n);
+  at = d;
+  let v = n;
+  do {
+    dst[--d] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  } while (v > 0);
+  dst[at++] = 13;
+  dst[at++] = 10;
+  dst.set(src.subarray(from, to), at);
+  at += n;
+  dst[at++] = 13;
+  dst[at++] = 10;
+  return at;
+}
+
 /** Accumulates replies; `take()` hands out the bytes written since the last take. */
 export class ReplyWriter {
   private buf = Buffer.allocUnsafe(INITIAL_BYTES);
@@ -99,26 +128,8 @@ export class ReplyWriter {
   }
   /** A bulk string of bytes [from, to) of `src`, copied now (src may be a storage engine's shared buffer). */
   bulkFrom(src: Uint8Array, from: number, to: number): void {
-    const n = to - from;
-    // the length header written digit by digit: LRANGE calls this per element, and a template
-    // string plus its encoding cost more than the copy of a short element
-    this.reserve(n + 24);
-    const buf = this.buf;
-    buf[this.end++] = 36; // $
-    const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : String(n).length;
-    let at = this.end + digits;
-    this.end = at;
-    let v = n;
-    do {
-      buf[--at] = 48 + (v % 10);
-      v = Math.floor(v / 10);
-    } while (v > 0);
-    buf[this.end++] = 13;
-    buf[this.end++] = 10;
-    this.buf.set(src.subarray(from, to), this.end);
-    this.end += n;
-    this.buf[this.end++] = 13;
-    this.buf[this.end++] = 10;
+    this.reserve(bulkBytes(to - from));
+    this.end = writeBulkAt(this.buf, this.end, src, from, to);
   }
   nullBulk(): void {
     this.raw(this.resp === 3 ? NULL3 : NULL_BULK);

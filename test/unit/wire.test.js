@@ -3,7 +3,7 @@
 
 const { test } = require('uvu');
 const assert = require('uvu/assert');
-const { APPENDS_CONN, SYNC_CONN, MESSAGE_CONN_MIN, encodeAppends, readAppends, encodeSyncs, readSyncs } = require('../../dist/dispatch/wire');
+const { APPENDS_CONN, SYNC_CONN, MESSAGE_CONN_MIN, appendsBytes, encodeAppends, readAppends, encodeSyncs, readSyncs, writeAppends } = require('../../dist/dispatch/wire');
 
 test('appends: slots, last indexes and pushed entries survive the round trip', () => {
   const appends = [
@@ -19,6 +19,19 @@ test('appends: slots, last indexes and pushed entries survive the round trip', (
   // each slot's entries arrive as the RESP bulk strings an E frame carries
   const bulks = (es) => Buffer.concat(es.flatMap((e) => [Buffer.from(`$${e.length}\r\n`), e, Buffer.from('\r\n')]));
   got.forEach((a, i) => assert.ok(a.entries.equals(bulks(appends[i].entries)), `slot ${a.slot}'s entries`));
+});
+
+test('appends: written in place (as into the reply ring), the same bytes in appendsBytes and nothing around them', () => {
+  const appends = [
+    { table: 1, slot: 5, index: 12, entries: [Buffer.from('x'.repeat(9)), Buffer.from('y'.repeat(10)), Buffer.from('z'.repeat(12345))] },
+    { table: 2, slot: 6, index: 3, entries: [] },
+  ];
+  const len = appendsBytes(appends);
+  const ring = Buffer.alloc(len + 40, 0xee);
+  writeAppends(ring, 20, appends);
+  assert.ok(ring.subarray(20, 20 + len).equals(encodeAppends(appends)));
+  assert.is(len, encodeAppends(appends).length);
+  assert.ok(ring.subarray(0, 20).every((b) => b === 0xee) && ring.subarray(20 + len).every((b) => b === 0xee), 'bytes around it untouched');
 });
 
 test('appends: an empty batch decodes to nothing', () => {
