@@ -228,6 +228,10 @@ function lookupAny(env: SlotEnv, dirKey: Buffer): KeyRecord | null {
 export function store(env: SlotEnv, key: Buffer, type: KeyType, expireAt: number, payload: Buffer): void {
   const dirKey = directoryKey(key);
   const raw = getRaw(env, dirKey);
+  const record = encode(type, expireAt, key, payload);
+  // the record as it is (a collection whose member count and expiry did not change): no write,
+  // so no page copied and, when nothing else changed, no log entry
+  if (raw && raw.equals(record)) return;
   const oldExpireAt = raw ? raw.readDoubleLE(1) : 0;
   if (observer && (!raw || !liveOrReport(env, key, raw, observer.now()))) observer.created(env, key);
   if (raw) {
@@ -241,7 +245,7 @@ export function store(env: SlotEnv, key: Buffer, type: KeyType, expireAt: number
     if (oldExpireAt !== expireAt && oldExpireAt !== 0) env.dbs.expires.removeSync(expireKey(oldExpireAt, dirKey));
   }
   if (expireAt !== 0 && oldExpireAt !== expireAt) env.dbs.expires.putSync(expireKey(expireAt, dirKey), EMPTY);
-  env.dbs.keys.putSync(dirKey, encode(type, expireAt, key, payload));
+  env.dbs.keys.putSync(dirKey, record);
 }
 const EMPTY = Buffer.alloc(0);
 

@@ -94,6 +94,22 @@ test('store, lookup, lookupString, remove', () => {
   assert.is(ks.countKeys(env), 2);
 });
 
+test('storing the record a key already has writes nothing; a change of payload, expiry or type does', () => {
+  const env = newStore().env(0, 0, true);
+  const later = Date.now() + 60_000;
+  put(env, b('k'), b('v1'), later);
+  const writes = () => env.mutations;
+  let before = writes();
+  put(env, b('k'), b('v1'), later);
+  assert.is(writes(), before, 'identical record: no write');
+  for (const [value, expireAt, type] of [[b('v2'), later], [b('v2'), later + 1], [b('v2'), 0], [b('v2'), 0, KeyType.Hash]]) {
+    before = writes();
+    put(env, b('k'), value, expireAt, type);
+    assert.ok(writes() > before, `changed to ${value} ${expireAt} ${type ?? KeyType.String}: written`);
+  }
+  assert.is(ks.lookup(env, b('k'), Date.now()).type, KeyType.Hash);
+});
+
 test('lookup returns a copy of the payload', () => {
   const s = newStore();
   const env = s.env(0, 0, true);
