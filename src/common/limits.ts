@@ -10,6 +10,8 @@ export const REPLY_RING_BYTES = 4 * MB;
 export const RING_INLINE_MAX_BYTES = 256 * KB;
 /** Main's slab for copies of large worker replies (dispatch/reply-slab.ts). */
 export const REPLY_SLAB_BYTES = 1 * MB;
+/** Full slabs that copies held by slow readers may keep alive at once (the memory they can pin). */
+export const REPLY_SLABS_PINNED_MAX = 8;
 /** Commands a worker takes from its ring before committing and replying. */
 export const WORKER_BATCH_MAX_COMMANDS = 1024;
 /** Atomics.load polls a worker makes before it sleeps on an empty ring; kept short because

@@ -5,7 +5,10 @@
 // (written whole to its socket), the slab is reused from its start. A copy never released
 // (queued behind a slow reader, handed to an internal caller, silenced) keeps the slab from
 // being reused: when it fills, it is left to the GC with that copy and a new one starts.
-import { REPLY_SLAB_BYTES } from '../common/limits';
+// One small copy a slow reader holds keeps a whole slab alive, so slabs left to the GC but not
+// yet collected are counted (FinalizationRegistry): past REPLY_SLABS_PINNED_MAX of them, copies
+// get buffers of their own until the current slab can be reused or one is collected.
+import { REPLY_SLAB_BYTES, REPLY_SLABS_PINNED_MAX } from '../common/limits';
 import { copyOut } from './wire';
 
 /** Buffer.allocUnsafe pools what is smaller than this (half of Buffer.poolSize). */
@@ -19,12 +22,20 @@ export class ReplySlab {
   private used = 0;
   /** Copies carved from this slab and not released. */
   private live = 0;
+  /** Slabs left to the GC with copies still held, not collected yet. */
+  private pinned = 0;
+  private readonly collected = new FinalizationRegistry<null>(() => this.pinned--);
 
   /** A copy of src[start, start + len) that main may keep. */
   copy(src: Uint8Array, start: number, len: number): Buffer {
     if (len < POOLED_BELOW || len > SLAB_COPY_MAX) return copyOut(src, start, len);
     if (this.used + len > REPLY_SLAB_BYTES) {
-      if (this.live > 0) this.slab = Buffer.allocUnsafeSlow(REPLY_SLAB_BYTES);
+      if (this.live > 0) {
+        if (this.pinned >= REPLY_SLABS_PINNED_MAX) return copyOut(src, start, len);
+        this.collected.register(this.slab.buffer, null);
+        this.pinned++;
+        this.slab = Buffer.allocUnsafeSlow(REPLY_SLAB_BYTES);
+      }
       this.used = 0;
       this.live = 0;
     }

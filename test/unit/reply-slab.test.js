@@ -2,7 +2,7 @@
 const { test } = require('uvu');
 const assert = require('uvu/assert');
 const { ReplySlab } = require('../../dist/dispatch/reply-slab');
-const { REPLY_SLAB_BYTES } = require('../../dist/common/limits');
+const { REPLY_SLAB_BYTES, REPLY_SLABS_PINNED_MAX } = require('../../dist/common/limits');
 
 const LARGE = 64 * 1024; // past Buffer's pool, well under an eighth of the slab
 const filled = (byte, n = LARGE) => Buffer.alloc(n, byte);
@@ -41,6 +41,24 @@ test('once every copy is released the slab starts over; a held copy is never ove
   assert.ok(b.equals(filled(2)), 'the held copy kept its bytes');
   held.forEach((h, i) => assert.ok(h.equals(filled(10 + (i % 200))), `copy ${i} kept its bytes`));
   assert.is.not(held[held.length - 1].buffer, b.buffer, 'a full slab with a live copy is replaced');
+});
+
+test('slabs kept alive by held copies are bounded: past the bound, copies get buffers of their own', () => {
+  const slab = new ReplySlab();
+  const perSlab = REPLY_SLAB_BYTES / LARGE;
+  const held = [];
+  // every copy is held (slow readers), so each full slab is left behind with them
+  for (let i = 0; i < perSlab * (REPLY_SLABS_PINNED_MAX + 1); i++) held.push(slab.copy(filled(i % 251), 0, LARGE));
+  const slabs = new Set(held.map((h) => h.buffer));
+  assert.is(slabs.size, REPLY_SLABS_PINNED_MAX + 1, 'the pinned ones and the current one');
+  const more = [slab.copy(filled(1), 0, LARGE), slab.copy(filled(2), 0, LARGE)];
+  for (const m of more) assert.not.ok(slabs.has(m.buffer), 'not carved from a slab');
+  assert.is.not(more[0].buffer, more[1].buffer);
+  held.forEach((h, i) => assert.ok(h.equals(filled(i % 251)), `held copy ${i} kept its bytes`));
+  // once the current slab's copies are all released, it is reused
+  const current = held.filter((h) => h.buffer === held[held.length - 1].buffer);
+  for (const h of current) slab.release(h);
+  assert.is(slab.copy(filled(3), 0, LARGE).buffer, current[0].buffer);
 });
 
 test('releasing more than was carved is a bug, and says so', () => {
