@@ -230,8 +230,9 @@ export function store(env: SlotEnv, key: Buffer, type: KeyType, expireAt: number
   const raw = getRaw(env, dirKey);
   const record = encode(type, expireAt, key, payload);
   // the record as it is (a collection whose member count and expiry did not change): no write,
-  // so no page copied and, when nothing else changed, no log entry
-  if (raw && raw.equals(record)) return;
+  // so no page copied and, when nothing else changed, no log entry. (lmdb-js lends its whole
+  // read buffer with `length` set to the value's: equals() would compare all of it.)
+  if (raw && raw.length === record.length && record.compare(raw, 0, raw.length) === 0) return;
   const oldExpireAt = raw ? raw.readDoubleLE(1) : 0;
   if (observer && (!raw || !liveOrReport(env, key, raw, observer.now()))) observer.created(env, key);
   if (raw) {
