@@ -224,15 +224,18 @@ function lookupAny(env: SlotEnv, dirKey: Buffer): KeyRecord | null {
   return raw ? decode(raw) : null;
 }
 
-/** Writes a key's record, replacing whatever was there (of any type). Inside env.write. */
-export function store(env: SlotEnv, key: Buffer, type: KeyType, expireAt: number, payload: Buffer): void {
+/**
+ * Writes a key's record, replacing whatever was there (of any type). Inside env.write.
+ * `unlessEqual`: a record equal to the stored one is not written again. A collection's meta
+ * asks for it (a member changed, not the count), since its members' writes are the change and
+ * are logged; a string's SET always writes and logs, as Redis propagates it.
+ */
+export function store(env: SlotEnv, key: Buffer, type: KeyType, expireAt: number, payload: Buffer, unlessEqual = false): void {
   const dirKey = directoryKey(key);
   const raw = getRaw(env, dirKey);
   const record = encode(type, expireAt, key, payload);
-  // the record as it is (a collection whose member count and expiry did not change): no write,
-  // so no page copied and, when nothing else changed, no log entry. (lmdb-js lends its whole
-  // read buffer with `length` set to the value's: equals() would compare all of it.)
-  if (raw && raw.length === record.length && record.compare(raw, 0, raw.length) === 0) return;
+  // lmdb-js lends its whole read buffer with `length` set to the value's: equals() would compare all of it
+  if (unlessEqual && raw && raw.length === record.length && record.compare(raw, 0, raw.length) === 0) return;
   const oldExpireAt = raw ? raw.readDoubleLE(1) : 0;
   if (observer && (!raw || !liveOrReport(env, key, raw, observer.now()))) observer.created(env, key);
   if (raw) {

@@ -97,10 +97,10 @@ export function getCollection(env: SlotEnv | null, key: Buffer, type: KeyType, n
   return { ...decodeMeta(rec.payload), expireAt: rec.expireAt };
 }
 
-/** Writes a collection's meta; a count of 0 deletes the key, as Redis removes empty collections. */
+/** Writes a collection's meta (not when unchanged); a count of 0 deletes the key, as Redis removes empty collections. */
 export function putCollection(env: SlotEnv, key: Buffer, type: KeyType, meta: Meta, expireAt: number, now: number): void {
   if (meta.count === 0) remove(env, key, now);
-  else store(env, key, type, expireAt, encodeMeta(meta));
+  else store(env, key, type, expireAt, encodeMeta(meta), true);
 }
 
 /** An index a collection type may keep in another sub-database, under the collection's id, once it has more than `minCount` members. */

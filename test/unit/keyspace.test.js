@@ -94,20 +94,24 @@ test('store, lookup, lookupString, remove', () => {
   assert.is(ks.countKeys(env), 2);
 });
 
-test('storing the record a key already has writes nothing; a change of payload, expiry or type does', () => {
+test('a collection meta equal to the stored one is not written again; a string always is', () => {
   const env = newStore().env(0, 0, true);
   const later = Date.now() + 60_000;
-  put(env, b('k'), b('v1'), later);
-  const writes = () => env.mutations;
-  let before = writes();
-  put(env, b('k'), b('v1'), later);
-  assert.is(writes(), before, 'identical record: no write');
-  for (const [value, expireAt, type] of [[b('v2'), later], [b('v2'), later + 1], [b('v2'), 0], [b('v2'), 0, KeyType.Hash]]) {
-    before = writes();
-    put(env, b('k'), value, expireAt, type);
-    assert.ok(writes() > before, `changed to ${value} ${expireAt} ${type ?? KeyType.String}: written`);
+  const store = (value, expireAt, type = KeyType.Hash, unlessEqual = true) => env.write(() => ks.store(env, b('k'), type, expireAt, value, unlessEqual));
+  store(b('meta1'), later);
+  let before = env.mutations;
+  store(b('meta1'), later);
+  assert.is(env.mutations, before, 'equal record: no write');
+  for (const [value, expireAt, type] of [[b('meta2'), later], [b('meta2'), later + 1], [b('meta2'), 0], [b('meta2'), 0, KeyType.Set]]) {
+    before = env.mutations;
+    store(value, expireAt, type);
+    assert.ok(env.mutations > before, `changed to ${value} ${expireAt} ${type ?? KeyType.Hash}: written`);
   }
-  assert.is(ks.lookup(env, b('k'), Date.now()).type, KeyType.Hash);
+  assert.is(ks.lookup(env, b('k'), Date.now()).type, KeyType.Set);
+  put(env, b('s'), b('v'));
+  before = env.mutations;
+  put(env, b('s'), b('v'));
+  assert.ok(env.mutations > before, 'SET of the same value writes (and so is logged), as Redis propagates it');
 });
 
 test('lookup returns a copy of the payload', () => {
