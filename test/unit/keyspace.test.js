@@ -6,6 +6,7 @@ const { test } = require('uvu');
 const assert = require('uvu/assert');
 const { SlotStore, SUB_DBS } = require('../../dist/storage/slot-store');
 const ks = require('../../dist/storage/keyspace');
+const { encodeMeta } = require('../../dist/types/collection');
 const { DIRECT_KEY_MAX_BYTES, LMDB_MAX_KEY_BYTES } = require('../../dist/common/limits');
 
 const { KeyType } = ks;
@@ -98,14 +99,16 @@ test('a collection meta equal to the stored one is not written again; a string a
   const env = newStore().env(0, 0, true);
   const later = Date.now() + 60_000;
   const store = (value, expireAt, type = KeyType.Hash, unlessEqual = true) => env.write(() => ks.store(env, b('k'), type, expireAt, value, unlessEqual));
-  store(b('meta1'), later);
+  // a meta as collections write it: collection id, member count (no members stored here)
+  const meta = (count) => encodeMeta({ id: Buffer.alloc(8, 7), count, extra: Buffer.alloc(0) });
+  store(meta(1), later);
   let before = env.mutations;
-  store(b('meta1'), later);
+  store(meta(1), later);
   assert.is(env.mutations, before, 'equal record: no write');
-  for (const [value, expireAt, type] of [[b('meta2'), later], [b('meta2'), later + 1], [b('meta2'), 0], [b('meta2'), 0, KeyType.Set]]) {
+  for (const [count, expireAt, type] of [[2, later], [2, later + 1], [2, 0], [2, 0, KeyType.Set]]) {
     before = env.mutations;
-    store(value, expireAt, type);
-    assert.ok(env.mutations > before, `changed to ${value} ${expireAt} ${type ?? KeyType.Hash}: written`);
+    store(meta(count), expireAt, type);
+    assert.ok(env.mutations > before, `changed to count ${count}, expiry ${expireAt}, type ${type ?? KeyType.Hash}: written`);
   }
   assert.is(ks.lookup(env, b('k'), Date.now()).type, KeyType.Set);
   put(env, b('s'), b('v'));
