@@ -90,13 +90,6 @@ export function writeAppends(dst: Uint8Array, off: number, appends: PushedAppend
   }
 }
 
-/** The appends message of `appends` in a buffer of its own (one too large for the ring). */
-export function encodeAppends(appends: PushedAppends[]): Buffer {
-  const out = Buffer.allocUnsafe(appendsBytes(appends));
-  writeAppends(out, 0, appends);
-  return out;
-}
-
 /** Decodes an appends payload (after its APPENDS_CONN word); each slot's entries are one view into `bytes`, valid during the visit only when `bytes` is the reply ring's. */
 export function readAppends(bytes: Buffer, visit: (a: SlotAppends) => void): void {
   let p = 0;

@@ -24,7 +24,7 @@ import { BinlogWriter } from './binlog-writer';
 import { groupKeys } from './key-groups';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
 import {
-  CONTROL_SHUTDOWN, COUNTER_APPENDS, COUNTER_BATCHES, COUNTER_COMMANDS, COUNTER_SLEEPS, appendsBytes, encodeAppends, encodeSyncs, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING, writeAppends,
+  CONTROL_SHUTDOWN, COUNTER_APPENDS, COUNTER_BATCHES, COUNTER_COMMANDS, COUNTER_SLEEPS, appendsBytes, encodeSyncs, PushedAppends, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING, writeAppends,
   readRequest, Request, REPLY_HEADER_BYTES, RETENTION_KINDS,
 } from './wire';
 
@@ -383,20 +383,14 @@ function executeBatch(batch: Item[]): void {
 /** Tells main's replication which slots have new entries (after they committed), ahead of the replies. */
 function noteAppends(): void {
   if (appended.size === 0) return;
-  const appends = [];
+  const appends: PushedAppends[] = [];
   for (const [env, rec] of appended) {
     const index = rec.index !== INDEX_UNKNOWN ? rec.index : committedIndex(env);
     if (index !== INDEX_UNKNOWN) appends.push({ table: env.table, slot: env.slot, index, entries: rec.entries ?? [] });
   }
   appended.clear();
   pushedBytes = 0;
-  if (appends.length === 0) return;
-  const len = appendsBytes(appends);
-  if (len > replies.inlineMax) return sendMessage(encodeAppends(appends));
-  let off: number;
-  while ((off = replies.reserve(len)) < 0) waitForRoom();
-  writeAppends(replies.bytes, off, appends);
-  replies.commit(len);
+  if (appends.length > 0) sendMessage(appendsBytes(appends), (dst, off) => writeAppends(dst, off, appends));
 }
 
 /** The slot's last committed index, read back after a failed transaction; unknown if it was closed since. */
@@ -439,19 +433,28 @@ EVENTS_HEADER.writeUInt32LE(EVENTS_CONN, 0);
 
 /** Ships events[start, end) as one message, ahead of the reply that follows it. */
 function sendEvents(start: number, end: number): void {
-  sendMessage(Buffer.concat([EVENTS_HEADER, events.slice(start, end)]));
+  const logged = events.slice(start, end);
+  sendMessage(EVENTS_HEADER.length + logged.length, (dst, off) => {
+    dst.set(EVENTS_HEADER, off);
+    dst.set(logged, off + EVENTS_HEADER.length);
+  });
 }
 
-/** Puts one message that is not a reply (events, appends) on the reply ring. */
-function sendMessage(msg: Buffer): void {
-  if (msg.length > replies.inlineMax) {
-    while (!replies.writeLarge(msg)) waitForRoom();
+/**
+ * Puts one message that is not a reply (events, appends, syncs) on the reply ring: `fill`
+ * writes its `len` bytes in place, or into a buffer of its own that goes by port when too large.
+ */
+function sendMessage(len: number, fill: (dst: Uint8Array, off: number) => void): void {
+  if (len > replies.inlineMax) {
+    const own = Buffer.allocUnsafe(len);
+    fill(own, 0);
+    while (!replies.writeLarge(own)) waitForRoom();
     return;
   }
   let off: number;
-  while ((off = replies.reserve(msg.length)) < 0) waitForRoom();
-  replies.bytes.set(msg, off);
-  replies.commit(msg.length);
+  while ((off = replies.reserve(len)) < 0) waitForRoom();
+  fill(replies.bytes, off);
+  replies.commit(len);
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -536,7 +539,8 @@ function handOverSyncs(): void {
     }
   }
   if (slots.length === 0) return;
-  sendMessage(encodeSyncs(slots));
+  const msg = encodeSyncs(slots);
+  sendMessage(msg.length, (dst, off) => dst.set(msg, off));
   replies.publish();
 }
 

@@ -3,7 +3,14 @@
 
 const { test } = require('uvu');
 const assert = require('uvu/assert');
-const { APPENDS_CONN, SYNC_CONN, MESSAGE_CONN_MIN, appendsBytes, encodeAppends, readAppends, encodeSyncs, readSyncs, writeAppends } = require('../../dist/dispatch/wire');
+const { APPENDS_CONN, SYNC_CONN, MESSAGE_CONN_MIN, appendsBytes, readAppends, encodeSyncs, readSyncs, writeAppends } = require('../../dist/dispatch/wire');
+
+/** An appends message in a buffer of its own, as a worker writes one too large for its ring. */
+function encodeAppends(appends) {
+  const out = Buffer.alloc(appendsBytes(appends));
+  writeAppends(out, 0, appends);
+  return out;
+}
 
 test('appends: slots, last indexes and pushed entries survive the round trip', () => {
   const appends = [
