@@ -120,11 +120,7 @@ export class ReplyWriter {
   bulk(v: Buffer | string | null): void {
     if (v === null) return this.nullBulk();
     if (typeof v === 'string') v = Buffer.from(v);
-    this.ascii(`$${v.length}${CRLF}`);
-    this.reserve(v.length + 2);
-    this.end += v.copy(this.buf, this.end);
-    this.buf[this.end++] = 13;
-    this.buf[this.end++] = 10;
+    this.bulkFrom(v, 0, v.length);
   }
   /** A bulk string of bytes [from, to) of `src`, copied now (src may be a storage engine's shared buffer). */
   bulkFrom(src: Uint8Array, from: number, to: number): void {
