@@ -131,6 +131,13 @@ export const REPL_FRAME_MAX_BYTES = 600 * MB;
 export const ZSET_TREE_FANOUT = 64;
 export const ZSET_TREE_NODE_BYTES = 4 * KB;
 /**
+ * Rank-tree nodes one write transaction holds in memory per tree, and trees it holds
+ * (storage/counted-btree.ts TreeCache); past either, the changed ones are written at once.
+ * At most 64 × 256 nodes of up to ZSET_TREE_NODE_BYTES: 64 MiB, in practice a few root-to-leaf paths.
+ */
+export const TREE_CACHE_MAX_NODES = 256;
+export const TREE_CACHE_MAX_TREES = 64;
+/**
  * Sets (types/set.ts): random picks (SPOP, SRANDMEMBER) from a set of at most SET_READ_ALL_MAX
  * members read them all; from a larger one they go through its rank tree, built by the first
  * such pick. The tree is dropped once the set shrinks to SET_RANK_TREE_DROP_MAX, well below the

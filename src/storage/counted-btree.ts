@@ -16,9 +16,11 @@
 // and rewrites the same nodes (counts change along the path), plus a sibling and one new or
 // freed node per level that splits or merges. Nodes hold at most `fanout` entries and split
 // past `nodeBytes` so long keys keep records small; a node below a quarter of both merges
-// with, or borrows from, a neighbour.
+// with, or borrows from, a neighbour. Inside a write transaction the nodes go through its
+// TreeCache: each is read and written back once per transaction however many updates touch it.
 import { Database } from 'lmdb';
-import { ZSET_TREE_FANOUT, ZSET_TREE_NODE_BYTES } from '../common/limits';
+import { prefixRange } from './key-range';
+import { TREE_CACHE_MAX_NODES, TREE_CACHE_MAX_TREES, ZSET_TREE_FANOUT, ZSET_TREE_NODE_BYTES } from '../common/limits';
 
 export interface TreeShape {
   /** Most entries in a node. */
@@ -175,6 +177,96 @@ function separator(lo: Buffer, hi: Buffer): Buffer {
   return Buffer.from(hi.subarray(0, i + 1));
 }
 
+function nodeKey(prefix: Buffer, id: number): Buffer {
+  const k = Buffer.allocUnsafe(prefix.length + 4);
+  prefix.copy(k, 0);
+  k.writeUInt32BE(id, prefix.length);
+  return k;
+}
+
+/**
+ * One tree's nodes as the open write transaction read or wrote them, held until it ends: a
+ * batch of updates to one collection (ZADD, ZPOPMIN, SPOP...) reads and rewrites its root and
+ * upper nodes once per transaction, not once per update. `settle` writes the changed ones.
+ */
+class TreeNodes {
+  /** Node by id; null once dropped. */
+  readonly nodes = new Map<number, Node | null>();
+  readonly dirty = new Set<number>();
+  readonly end: Buffer;
+
+  constructor(readonly db: Database<Buffer, Buffer>, readonly prefix: Buffer) {
+    this.end = prefixRange(prefix).end;
+  }
+
+  settle(): void {
+    for (const id of this.dirty) {
+      const node = this.nodes.get(id);
+      if (node) this.db.putSync(nodeKey(this.prefix, id), node.raw);
+      else this.db.removeSync(nodeKey(this.prefix, id));
+    }
+    this.nodes.clear();
+    this.dirty.clear();
+  }
+
+  /** Whether a range read of [lo, hi) (either end open when undefined) could see this tree's records. */
+  overlaps(lo: Buffer | undefined, hi: Buffer | undefined): boolean {
+    return (hi === undefined || Buffer.compare(this.prefix, hi) < 0) && (lo === undefined || Buffer.compare(lo, this.end) < 0);
+  }
+}
+
+/**
+ * The trees a slot environment's open write transaction touched (SlotEnv owns one). Their
+ * changed nodes reach LMDB when the transaction is about to commit, or sooner when a range read
+ * could see their records (copies, drops, DUMP) or a bound is passed; an abort discards them.
+ */
+export class TreeCache {
+  private trees = new Map<Database<Buffer, Buffer>, Map<string, TreeNodes>>();
+  private count = 0;
+  /** While a write transaction is open; outside one, trees read and write LMDB directly. */
+  active = false;
+
+  /** The nodes of the tree under `prefix` in `db`; meeting a tree past TREE_CACHE_MAX_TREES settles them all first. */
+  of(db: Database<Buffer, Buffer>, prefix: Buffer): TreeNodes {
+    const name = prefix.toString('latin1');
+    let t = this.trees.get(db)?.get(name);
+    if (t) return t;
+    if (this.count >= TREE_CACHE_MAX_TREES) this.settle();
+    let byPrefix = this.trees.get(db);
+    if (!byPrefix) this.trees.set(db, (byPrefix = new Map()));
+    byPrefix.set(name, (t = new TreeNodes(db, prefix)));
+    this.count++;
+    return t;
+  }
+
+  /** Writes every changed node and forgets them all (before a commit, and past TREE_CACHE_MAX_TREES). */
+  settle(): void {
+    for (const byPrefix of this.trees.values()) for (const t of byPrefix.values()) t.settle();
+    this.trees.clear();
+    this.count = 0;
+  }
+
+  /** Settles the trees of `db` whose records a range read with these lmdb-js options could see. */
+  settleRange(db: Database<Buffer, Buffer>, options: { start?: Buffer; end?: Buffer; reverse?: boolean } | undefined): void {
+    const byPrefix = this.trees.get(db);
+    if (!byPrefix) return;
+    const lo = options?.reverse ? options.end : options?.start;
+    const hi = options?.reverse ? options.start : options?.end;
+    for (const t of byPrefix.values()) if (t.overlaps(lo, hi)) t.settle();
+  }
+
+  /** Forgets every node unwritten (the transaction aborted, or the sub-database was cleared). */
+  discard(db?: Database<Buffer, Buffer>): void {
+    if (db) {
+      this.count -= this.trees.get(db)?.size ?? 0;
+      this.trees.delete(db);
+      return;
+    }
+    this.trees.clear();
+    this.count = 0;
+  }
+}
+
 /** A private copy of a value lmdb-js lent (its shared read buffer reports its own length). */
 function copyOf(raw: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(raw.length);
@@ -183,30 +275,61 @@ function copyOf(raw: Uint8Array): Buffer {
 }
 
 export class CountedTree {
-  constructor(private db: Database<Buffer, Buffer>, private prefix: Buffer, private shape: TreeShape = DEFAULT_SHAPE) {
+  /** This tree's nodes in the transaction's cache, looked up again by each operation. */
+  private held?: TreeNodes;
+
+  /**
+   * `cache`: the open write transaction's (SlotEnv.tree gives it); every node read and write
+   * goes through it. Without it, each goes to LMDB.
+   */
+  constructor(
+    private db: Database<Buffer, Buffer>,
+    private prefix: Buffer,
+    private shape: TreeShape = DEFAULT_SHAPE,
+    private cache?: TreeCache,
+  ) {
     if (shape.fanout < 3) throw new Error('rank tree: fan-out below 3');
   }
 
+  /** Every operation starts here: the cache may have settled this tree since the last one. */
+  private begin(): void {
+    this.held = this.cache?.active ? this.cache.of(this.db, this.prefix) : undefined;
+    if (!this.held) return;
+    if (this.held.nodes.size > TREE_CACHE_MAX_NODES) this.held.settle();
+  }
+
   private nodeKey(id: number): Buffer {
-    const k = Buffer.allocUnsafe(this.prefix.length + 4);
-    this.prefix.copy(k, 0);
-    k.writeUInt32BE(id, this.prefix.length);
-    return k;
+    return nodeKey(this.prefix, id);
   }
   private read(id: number): Node | undefined {
+    const cached = this.held?.nodes.get(id);
+    if (cached !== undefined) return cached ?? undefined;
     const raw = this.db.getBinaryFast(this.nodeKey(id));
-    return raw ? new Node(copyOf(raw)) : undefined;
+    const node = raw ? new Node(copyOf(raw)) : undefined;
+    if (node && this.held) this.held.nodes.set(id, node);
+    return node;
   }
   private mustRead(id: number): Node {
     const node = this.read(id);
     if (!node) throw new Error(`rank tree: node ${id} is missing`);
     return node;
   }
-  private put(id: number, raw: Buffer): void {
+  private put(id: number, node: Node): void {
+    if (!this.held) return this.db.putSync(this.nodeKey(id), node.raw);
+    this.held.nodes.set(id, node);
+    this.held.dirty.add(id);
+  }
+  /** Writes a node's record, bypassing the cache (build, after it settled). */
+  private write(id: number, raw: Buffer): void {
     this.db.putSync(this.nodeKey(id), raw);
   }
   private drop(id: number): void {
-    this.db.removeSync(this.nodeKey(id));
+    if (!this.held) {
+      this.db.removeSync(this.nodeKey(id));
+      return;
+    }
+    this.held.nodes.set(id, null);
+    this.held.dirty.add(id);
   }
   /** `n` fresh consecutive node ids; the first one is returned. */
   private allocIds(n: number): number {
@@ -278,14 +401,16 @@ export class CountedTree {
 
   /** Whether the tree has a root: false for a collection that never built one. */
   exists(): boolean {
-    return this.db.getBinaryFast(this.nodeKey(ROOT)) !== undefined;
+    this.begin();
+    return this.read(ROOT) !== undefined;
   }
 
   /** Adds `key`; false when it is already there. Inside a write transaction. */
   insert(key: Buffer): boolean {
+    this.begin();
     const root = this.read(ROOT);
     if (!root) {
-      this.put(ROOT, encode(true, [{ key, child: 0, count: 1 }]));
+      this.put(ROOT, new Node(encode(true, [{ key, child: 0, count: 1 }])));
       return true;
     }
     const { path, leafId, leaf } = this.descend(root, key);
@@ -298,14 +423,14 @@ export class CountedTree {
       if (level === 0) {
         // the root keeps id 0: its halves move to two new nodes under it
         const l = this.allocIds(2);
-        this.put(l, encode(cur.leaf, left));
-        this.put(l + 1, encode(cur.leaf, right));
+        this.put(l, new Node(encode(cur.leaf, left)));
+        this.put(l + 1, new Node(encode(cur.leaf, right)));
         cur = new Node(encode(false, [{ key: EMPTY, child: l, count: total(left) }, { key: sep, child: l + 1, count: total(right) }]));
         break;
       }
       const r = this.allocIds(1);
-      this.put(curId, encode(cur.leaf, left));
-      this.put(r, encode(cur.leaf, right));
+      this.put(curId, new Node(encode(cur.leaf, left)));
+      this.put(r, new Node(encode(cur.leaf, right)));
       const parent = path[--level];
       const pe = parent.node.entries();
       pe[parent.idx].count = total(left);
@@ -313,8 +438,8 @@ export class CountedTree {
       cur = new Node(encode(false, pe));
       curId = parent.id;
     }
-    this.put(curId, cur.raw);
-    for (let l = level - 1; l >= 0; l--) this.put(path[l].id, path[l].node.raw);
+    this.put(curId, cur);
+    for (let l = level - 1; l >= 0; l--) this.put(path[l].id, path[l].node);
     return true;
   }
 
@@ -330,14 +455,14 @@ export class CountedTree {
     if (!cur.leaf) re[0].key = pe[j + 1].key;
     const all = left.entries().concat(re);
     if (this.fits(cur.leaf, all)) {
-      this.put(pe[j].child, encode(cur.leaf, all));
+      this.put(pe[j].child, new Node(encode(cur.leaf, all)));
       this.drop(pe[j + 1].child);
       pe[j].count = total(all);
       pe.splice(j + 1, 1);
     } else {
       const h = this.halves(cur.leaf, all);
-      this.put(pe[j].child, encode(cur.leaf, h.left));
-      this.put(pe[j + 1].child, encode(cur.leaf, h.right));
+      this.put(pe[j].child, new Node(encode(cur.leaf, h.left)));
+      this.put(pe[j + 1].child, new Node(encode(cur.leaf, h.right)));
       pe[j].count = total(h.left);
       pe[j + 1] = { key: h.sep, child: pe[j + 1].child, count: total(h.right) };
     }
@@ -345,6 +470,7 @@ export class CountedTree {
 
   /** Removes `key`; false when it is not there. Inside a write transaction. */
   remove(key: Buffer): boolean {
+    this.begin();
     const root = this.read(ROOT);
     if (!root) return false;
     const { path, leafId, leaf } = this.descend(root, key);
@@ -359,6 +485,7 @@ export class CountedTree {
    * remove in one descent. Inside a write transaction.
    */
   removeAt(r: number): Buffer | undefined {
+    this.begin();
     let node = this.read(ROOT);
     if (!node || r < 0) return undefined;
     const path: Path = [];
@@ -389,7 +516,7 @@ export class CountedTree {
         pe.splice(parent.idx, 1);
       } else if (pe.length < 2) {
         // an only child has no neighbour to share with; its parent may merge with one instead
-        this.put(curId, cur.raw);
+        this.put(curId, cur);
       } else {
         this.rebalance(cur, pe, parent.idx > 0 ? parent.idx - 1 : parent.idx, parent.idx);
       }
@@ -403,8 +530,8 @@ export class CountedTree {
       cur = this.mustRead(only);
       this.drop(only);
     }
-    this.put(curId, cur.raw);
-    for (let l = level - 1; l >= 0; l--) this.put(path[l].id, path[l].node.raw);
+    this.put(curId, cur);
+    for (let l = level - 1; l >= 0; l--) this.put(path[l].id, path[l].node);
   }
 
   /**
@@ -412,6 +539,7 @@ export class CountedTree {
    * strings in order (true up to some point, false after). rank(k) is this with `< k`.
    */
   countWhile(pred: (k: Buffer) => boolean): number {
+    this.begin();
     let node = this.read(ROOT);
     let n = 0;
     while (node && !node.leaf) {
@@ -430,6 +558,7 @@ export class CountedTree {
   /** The key of rank `r` (0-based), or undefined past the end. */
   select(r: number): Buffer | undefined {
     if (r < 0) return undefined;
+    this.begin();
     let node = this.read(ROOT);
     while (node && !node.leaf) {
       let i = 0;
@@ -446,6 +575,9 @@ export class CountedTree {
    * every key. Inside a write transaction.
    */
   build(sorted: Iterable<Buffer>): void {
+    // a million keys make ~20,000 nodes, written once each: straight to LMDB, not the cache
+    this.begin();
+    this.held?.settle();
     let leaf = true;
     let level: Iterable<Entry> = leafEntries(sorted);
     for (;;) {
@@ -462,17 +594,17 @@ export class CountedTree {
         if (parents.length === 0) {
           next = this.allocIds(0);
           parents.push({ key: EMPTY, child: next, count: total(first) });
-          this.put(next++, encode(leaf, first));
+          this.write(next++, encode(leaf, first));
           last = first;
         }
         const key = leaf ? separator(last![last!.length - 1].key, c[0].key) : c[0].key;
         parents.push({ key, child: next, count: total(c) });
-        this.put(next++, encode(leaf, c));
+        this.write(next++, encode(leaf, c));
         last = c;
       }
       if (!first || first.length === 0) return;
       if (parents.length === 0) {
-        this.put(ROOT, encode(leaf, first));
+        this.write(ROOT, encode(leaf, first));
         return;
       }
       this.setNextId(next);
@@ -519,6 +651,8 @@ export class CountedTree {
    * records) and returns the tree's size, height and node count; throws on the first violation.
    */
   verify(): { count: number; height: number; nodes: number } {
+    this.begin();
+    this.held?.settle();
     const root = this.read(ROOT);
     if (!root) return { count: 0, height: 0, nodes: 0 };
     let nodes = 0;

@@ -6,6 +6,7 @@ import * as path from 'path';
 import { open, RootDatabase, Database } from 'lmdb';
 import { SLOTS_PER_TABLE_MAX } from '../common/limits';
 import type { LogState } from './binlog';
+import { CountedTree, DEFAULT_SHAPE, TreeCache, TreeShape } from './counted-btree';
 
 export type SyncMode = 'always' | 'everysec' | 'no';
 
@@ -50,6 +51,8 @@ export class SlotEnv {
   lastUsed = 0;
   lastUsedAt = 0;
   private txnDepth = 0;
+  /** Rank-tree nodes the open write transaction changed, written back before it commits. */
+  private readonly trees = new TreeCache();
 
   constructor(
     readonly table: number,
@@ -69,9 +72,17 @@ export class SlotEnv {
         const original = (db[m] as (...a: unknown[]) => unknown).bind(db);
         (db as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => {
           this.mutations++;
+          if (m === 'clearSync') this.trees.discard(db);
           return original(...a);
         };
       }
+      // every range read (getKeys, getKeysCount and getValues call getRange) first settles
+      // the cached trees whose records it could see: copies, drops and DUMP read them so
+      const getRange = db.getRange.bind(db);
+      db.getRange = ((options?: { start?: Buffer; end?: Buffer; reverse?: boolean }) => {
+        this.trees.settleRange(db, options);
+        return getRange(options as never);
+      }) as typeof db.getRange;
       dbs[name] = db;
     }
     this.dbs = dbs;
@@ -87,22 +98,35 @@ export class SlotEnv {
   write<T>(fn: () => T, batch = false): T {
     if (this.txnDepth > 0) return fn();
     this.txnDepth++;
+    this.trees.active = true;
     try {
-      const result = this.root.transactionSync(fn, (batch ? TXN_SYNCHRONOUS_COMMIT : TXN_ABORTABLE_SYNCHRONOUS) as never);
+      const settled = () => {
+        const result = fn();
+        this.trees.settle();
+        return result;
+      };
+      const result = this.root.transactionSync(settled, (batch ? TXN_SYNCHRONOUS_COMMIT : TXN_ABORTABLE_SYNCHRONOUS) as never);
       this.dirty = true;
       return result;
     } catch (e) {
       // an aborted or failed transaction leaves the cached log offset ahead of the database
       this.logState = null;
+      this.trees.discard();
       this.onAbort();
       throw e;
     } finally {
+      this.trees.active = false;
       this.txnDepth--;
     }
   }
 
   inWrite(): boolean {
     return this.txnDepth > 0;
+  }
+
+  /** The rank tree under `prefix` in `db`; inside a write transaction its nodes go through the transaction's cache (TreeCache). */
+  tree(db: SubDbName, prefix: Buffer, shape: TreeShape = DEFAULT_SHAPE): CountedTree {
+    return new CountedTree(this.dbs[db], prefix, shape, this.trees);
   }
 
   /** Forces committed data to disk (mdb_env_sync with force). */

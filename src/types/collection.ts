@@ -13,7 +13,10 @@ import { CommandError, ERR_WRONGTYPE } from '../common/errors';
 import { readUInt64BE, writeUInt64BE } from '../common/int64';
 import { COLLECTION_ID_BYTES, KeyRecord, KeyType, lookup, registerMemberCopier, registerMemberLocator, registerMemberSerializer, MemberSerializer, remove, store } from '../storage/keyspace';
 import { allocateId } from '../storage/reclaim';
+import { prefixRange } from '../storage/key-range';
 import { MemberDbName, SlotEnv, SubDbName } from '../storage/slot-store';
+
+export { prefixRange };
 
 export { allocateId };
 
@@ -67,19 +70,6 @@ export function memberValue(env: SlotEnv, db: SubDbName, id: Buffer, member: Buf
   if (!raw) return undefined;
   const v = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
   return Buffer.from(v[0] === 0 ? v.subarray(1) : v.subarray(5 + v.readUInt32BE(1)));
-}
-
-/** The key range of every record starting with `prefix` (a collection id, or id + more). */
-export function prefixRange(prefix: Buffer): { start: Buffer; end: Buffer } {
-  const end = Buffer.from(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i] === 0xff) end[i] = 0;
-    else {
-      end[i]++;
-      return { start: prefix, end };
-    }
-  }
-  return { start: prefix, end: Buffer.alloc(prefix.length + 1, 0xff) };
 }
 
 /** Every member record of a collection, in member-key order. */

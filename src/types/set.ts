@@ -13,7 +13,7 @@
 // so building one (even from SRANDMEMBER, which is not logged) changes nothing copies, replicas
 // or digests see.
 import { SET_RANK_TREE_BUILD_BATCH, SET_RANK_TREE_DROP_MAX, SET_READ_ALL_MAX } from '../common/limits';
-import { CountedTree } from '../storage/counted-btree';
+import type { CountedTree } from '../storage/counted-btree';
 import { KeyType, remove } from '../storage/keyspace';
 import { dropCollection } from '../storage/reclaim';
 import { SlotEnv } from '../storage/slot-store';
@@ -30,7 +30,7 @@ registerCollection(KeyType.Set, DB, 1, {
   db: RANKS,
   minCount: SET_RANK_TREE_DROP_MAX,
   records: treeRecords,
-  exists: (env, id) => new CountedTree(env.dbs[RANKS], id).exists(),
+  exists: (env, id) => env.tree(RANKS, id).exists(),
 });
 
 const ENC_INTSET = 0;
@@ -114,7 +114,7 @@ export function setRemoveMembers(env: SlotEnv, meta: SetMeta, items: Buffer[]): 
 /** The set's rank tree when it has one (only sets above SET_RANK_TREE_DROP_MAX can). */
 function treeOf(env: SlotEnv, meta: SetMeta): CountedTree | undefined {
   if (meta.count <= SET_RANK_TREE_DROP_MAX) return undefined;
-  const tree = new CountedTree(env.dbs[RANKS], meta.id);
+  const tree = env.tree(RANKS, meta.id);
   return tree.exists() ? tree : undefined;
 }
 
@@ -123,7 +123,7 @@ function treeOf(env: SlotEnv, meta: SetMeta): CountedTree | undefined {
  * yet: in a write transaction of its own unless one is open (SRANDMEMBER is a read).
  */
 function ensureTree(env: SlotEnv, meta: SetMeta): CountedTree {
-  const tree = new CountedTree(env.dbs[RANKS], meta.id);
+  const tree = env.tree(RANKS, meta.id);
   if (!tree.exists()) env.write(() => tree.build(memberKeyTails(env, meta.id)));
   return tree;
 }

@@ -13,7 +13,6 @@
 // MEMBER_DIRECT_MAX bytes and share a score are ordered by digest, not bytes.
 import { createHash } from 'crypto';
 import { COLLECTION_ID_BYTES, KeyRecord, KeyType, registerMemberCopier, remove } from '../storage/keyspace';
-import { CountedTree } from '../storage/counted-btree';
 import { SlotEnv } from '../storage/slot-store';
 import { allocateId, decodeMeta, encodeMeta, getCollection, Meta, MEMBER_DIRECT_MAX, prefixRange, putCollection, registerCollection } from './collection';
 
@@ -78,7 +77,7 @@ const indexPrefix = (id: Buffer) => Buffer.concat([id, Buffer.of(KIND_INDEX)]);
 /** An entry of the index and of the rank tree: score, then member key. */
 const entryKey = (score: number, member: Buffer) => Buffer.concat([encodeScore(score), memberPart(member)]);
 const indexKey = (id: Buffer, entry: Buffer) => Buffer.concat([id, Buffer.of(KIND_INDEX), entry]);
-const rankTree = (env: SlotEnv, meta: ZMeta) => new CountedTree(env.dbs[DB], Buffer.concat([meta.id, Buffer.of(KIND_TREE)]));
+const rankTree = (env: SlotEnv, meta: ZMeta) => env.tree(DB, Buffer.concat([meta.id, Buffer.of(KIND_TREE)]));
 
 function decodeIndex(key: Buffer, value: Uint8Array): ZItem {
   const score = decodeScore(key, ID + 1);

@@ -32,6 +32,11 @@ function rng(seed) {
 
 const PREFIX = Buffer.from('\x00\x00\x00\x00\x00\x00\x00\x07\x02', 'latin1');
 const tree = (shape) => new CountedTree(env.dbs.zsets, PREFIX, shape);
+/** The same tree through its environment's transaction cache (SlotEnv.tree), as the data types use it. */
+const cachedTree = (shape) => env.tree('zsets', PREFIX, shape);
+/** Where the tree's node records start and end in LMDB (the id counter record sorts before them). */
+const NODES_START = Buffer.concat([PREFIX, Buffer.alloc(4)]);
+const NODES_END = Buffer.concat([PREFIX, Buffer.alloc(5, 0xff)]);
 
 /** Index of the first model key ≥ k. */
 function lowerBound(model, k) {
@@ -70,29 +75,36 @@ function randomKey(random, maxLen) {
   return b;
 }
 
-function randomOps(shape, ops, maxLen, seed) {
+/** `perTxn` operations per write transaction; through the cache, checks also run inside them. */
+function randomOps(shape, ops, maxLen, seed, { make = tree, perTxn = 1 } = {}) {
   const random = rng(seed);
-  const t = tree(shape);
+  const t = make(shape);
   const model = [];
   let maxHeight = 0;
-  for (let n = 0; n < ops; n++) {
+  const step = (n) => {
     // grow for the first half, shrink for the second, so merges and root collapses happen
     const grow = n < ops / 2 ? 0.75 : 0.3;
+    if (model.length === 0 || random() < grow) {
+      const k = randomKey(random, maxLen);
+      const at = lowerBound(model, k);
+      const fresh = at === model.length || !model[at].equals(k);
+      assert.is(t.insert(k), fresh);
+      if (fresh) model.splice(at, 0, k);
+    } else {
+      const i = Math.floor(random() * model.length);
+      assert.is(t.remove(model[i]), true);
+      assert.is(t.remove(model[i]), false);
+      model.splice(i, 1);
+    }
+  };
+  for (let n = 0; n < ops; ) {
     env.write(() => {
-      if (model.length === 0 || random() < grow) {
-        const k = randomKey(random, maxLen);
-        const at = lowerBound(model, k);
-        const fresh = at === model.length || !model[at].equals(k);
-        assert.is(t.insert(k), fresh);
-        if (fresh) model.splice(at, 0, k);
-      } else {
-        const i = Math.floor(random() * model.length);
-        assert.is(t.remove(model[i]), true);
-        assert.is(t.remove(model[i]), false);
-        model.splice(i, 1);
+      for (let i = 0; i < perTxn && n < ops; i++, n++) {
+        step(n);
+        if (perTxn > 1 && n % 211 === 0) checkAgainst(t, model, random, 5);
       }
     });
-    if (n % 97 === 0 || n === ops - 1) maxHeight = Math.max(maxHeight, checkAgainst(t, model, random).height);
+    if (n % 97 < perTxn || n === ops) maxHeight = Math.max(maxHeight, checkAgainst(t, model, random).height);
   }
   return { t, model, maxHeight };
 }
@@ -100,6 +112,53 @@ function randomOps(shape, ops, maxLen, seed) {
 test('random inserts and removals with fan-out 4 keep every invariant and answer ranks', () => {
   const { maxHeight } = randomOps({ fanout: 4, nodeBytes: 1 << 20 }, 6000, 12, 1);
   assert.ok(maxHeight >= 5, `height ${maxHeight}`);
+});
+
+test('through the transaction cache, 50 operations per transaction keep every invariant', () => {
+  const { maxHeight } = randomOps({ fanout: 4, nodeBytes: 1 << 20 }, 6000, 12, 7, { make: cachedTree, perTxn: 50 });
+  assert.ok(maxHeight >= 5, `height ${maxHeight}`);
+  env.write(() => env.dbs.zsets.clearSync());
+  const long = randomOps({ fanout: 64, nodeBytes: 600 }, 3000, 300, 8, { make: cachedTree, perTxn: 50 });
+  assert.ok(long.maxHeight >= 3, `height ${long.maxHeight}`);
+});
+
+test('the cache holds nodes until a range read or the commit, and past its bound writes them', () => {
+  const t = cachedTree({ fanout: 4, nodeBytes: 1 << 20 });
+  const keys = Array.from({ length: 3000 }, (_, i) => Buffer.from(`k${String(i).padStart(5, '0')}`));
+  env.write(() => {
+    for (const k of keys.slice(0, 10)) t.insert(k);
+    // a point read past the tree sees nothing yet: the nodes are in the cache
+    assert.is(env.dbs.zsets.getBinaryFast(NODES_START), undefined);
+    // a range read over the tree's records (as copies, drops and DUMP do) settles it first
+    assert.ok(env.dbs.zsets.getKeysCount({ start: NODES_START, end: NODES_END }) >= 4);
+    // 3,000 keys at fan-out 4 make far more than TREE_CACHE_MAX_NODES nodes in one transaction
+    for (const k of keys.slice(10)) t.insert(k);
+    assert.ok(env.dbs.zsets.getKeysCount({ start: NODES_START, end: NODES_END }) > 256);
+  });
+  assert.is(t.verify().count, keys.length);
+  env.write(() => keys.forEach((k, i) => i % 2 === 0 && assert.ok(t.remove(k))));
+  checkAgainst(t, keys.filter((_, i) => i % 2 === 1), rng(9));
+});
+
+test('an aborted transaction or a cleared sub-database leaves no cached node behind', () => {
+  const t = cachedTree({ fanout: 4, nodeBytes: 1 << 20 });
+  env.write(() => t.insert(Buffer.from('kept')));
+  assert.throws(() =>
+    env.write(() => {
+      for (let i = 0; i < 100; i++) t.insert(Buffer.from(`lost${i}`));
+      throw new Error('boom');
+    }),
+  /boom/);
+  assert.is(t.verify().count, 1);
+  assert.ok(t.select(0).equals(Buffer.from('kept')));
+  env.write(() => assert.ok(t.insert(Buffer.from('next'))));
+  checkAgainst(t, [Buffer.from('kept'), Buffer.from('next')], rng(10));
+  env.write(() => {
+    for (let i = 0; i < 100; i++) t.insert(Buffer.from(`gone${i}`));
+    env.dbs.zsets.clearSync();
+  });
+  assert.is(t.exists(), false);
+  assert.is(env.dbs.zsets.getKeysCount({ start: NODES_START, end: NODES_END }), 0);
 });
 
 test('long keys split nodes by bytes before the fan-out is reached', () => {
