@@ -14,6 +14,14 @@ export const REPLY_SLAB_BYTES = 1 * MB;
 export const REPLY_SLABS_PINNED_MAX = 8;
 /** Commands a worker takes from its ring before committing and replying. */
 export const WORKER_BATCH_MAX_COMMANDS = 1024;
+/**
+ * The same in consistent mode (consensus-level above 0). A batch's replies wait until the
+ * follower applied all of its entries, so a smaller batch lets the follower apply one while the
+ * leader runs the next, instead of the two nodes taking turns: with each node on its own CPU,
+ * -P 16, 53-59k SET/s against 47-53k with 1,024 (native-notes/performance.md, session 15).
+ * Unpipelined, batches are smaller than either.
+ */
+export const CONSENSUS_BATCH_MAX_COMMANDS = 128;
 /** Atomics.load polls a worker makes before it sleeps on an empty ring; kept short because
  * this VM often gives the process one core, where spinning starves main (native-notes/atomics.md). */
 export const WORKER_SPIN_POLLS = 200;

@@ -33,11 +33,14 @@ export const RETENTION_KINDS = [null, 'entries', 'bytes', 'age'] as const;
 export const LIVE_REPL_PUSH = 6;
 /** The log level as an index of LOG_LEVELS (CONFIG SET loglevel). */
 export const LIVE_LOG_LEVEL = 7;
-export const LIVE_CELLS = 8;
+/** consensus-level: above 0, workers take smaller batches (CONSENSUS_BATCH_MAX_COMMANDS). */
+export const LIVE_CONSENSUS_LEVEL = 8;
+export const LIVE_CELLS = 9;
 /** The config keys workers read, by cell: main copies each into its cell at start and on CONFIG SET. */
 export const LIVE_SETTINGS: ReadonlyMap<string, number> = new Map([
   ['min-free-disk', LIVE_MIN_FREE_DISK],
   ['hll-sparse-max-bytes', LIVE_HLL_SPARSE_MAX_BYTES],
+  ['consensus-level', LIVE_CONSENSUS_LEVEL],
 ]);
 /** The live cells of a binlog-retention value (entries 0: keep everything). */
 export function retentionCells(text: string): [number, number][] {

@@ -6,7 +6,7 @@ import { MessagePort, parentPort, workerData } from 'worker_threads';
 import { slotOf } from '../common/crc32';
 import { CommandError, ERR_DB_INDEX, ERR_DISK_FULL } from '../common/errors';
 import {
-  BINLOG_PURGE_MAX_PER_PASS, BINLOG_RETENTION_INTERVAL_MS, EXPIRE_CYCLE_BUDGET_MS, REPORTED_EXPIRED_MAX, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS,
+  BINLOG_PURGE_MAX_PER_PASS, BINLOG_RETENTION_INTERVAL_MS, EXPIRE_CYCLE_BUDGET_MS, REPORTED_EXPIRED_MAX, SLOT_IDLE_CLOSE_MS, SLOT_IDLE_SWEEP_MS, SLOTS_PER_TABLE_MAX, EXPIRE_CYCLE_INTERVAL_MS, EXPIRE_CYCLE_MAX_KEYS, RING_INLINE_MAX_BYTES, WORKER_BATCH_MAX_COMMANDS, CONSENSUS_BATCH_MAX_COMMANDS,
   WORKER_IDLE_WAIT_MS, WORKER_SPIN_POLLS, RECLAIM_PASS_MAX_RECORDS, RECLAIM_PASS_BUDGET_MS, RECLAIM_BUSY_INTERVAL_MS, RECLAIM_LOG_INTERVAL_MS, RECLAIM_LOG_MIN_RECORDS, RECLAIM_IDLE_REST_MS, REPL_PUSH_MAX_BYTES,
 } from '../common/limits';
 import { applyLogSettings, LOG_LEVELS, logger, logSettings, setLogLevel } from '../common/log';
@@ -24,7 +24,7 @@ import { BinlogWriter } from './binlog-writer';
 import { groupKeys } from './key-groups';
 import { Doorbell, RingConsumer, RingProducer, RingShared } from './ring';
 import {
-  CONTROL_SHUTDOWN, COUNTER_APPENDS, COUNTER_BATCHES, COUNTER_COMMANDS, COUNTER_SLEEPS, appendsBytes, encodeSyncs, PushedAppends, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING, writeAppends,
+  CONTROL_SHUTDOWN, COUNTER_APPENDS, COUNTER_BATCHES, COUNTER_COMMANDS, COUNTER_SLEEPS, appendsBytes, encodeSyncs, PushedAppends, EVENTS_CONN, EventLog, LIVE_BINLOG_RETENTION_AMOUNT, LIVE_BINLOG_RETENTION_KIND, LIVE_CONSENSUS_LEVEL, LIVE_HLL_SPARSE_MAX_BYTES, LIVE_MIN_FREE_DISK, LIVE_LOG_LEVEL, LIVE_NOTIFY, LIVE_REPL_PUSH, LIVE_WATCHING, writeAppends,
   readRequest, Request, REPLY_HEADER_BYTES, RETENTION_KINDS,
 } from './wire';
 
@@ -561,7 +561,8 @@ function loop(): void {
   const batch: Item[] = [];
   let stopping = false;
   for (;;) {
-    requests.drain(WORKER_BATCH_MAX_COMMANDS, (bytes, off, len) => {
+    const batchMax = live[LIVE_CONSENSUS_LEVEL] > 0 ? CONSENSUS_BATCH_MAX_COMMANDS : WORKER_BATCH_MAX_COMMANDS;
+    requests.drain(batchMax, (bytes, off, len) => {
       const req = readRequest(bytes, off, len);
       if (req.cmd === CONTROL_SHUTDOWN) {
         stopping = true;

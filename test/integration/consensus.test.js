@@ -7,9 +7,9 @@
 
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
-const { TARGET, startNode, stopAll, client, closeClients, sleep, rejects, RawConn, plain } = require('./helpers');
+const { TARGET, startNode, stopAll, client, closeClients, sleep, rejects, RawConn, plain, parseInfo } = require('./helpers');
 const { slotOf } = require('../../dist/common/crc32');
-const { REPL_SEND_BATCH_MS } = require('../../dist/common/limits');
+const { CONSENSUS_BATCH_MAX_COMMANDS, REPL_SEND_BATCH_MS } = require('../../dist/common/limits');
 
 const test = suite('consensus');
 const SLOTS = 8;
@@ -80,6 +80,20 @@ test('the leader sends entries at once while writes wait on acks, and gathers th
   assert.is(await batchMs(), 0);
   assert.is(await L.set('batch:k', 'w'), 'OK');
   assert.is(await F.get('batch:k'), 'w');
+});
+
+test('in consistent mode a worker takes at most CONSENSUS_BATCH_MAX_COMMANDS commands per batch', async () => {
+  if (TARGET !== 'pika') return;
+  // one key, so one worker: 3,000 pipelined reads arrive in one or two socket reads
+  const worker = slotOf(Buffer.from('small:batches'), SLOTS) % 2;
+  const batches = async () => Number(parseInfo(await L.info('pika')).worker_batches.split(',')[worker].split('=')[1]);
+  const before = await batches();
+  const n = 3000;
+  const pipe = L.pipeline();
+  for (let i = 0; i < n; i++) pipe.get('small:batches');
+  await pipe.exec();
+  const taken = (await batches()) - before;
+  assert.ok(taken >= Math.ceil(n / CONSENSUS_BATCH_MAX_COMMANDS), `${n} commands in ${taken} batches`);
 });
 
 test('with the follower gone, writes fail with Pika\'s error and apply nothing; reads go on', async () => {
