@@ -124,6 +124,24 @@ export class RingProducer extends RingBase {
     return off + 4;
   }
 
+  /**
+   * Writes one message of `len` bytes, which `fill` lays out at `off` of `dst`: in place when it
+   * fits inline, else into a buffer of its own that goes over the port. False when the ring is
+   * full (then nothing was written; `fill` may have run).
+   */
+  write(len: number, fill: (dst: Uint8Array, off: number) => void): boolean {
+    if (len > this.inlineMax) {
+      const own = Buffer.allocUnsafeSlow(len);
+      fill(own, 0);
+      return this.writeLarge(own);
+    }
+    const off = this.reserve(len);
+    if (off < 0) return false;
+    fill(this.u8, off);
+    this.commit(len);
+    return true;
+  }
+
   /** Completes the message reserved last. */
   commit(len: number): void {
     this.head = (this.head + 4 + align4(len)) >>> 0;

@@ -125,7 +125,7 @@ export class WorkerPool {
     const lane = this.lanes[w];
     const len = requestLength(args);
     lane.inflight++;
-    if (lane.overflow.length === 0 && this.tryWrite(lane, len, (dst, off) => writeRequest(dst, off, connId, seq, table, cmd, args, resp))) {
+    if (lane.overflow.length === 0 && lane.requests.write(len, (dst, off) => writeRequest(dst, off, connId, seq, table, cmd, args, resp))) {
       this.schedulePublish();
       return;
     }
@@ -167,19 +167,6 @@ export class WorkerPool {
     return this.lanes.map((l) => l.inflight);
   }
 
-  private tryWrite(lane: Lane, len: number, fill: (dst: Uint8Array, off: number) => void): boolean {
-    if (len > lane.requests.inlineMax) {
-      const tmp = Buffer.allocUnsafe(len);
-      fill(tmp, 0);
-      return lane.requests.writeLarge(tmp);
-    }
-    const off = lane.requests.reserve(len);
-    if (off < 0) return false;
-    fill(lane.requests.bytes, off);
-    lane.requests.commit(len);
-    return true;
-  }
-
   private schedulePublish(): void {
     if (this.publishScheduled) return;
     this.publishScheduled = true;
@@ -197,7 +184,7 @@ export class WorkerPool {
   private moveOverflow(lane: Lane): void {
     while (lane.overflow.length > 0) {
       const msg = lane.overflow.peekFront()!;
-      if (!this.tryWrite(lane, msg.length, (dst, off) => dst.set(msg, off))) {
+      if (!lane.requests.write(msg.length, (dst, off) => dst.set(msg, off))) {
         setTimeout(() => this.schedulePublish(), 1);
         return;
       }

@@ -445,16 +445,7 @@ function sendEvents(start: number, end: number): void {
  * writes its `len` bytes in place, or into a buffer of its own that goes by port when too large.
  */
 function sendMessage(len: number, fill: (dst: Uint8Array, off: number) => void): void {
-  if (len > replies.inlineMax) {
-    const own = Buffer.allocUnsafe(len);
-    fill(own, 0);
-    while (!replies.writeLarge(own)) waitForRoom();
-    return;
-  }
-  let off: number;
-  while ((off = replies.reserve(len)) < 0) waitForRoom();
-  fill(replies.bytes, off);
-  replies.commit(len);
+  while (!replies.write(len, fill)) waitForRoom();
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));

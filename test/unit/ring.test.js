@@ -238,6 +238,25 @@ test('writeLarge on a full ring returns false and sends nothing', () => {
   close();
 });
 
+test('write fills in place when inline, over the port when larger, and writes nothing on a full ring', () => {
+  const { shared, producer, consumer, close } = setup(4096, 1024);
+  const fillSeq = (seq) => (dst, off) => fill(dst, off, seq, seq === 1 ? 5000 : 100);
+  assert.ok(producer.write(100, fillSeq(0)));
+  assert.ok(producer.write(5000, fillSeq(1)));
+  assert.ok(producer.write(100, fillSeq(2)));
+  // 4096 bytes hold 38 more messages of 100 (104 with the length word) beside the three above
+  let written = 3;
+  while (producer.write(100, fillSeq(written))) written++;
+  assert.ok(written > 30 && written < 42, `${written} messages`);
+  producer.publish();
+  const seen = [];
+  consumer.drain(100, (b, off, len) => seen.push({ own: b.buffer !== shared.sab, len, b: Buffer.from(b.subarray(off, off + len)) }));
+  assert.is(seen.length, written);
+  assert.equal(seen.slice(0, 3).map((m) => [m.own, m.len]), [[false, 100], [true, 5000], [false, 100]]);
+  seen.forEach((m, i) => assert.ok(matches(m.b, 0, i, m.len), `message ${i}`));
+  close();
+});
+
 test('Doorbell with a wake port: rings post once, only to a consumer that announced sleep', () => {
   const { port1, port2 } = new MessageChannel();
   const bell = new Doorbell(undefined, port1);
