@@ -7,10 +7,11 @@
 # one machine takes the same CPUs (NULL_FOLLOWER=0 leaves it out). Then the same rows again
 # with the follower on a CPU of its own, as on its own machine: the node alone, the leader and
 # redis-benchmark pinned to CPU 0, the follower to CPU 1 (OWN_CPU=0 leaves them out; they need
-# taskset and two CPUs).
+# taskset and two CPUs; SHARED_CPU=0 runs only them).
 #
 #   scripts/bench-replication.sh                  # -c 50 -n 200000 -r 100000 -d 100, P=1 and 16
 #   REQUESTS=50000 PIPELINES="16" MODES="1" ROUNDS=1 scripts/bench-replication.sh
+#   SHARED_CPU=0 ROUNDS=5 scripts/bench-replication.sh   # the own-CPU rows only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,8 @@ MODES=${MODES:-"0 1"}   # consensus-level values to run
 NULL_FOLLOWER=${NULL_FOLLOWER:-1}
 ROUNDS=${ROUNDS:-3}   # rounds per row, alone and then with a follower, back to back
 OWN_CPU=${OWN_CPU:-1}
+SHARED_CPU=${SHARED_CPU:-1}
+[ "$SHARED_CPU" = 1 ] || NULL_FOLLOWER=0 # the null follower's rows share the CPUs
 if [ "$OWN_CPU" = 1 ] && { ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; }; then
   echo "bench: no own-CPU rows (they need taskset and two CPUs)" >&2
   OWN_CPU=0
@@ -115,12 +118,14 @@ row() { # label port P lag
 
 echo "redis-benchmark -c $CLIENTS -n $REQUESTS -r $KEYSPACE -d $DATA_SIZE -t set; same build, same run, warm; medians of $ROUNDS rounds"
 printf '%10s %4s %14s %18s %7s %13s %11s  %s\n' consensus P alone_rps with_follower_rps ratio max_lag_ent max_lag_ms each_round
-for mode in $MODES; do
-  redis-cli -p "$leader" config set consensus-level "$mode" >/dev/null
-  for p in $PIPELINES; do row "$mode" "$leader" "$p" 1; done
-done
-if [ "$NULL_FOLLOWER" = 1 ]; then
-  for p in $PIPELINES; do row "0, null" "$bare" "$p" 0; done
+if [ "$SHARED_CPU" = 1 ]; then
+  for mode in $MODES; do
+    redis-cli -p "$leader" config set consensus-level "$mode" >/dev/null
+    for p in $PIPELINES; do row "$mode" "$leader" "$p" 1; done
+  done
+  if [ "$NULL_FOLLOWER" = 1 ]; then
+    for p in $PIPELINES; do row "0, null" "$bare" "$p" 0; done
+  fi
 fi
 if [ "$OWN_CPU" = 1 ]; then
   # every thread of each process, and the threads they start later, stay on the CPU given
