@@ -43,19 +43,19 @@ export class ConsensusHolds {
    * of its connection behind held replies, it would also wait on writes other clients made
    * meanwhile, and each pipelined reply could cost one more round trip to the followers.
    */
-  arrived(p: Pending): void {
+  arrived(p: Pending, now = Date.now()): void {
     const c = p.consensus;
     if (c === undefined || c.deadline !== 0) return;
     c.wait = this.consensus.waitFor(c.scope);
-    c.deadline = Date.now() + CONSENSUS_WAIT_MS;
+    c.deadline = now + CONSENSUS_WAIT_MS;
   }
 
   /** Whether `p`, at the front of `client` with its reply, is still held (a timeout replaces its reply). */
   holds(client: Client, p: Pending): boolean {
     const c = p.consensus;
     if (c === undefined) return false;
-    this.arrived(p);
     const now = Date.now();
+    this.arrived(p, now);
     if (this.level() === 0 || c.wait === null || this.consensus.satisfied(c.wait)) return this.settle(p);
     if (now >= c.deadline) {
       p.reply = c.write ? ERR_WRITE_TIMEOUT : ERR_READ_TIMEOUT;
