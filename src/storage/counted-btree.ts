@@ -315,7 +315,10 @@ export class CountedTree {
     return node;
   }
   private put(id: number, node: Node): void {
-    if (!this.held) return this.db.putSync(this.nodeKey(id), node.raw);
+    if (!this.held) {
+      this.db.putSync(this.nodeKey(id), node.raw);
+      return;
+    }
     this.held.nodes.set(id, node);
     this.held.dirty.add(id);
   }
