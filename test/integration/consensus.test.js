@@ -85,7 +85,7 @@ test('the leader sends entries at once while writes wait on acks, and gathers th
 test('in consistent mode a worker takes at most CONSENSUS_BATCH_MAX_COMMANDS commands per batch', async () => {
   if (TARGET !== 'pika') return;
   // one key, so one worker: 3,000 pipelined reads arrive in one or two socket reads
-  const worker = slotOf(Buffer.from('small:batches'), SLOTS) % 2;
+  const worker = slotOf(Buffer.from('small:batches'), SLOTS) % Number(parseInfo(await L.info('pika')).workers);
   const batches = async () => Number(parseInfo(await L.info('pika')).worker_batches.split(',')[worker].split('=')[1]);
   const before = await batches();
   const n = 3000;
