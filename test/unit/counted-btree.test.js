@@ -1,34 +1,16 @@
 // storage/counted-btree.ts against a real LMDB environment, with small fan-outs so a few
 // thousand keys make trees of several levels, compared with a sorted array after every step.
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const { test } = require('uvu');
 const assert = require('uvu/assert');
-const { SlotStore } = require('../../dist/storage/slot-store');
+const { useTempStore, rng } = require('./support/temp-store');
 const { CountedTree } = require('../../dist/storage/counted-btree');
 
-let dir;
 let store;
 let env;
-test.before.each(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pika-btree-test-'));
-  store = new SlotStore(dir, 4, 'no');
-  env = store.env(0, 0, true);
+useTempStore(test, 'pika-btree-test-', (s) => {
+  store = s;
+  env = s.env(0, 0, true);
 });
-test.after.each(() => {
-  store.closeAll();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-/** A deterministic PRNG, so a failure replays. */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const PREFIX = Buffer.from('\x00\x00\x00\x00\x00\x00\x00\x07\x02', 'latin1');
 const tree = (shape) => new CountedTree(env.dbs.zsets, PREFIX, shape);

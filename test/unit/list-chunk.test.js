@@ -2,12 +2,9 @@
 // one chunk record per LIST_CHUNK_ELEMENTS indexes the bounds span (at negative indexes too), no
 // chunk over LIST_CHUNK_MAX_BYTES, big elements in records of their own whose references move
 // with LINSERT/LREM and go with pops, trims and LSET; contents equal an array model throughout.
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const { test } = require('uvu');
 const assert = require('uvu/assert');
-const { SlotStore } = require('../../dist/storage/slot-store');
+const { useTempStore } = require('./support/temp-store');
 const ks = require('../../dist/storage/keyspace');
 const ls = require('../../dist/types/list');
 const lc = require('../../dist/types/list-chunk');
@@ -17,15 +14,9 @@ const { LIST_CHUNK_ELEMENTS: K, LIST_INLINE_MAX_BYTES: INLINE, LIST_CHUNK_MAX_BY
 const b = (s) => Buffer.from(s);
 const NOW = 1000;
 const BIG = (tag, n = INLINE + 1) => tag + 'B'.repeat(n - tag.length);
-let dir;
 let store;
-test.before.each(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pika-list-test-'));
-  store = new SlotStore(dir, 4, 'no');
-});
-test.after.each(() => {
-  store.closeAll();
-  fs.rmSync(dir, { recursive: true, force: true });
+useTempStore(test, 'pika-list-test-', (s) => {
+  store = s;
 });
 
 const meta = (env, key) => ls.getList(env, b(key), NOW);

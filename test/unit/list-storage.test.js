@@ -2,39 +2,21 @@
 // pushes on both sides across chunk borders (negative indexes included), elements too long for a
 // chunk (records of their own), LSET, LINSERT and LREM re-pushing one side, trims, and the
 // records left behind: one per chunk plus one per long element, none once the list is empty.
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const { test } = require('uvu');
 const assert = require('uvu/assert');
-const { SlotStore } = require('../../dist/storage/slot-store');
+const { useTempStore, rng } = require('./support/temp-store');
 const { LIST_CHUNK_ELEMENTS: K, LIST_INLINE_MAX_BYTES } = require('../../dist/common/limits');
 const l = require('../../dist/types/list');
 const ks = require('../../dist/storage/keyspace');
 
 const NOW = 1000;
 const KEY = Buffer.from('list');
-let dir;
 let store;
 let env;
-test.before.each(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pika-list-test-'));
-  store = new SlotStore(dir, 4, 'no');
-  env = store.env(0, 0, true);
+useTempStore(test, 'pika-list-test-', (s) => {
+  store = s;
+  env = s.env(0, 0, true);
 });
-test.after.each(() => {
-  store.closeAll();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-/** A deterministic PRNG, so a failure replays. */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const LONG = (i) => `${i}:${'x'.repeat(LIST_INLINE_MAX_BYTES + 1 + (i % 7) * 100)}`;
 /** Records of the `lists` sub-database other than the id counter (the all-zero key). */

@@ -2,12 +2,9 @@
 // SRANDMEMBER outside any write) builds it for a large set, adds and removals keep it equal to
 // the member records, it goes when the set shrinks well below the build threshold or is
 // dropped, and copies of the set leave it behind.
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const { test } = require('uvu');
 const assert = require('uvu/assert');
-const { SlotStore } = require('../../dist/storage/slot-store');
+const { useTempStore } = require('./support/temp-store');
 const ks = require('../../dist/storage/keyspace');
 const { CountedTree } = require('../../dist/storage/counted-btree');
 const st = require('../../dist/types/set');
@@ -21,15 +18,9 @@ const NOW = 1000;
 const TREE_MIN = SET_READ_ALL_MAX;
 /** Longer than MEMBER_DIRECT_MAX, so its member key is a digest. */
 const LONG = 'L'.repeat(2500);
-let dir;
 let store;
-test.before.each(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pika-set-test-'));
-  store = new SlotStore(dir, 4, 'no');
-});
-test.after.each(() => {
-  store.closeAll();
-  fs.rmSync(dir, { recursive: true, force: true });
+useTempStore(test, 'pika-set-test-', (s) => {
+  store = s;
 });
 
 const treeRecords = (env) => env.dbs.setranks.getKeysCount();

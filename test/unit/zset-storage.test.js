@@ -1,11 +1,8 @@
 // types/zset.ts's records in a real LMDB environment: every record of a sorted set, its rank
 // tree included, lives under the collection id, so copies take it along and drops leave nothing.
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const { test } = require('uvu');
 const assert = require('uvu/assert');
-const { SlotStore } = require('../../dist/storage/slot-store');
+const { useTempStore } = require('./support/temp-store');
 const ks = require('../../dist/storage/keyspace');
 const { CountedTree } = require('../../dist/storage/counted-btree');
 const z = require('../../dist/types/zset');
@@ -13,15 +10,9 @@ const rc = require('../../dist/storage/reclaim');
 
 const b = (s) => Buffer.from(s);
 const NOW = 1000;
-let dir;
 let store;
-test.before.each(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pika-zset-test-'));
-  store = new SlotStore(dir, 4, 'no');
-});
-test.after.each(() => {
-  store.closeAll();
-  fs.rmSync(dir, { recursive: true, force: true });
+useTempStore(test, 'pika-zset-test-', (s) => {
+  store = s;
 });
 
 /** Records of the `zsets` sub-database other than the id counter (the all-zero key). */
