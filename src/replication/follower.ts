@@ -56,6 +56,8 @@ export class FollowerLink {
   private stopped = false;
   /** Bytes before the first frame: AUTH's +OK, or an error line. */
   private preamble = true;
+  /** AUTH went and its +OK has not come back: PKSYNC waits for it (the leader hands over only an idle connection). */
+  private awaitingAuth = false;
 
   constructor(readonly host: string, readonly port: number, private node: FollowerHost) {
     this.timer = setInterval(() => this.tick(), REPL_HEARTBEAT_MS);
@@ -131,8 +133,8 @@ export class FollowerLink {
     s.setNoDelay(true);
     s.on('connect', () => {
       const auth = this.node.masterauth();
-      if (auth) s.write(frame(['AUTH', auth]));
-      s.write(frame(['PKSYNC', REPL_PROTOCOL_VERSION]));
+      this.awaitingAuth = auth !== '';
+      s.write(frame(this.awaitingAuth ? ['AUTH', auth] : ['PKSYNC', REPL_PROTOCOL_VERSION]));
     });
     s.on('data', (chunk) => this.onData(chunk));
     s.on('error', (e) => log.debug(`link to ${this.leader}: ${e.message}`));
@@ -164,8 +166,14 @@ export class FollowerLink {
         this.socket?.destroy();
         return;
       }
+      if (this.awaitingAuth && line === '+OK') {
+        this.awaitingAuth = false;
+        this.socket?.write(frame(['PKSYNC', REPL_PROTOCOL_VERSION]));
+      }
       chunk = chunk.subarray(eol + 2);
     }
+    // lines only so far (AUTH's +OK): PKSYNC's refusal could still come as a line
+    if (chunk.length === 0) return;
     this.preamble = false;
     try {
       this.parser.feed(chunk, (args) => this.onFrame(args));
