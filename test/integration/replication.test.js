@@ -1,7 +1,7 @@
 // Per-slot binlog and replication between two real nodes on loopback: every type with expiries
 // replicates and slot digests agree, also for 100k keys; blocking pops (at once or woken), reclaimed big collections,
 // zset rank trees and lists of chunks with big elements replicate; a follower killed with -9 catches up incrementally; a purged
-// offset leads to a full sync under writes.
+// offset leads to a full sync under writes; `force` asks for one.
 'use strict';
 
 const { suite } = require('uvu');
@@ -282,6 +282,24 @@ test('a purged offset leads to a full sync under writes, and nothing is lost', a
   assert.match(leader.output(), /full sync of 0:\d+ to .*snapshot at/);
   assert.match(follower.output(), /full sync of 0:\d+ from .*installed at index \d+/);
   assert.is(await L.get('during:s799'), 'v799');
+});
+
+test('slotsslaveof ... force makes a follower that is in step take a full sync', async () => {
+  if (TARGET !== 'pika') return;
+  await writeAll(L, 'force:', 100);
+  await waitSynced();
+  const [leaderFrom, followerFrom] = [leader.output().length, follower.output().length];
+  assert.is(await F.call('pkcluster', 'slotsslaveof', '127.0.0.1', String(leader.port), '3', 'force'), 'OK');
+  const deadline = Date.now() + 20_000;
+  while (!/full sync of 0:3 from .*installed at index \d+/.test(follower.output().slice(followerFrom))) {
+    if (Date.now() > deadline) assert.unreachable(`no full sync of 0:3\n${follower.output().slice(followerFrom)}`);
+    await sleep(100);
+  }
+  assert.match(leader.output().slice(leaderFrom), /full sync of 0:3 to .*snapshot at/);
+  // only the slot asked for: no other slot was sent whole
+  assert.not.match(leader.output().slice(leaderFrom), /full sync of 0:(?!3\b)\d+ to/);
+  await writeAll(L, 'after-force:', 100);
+  await waitSynced();
 });
 
 test.run();
