@@ -147,6 +147,9 @@ test('roles: each node leads its slots and follows the others; followers refuse 
   await rejects(C.set(keyIn('ro:', 3), 'x'), "READONLY You can't write against a read only replica.");
   // FLUSHDB would reach follower slots on every node
   await rejects(A.flushdb(), /^READONLY/);
+  // replica-serve-reads defaults to no: only a slot's leader answers reads
+  await rejects(C.get(keyIn('ro:', 3)), new RegExp(`^ERR slot \\d+ follows 127.0.0.1:${a.port} and replica-serve-reads is no$`));
+  assert.is(await A.get(keyIn('ro:', 3)), null);
 });
 
 test('every type with expiries, written through both leaders: each slot equal on all three nodes', async () => {
