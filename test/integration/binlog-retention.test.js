@@ -4,7 +4,7 @@
 
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
-const { TARGET, startNode, stopAll, client, closeClients, sleep } = require('./helpers');
+const { TARGET, startNode, stopAll, client, closeClients, sleep, slotInfo } = require('./helpers');
 const { slotOf } = require('../../dist/common/crc32');
 const { BINLOG_RETENTION_INTERVAL_MS } = require('../../dist/common/limits');
 
@@ -14,10 +14,9 @@ let node, c;
 
 /** binlog_first and binlog_offset of `slot` as indexes (first 0 when the log is empty). */
 async function range(slot) {
-  const text = await c.call('pkcluster', 'info', 'slot', String(slot));
-  const first = /binlog_first: (?:none|\d+:(\d+))/.exec(text);
-  const last = /binlog_offset: \d+:(\d+)/.exec(text);
-  return { first: Number(first[1] ?? 0), last: Number(last[1]) };
+  const { binlog_first: first, binlog_offset: last } = await slotInfo(c, slot);
+  const index = (offset) => Number(offset.split(':')[1]);
+  return { first: first === 'none' ? 0 : index(first), last: index(last) };
 }
 
 /** Waits (a few retention passes at most) until `ok` holds for the slot's range. */

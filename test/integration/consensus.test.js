@@ -7,7 +7,7 @@
 
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
-const { TARGET, startNode, stopAll, client, closeClients, sleep, rejects, RawConn, plain, parseInfo } = require('./helpers');
+const { TARGET, startNode, stopAll, client, closeClients, sleep, rejects, RawConn, plain, parseInfo, slotField } = require('./helpers');
 const { slotOf } = require('../../dist/common/crc32');
 const { CONSENSUS_BATCH_MAX_COMMANDS, REPL_SEND_BATCH_MS } = require('../../dist/common/limits');
 
@@ -125,7 +125,7 @@ function keyIn(prefix, slot) {
 
 /** The slot's binlog index on a node. */
 async function lastIndex(c, slot) {
-  return Number(/binlog_offset: \d+:(\d+)/.exec(await c.call('pkcluster', 'info', 'slot', String(slot)))[1]);
+  return Number((await slotField(c, slot, 'binlog_offset')).split(':')[1]);
 }
 
 test('a follower that stops acknowledging: the write and reads of its slot answer a timeout; other slots are read at once', async () => {

@@ -536,6 +536,18 @@ function parseInfo(text) {
   return out;
 }
 
+/** One slot's `pkcluster info slot` block as { field: value } (role, repl_state, binlog_offset, binlog_first ...). */
+async function slotInfo(c, slot) {
+  const out = {};
+  for (const m of (await c.call('pkcluster', 'info', 'slot', String(slot))).matchAll(/^ +(\w+): (.*?)\r?$/gm)) out[m[1]] = m[2];
+  return out;
+}
+
+/** One field of slotInfo, or undefined. */
+async function slotField(c, slot, field) {
+  return (await slotInfo(c, slot))[field];
+}
+
 /** Keys whose slots (DEFAULT_SLOT_NUM per table, slot % 2 workers, the test nodes' defaults) land on worker `w`. */
 function keysOnWorker(w, n, prefix) {
   const out = [];
@@ -567,5 +579,5 @@ function alive(pid) {
 
 module.exports = {
   ROOT, TARGET, sleep, withTimeout, freePort, startNode, stopAll, useNode, client, closeClients, redisCli,
-  parseReply, plain, RawConn, rawRequest, encode, rejects, parseInfo, alive, keysOnWorker, ERRORS,
+  parseReply, plain, RawConn, rawRequest, encode, rejects, parseInfo, slotInfo, slotField, alive, keysOnWorker, ERRORS,
 };

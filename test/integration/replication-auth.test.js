@@ -5,17 +5,12 @@
 
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
-const { TARGET, startNode, stopAll, client, closeClients, sleep } = require('./helpers');
+const { TARGET, startNode, stopAll, client, closeClients, sleep, slotField } = require('./helpers');
 const { REPL_BACKOFF_MAX_MS } = require('../../dist/common/limits');
 
 const test = suite('replication: masterauth');
 const SLOTS = 4;
 let leader, follower, L, F;
-
-async function slotField(c, slot, field) {
-  const text = await c.call('pkcluster', 'info', 'slot', String(slot));
-  return new RegExp(`${field}: (\\w+)`).exec(text)?.[1];
-}
 
 test.before(async () => {
   if (TARGET !== 'pika') return;

@@ -9,7 +9,7 @@
 
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
-const { TARGET, startNode, stopAll, client, closeClients, sleep, rejects } = require('./helpers');
+const { TARGET, startNode, stopAll, client, closeClients, sleep, rejects, slotField } = require('./helpers');
 const { slotOf } = require('../../dist/common/crc32');
 
 const test = suite('replication mesh');
@@ -240,15 +240,10 @@ test('B restarts: it catches A\'s slots up without a full sync, then follows C f
   assert.is(await C.call('config', 'set', 'replica-serve-reads', 'no'), 'OK');
 });
 
-/** A follower slot's link state as `pkcluster info slot` shows it. */
-async function replState(cl, slot) {
-  return /repl_state: (\w+)/.exec(await cl.call('pkcluster', 'info', 'slot', String(slot)))?.[1];
-}
-
 async function waitReplState(cl, slot, state, ms = 30_000) {
   const deadline = Date.now() + ms;
   for (;;) {
-    const got = await replState(cl, slot);
+    const got = await slotField(cl, slot, 'repl_state');
     if (got === state) return;
     if (Date.now() > deadline) assert.unreachable(`slot ${slot}: repl_state ${got}, expected ${state}`);
     await sleep(100);

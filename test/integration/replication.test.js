@@ -6,7 +6,7 @@
 
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
-const { TARGET, startNode, stopAll, client, closeClients, sleep, rejects } = require('./helpers');
+const { TARGET, startNode, stopAll, client, closeClients, sleep, rejects, slotField } = require('./helpers');
 const { slotOf } = require('../../dist/common/crc32');
 const { LIST_CHUNK_ELEMENTS, LIST_INLINE_MAX_BYTES } = require('../../dist/common/limits');
 
@@ -34,12 +34,6 @@ async function waitSynced(ms = 20_000) {
     await sleep(100);
   }
   assert.equal([...b], [...a], 'slot digests differ');
-}
-
-async function slotField(c, slot, field) {
-  const text = await c.call('pkcluster', 'info', 'slot', String(slot));
-  const m = new RegExp(`${field}: (.*)\\r`).exec(text);
-  return m && m[1];
 }
 
 /** A mixed write load of every type with expiries and the rewritten commands. */
