@@ -298,13 +298,10 @@ export class CountedTree {
     if (this.held.nodes.size > TREE_CACHE_MAX_NODES) this.held.settle();
   }
 
-  private nodeKey(id: number): Buffer {
-    return nodeKey(this.prefix, id);
-  }
   private read(id: number): Node | undefined {
     const cached = this.held?.nodes.get(id);
     if (cached !== undefined) return cached ?? undefined;
-    const raw = this.db.getBinaryFast(this.nodeKey(id));
+    const raw = this.db.getBinaryFast(nodeKey(this.prefix, id));
     const node = raw ? new Node(copyOf(raw)) : undefined;
     if (node && this.held) this.held.nodes.set(id, node);
     return node;
@@ -316,7 +313,7 @@ export class CountedTree {
   }
   private put(id: number, node: Node): void {
     if (!this.held) {
-      this.db.putSync(this.nodeKey(id), node.raw);
+      this.db.putSync(nodeKey(this.prefix, id), node.raw);
       return;
     }
     this.held.nodes.set(id, node);
@@ -324,11 +321,11 @@ export class CountedTree {
   }
   /** Writes a node's record, bypassing the cache (build, after it settled). */
   private write(id: number, raw: Buffer): void {
-    this.db.putSync(this.nodeKey(id), raw);
+    this.db.putSync(nodeKey(this.prefix, id), raw);
   }
   private drop(id: number): void {
     if (!this.held) {
-      this.db.removeSync(this.nodeKey(id));
+      this.db.removeSync(nodeKey(this.prefix, id));
       return;
     }
     this.held.nodes.set(id, null);
@@ -690,7 +687,7 @@ export class CountedTree {
       return sum;
     };
     const count = walk(root, 0, null, null, true);
-    const records = this.db.getKeysCount({ start: this.nodeKey(ROOT), end: Buffer.concat([this.prefix, Buffer.alloc(5, 0xff)]) });
+    const records = this.db.getKeysCount({ start: nodeKey(this.prefix, ROOT), end: Buffer.concat([this.prefix, Buffer.alloc(5, 0xff)]) });
     if (records !== nodes) fail(`${records} node records for ${nodes} reachable nodes`);
     return { count, height: leafDepth + 1, nodes };
   }

@@ -72,10 +72,15 @@ export class SlotEnv {
         const original = (db[m] as (...a: unknown[]) => unknown).bind(db);
         (db as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => {
           this.mutations++;
-          if (m === 'clearSync') this.trees.discard(db);
           return original(...a);
         };
       }
+      // a cleared sub-database leaves no cached tree node to write back at commit
+      const clearSync = db.clearSync.bind(db);
+      db.clearSync = (() => {
+        this.trees.discard(db);
+        return clearSync();
+      }) as typeof db.clearSync;
       // every range read (getKeys, getKeysCount and getValues call getRange) first settles
       // the cached trees whose records it could see: copies, drops and DUMP read them so
       const getRange = db.getRange.bind(db);
