@@ -81,6 +81,8 @@ export class Node {
   private calls = new Map<number, (reply: Buffer) => void>();
   private pool: WorkerPool;
   private dirty = new Set<Client>();
+  /** The set flushDirty walks while `dirty` collects clients its resumed parsers make dirty again. */
+  private flushing = new Set<Client>();
   private flushQueued = false;
   /** While an exclusive command runs, every new command waits here, in arrival order. */
   private held: [Client, Buffer[]][] | null = null;
@@ -592,7 +594,10 @@ export class Node {
     this.flushQueued = false;
     this.replication.pumpAppended();
     const slower = this.config.num('slowlog-log-slower-than');
-    for (const client of this.dirty) {
+    // a client resumed below parses what it held back and is marked dirty again: it must land
+    // in a set this pass does not clear, or those replies would wait for a flush that never comes
+    [this.flushing, this.dirty] = [this.dirty, this.flushing];
+    for (const client of this.flushing) {
       client.collect((p) => {
         this.stats.netOut += p.reply!.length;
         // replies queued at once (refusals, messages) have no start time and are not command calls
@@ -604,7 +609,7 @@ export class Node {
       if (why !== null) this.dropForOutput(client, why);
       else this.maybeResume(client);
     }
-    this.dirty.clear();
+    this.flushing.clear();
   }
 
   /** Why `client` must be disconnected if `extra` more reply bytes were queued, or null. */

@@ -92,6 +92,24 @@ test('10k pipelined commands in one write answer in order', async () => {
   }
 });
 
+test('10k pipelined commands main answers itself, in one write, are all answered', async () => {
+  // past CLIENT_MAX_INFLIGHT the client pauses; resuming it parses the rest during a flush,
+  // whose replies once waited for a flush that never came (257 answered, then nothing)
+  const c = await RawConn.open(port());
+  try {
+    const n = 10_000;
+    const cmds = [];
+    for (let i = 0; i < n; i++) cmds.push(i % 2 ? encode(['ECHO', `e${i}`]) : Buffer.from('PING\r\n'));
+    await c.write(Buffer.concat(cmds));
+    const replies = await c.replies(n, 60_000);
+    for (let i = 0; i < n; i++) assert.strictEqual(plain(replies[i]), i % 2 ? `e${i}` : 'PONG', `reply ${i}`);
+    await c.write('PING\r\n');
+    assert.strictEqual(plain(await c.reply()), 'PONG');
+  } finally {
+    c.close();
+  }
+});
+
 test('a pipeline over both workers and main keeps reply order', async () => {
   const keys = Array.from({ length: 200 }, (_, i) => `order:${i}`);
   await r().flushall();
