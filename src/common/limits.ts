@@ -192,7 +192,8 @@ export const RECLAIM_BUSY_INTERVAL_MS = 100;
 export const RECLAIM_LOG_MIN_RECORDS = 100_000;
 export const RECLAIM_LOG_INTERVAL_MS = 10_000;
 /** Commands a client sends while parked on a blocking command, held in order; past this main
- * stops reading its socket. (Parked clients themselves are bounded by maxclients: one each.) */
+ * keeps its bytes unframed, under client-query-buffer-limit, and still reads the socket so a
+ * disconnect is seen. (Parked clients themselves are bounded by maxclients: one each.) */
 export const BLOCKED_HELD_COMMANDS_MAX = 10_000;
 /** Longest single timer of a blocking command's timeout; a longer one re-arms (setTimeout's limit). */
 export const TIMER_MAX_MS = 2 ** 31 - 1;

@@ -214,9 +214,10 @@ export class Node {
     });
   }
 
-  private onData(client: Client, chunk: Buffer): void {
+  /** `arrived`: the chunk is new from the socket (not held back by the parser and fed again). */
+  private onData(client: Client, chunk: Buffer, arrived = true): void {
     if (client.closeAfterFlush) return;
-    this.stats.netIn += chunk.length;
+    if (arrived) this.stats.netIn += chunk.length;
     try {
       client.parser.feed(chunk, (args) => {
         this.dispatchSafely(client, args);
@@ -338,10 +339,7 @@ export class Node {
   /** A command sent while a blocking command waits: kept, in order, until that one is answered. */
   private holdBack(client: Client, args: Buffer[]): void {
     client.hold!.push(args);
-    if (client.hold!.length >= BLOCKED_HELD_COMMANDS_MAX && !client.paused) {
-      client.paused = true;
-      client.socket.pause();
-    }
+    if (client.hold!.length >= BLOCKED_HELD_COMMANDS_MAX) client.parser.suspend();
   }
 
   /** Runs the commands held behind a blocking command (or a write waking one) that has its reply. */
@@ -350,6 +348,7 @@ export class Node {
     client.hold = null;
     if (!held || client.closed) return;
     for (const args of held) this.dispatchSafely(client, args);
+    if (client.parser.suspendedNow()) this.onData(client, client.parser.resume(), false);
     this.maybeResume(client);
   }
 

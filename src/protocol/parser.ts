@@ -23,16 +23,18 @@ export class RequestParser {
   /** A large bulk being filled across chunks. */
   private big: Buffer | null = null;
   private bigFilled = 0;
+  /** Chunks received while suspended, not framed yet (see suspend). */
+  private suspended: Buffer[] | null = null;
+  private suspendedBytes = 0;
 
   /** `unauthenticated`: whether the client must still AUTH, which bounds what it may send. */
   constructor(private limits: ParserLimits, private unauthenticated: () => boolean = () => false) {}
 
   /** Bytes received but not yet framed into a command: the query buffer. */
   pendingBytes(): number {
-    return this.buf.length - this.pos + (this.big ? this.bigFilled : 0);
+    return this.buf.length - this.pos + (this.big ? this.bigFilled : 0) + this.suspendedBytes;
   }
 
-  /** Frames every complete command in `chunk`; throws ProtocolError on malformed input. */
   /**
    * Stops handing out commands until the next feed (which may be empty): what was received
    * stays buffered. Main stops a client whose replies pile up, so that a long pipeline from a
@@ -42,7 +44,39 @@ export class RequestParser {
     this.stopped = true;
   }
 
+  /**
+   * Stops framing until resume(), and keeps what arrives meanwhile as it came. Main suspends a
+   * client parked on a blocking command that keeps sending, instead of no longer reading it:
+   * a socket that is not read never reports its peer's close, and the parked client would take
+   * the next push into a dead connection. pendingBytes() counts these chunks, so the query
+   * buffer limit still bounds them.
+   */
+  suspend(): void {
+    this.stopped = true;
+    this.suspended ??= [];
+  }
+
+  /** Ends a suspend(); returns what came meanwhile, for the caller to feed. */
+  resume(): Buffer {
+    const chunks = this.suspended ?? [];
+    this.suspended = null;
+    this.suspendedBytes = 0;
+    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  }
+
+  suspendedNow(): boolean {
+    return this.suspended !== null;
+  }
+
+  /** Frames every complete command in `chunk`; throws ProtocolError on malformed input. */
   feed(chunk: Buffer, onCommand: (args: Buffer[]) => void): void {
+    if (this.suspended) {
+      if (chunk.length) {
+        this.suspended.push(chunk);
+        this.suspendedBytes += chunk.length;
+      }
+      return;
+    }
     this.stopped = false;
     if (this.big) chunk = this.fillBig(chunk);
     if (this.pos < this.buf.length) {

@@ -273,6 +273,28 @@ test('a blocked client runs its later pipelined commands only after its reply', 
   c.close();
 });
 
+test('past BLOCKED_HELD_COMMANDS_MAX held commands a blocked client is still read: its disconnect is seen, and when served it runs them all', async () => {
+  const held = 60_000; // over the 10,000 held as commands; the rest waits unframed
+  const pings = Buffer.from('*1\r\n$4\r\nPING\r\n'.repeat(held));
+  const gone = await RawConn.open(port());
+  await gone.write(Buffer.concat([encode(['BLPOP', A0, '0']), pings]));
+  await waitBlocked(1);
+  gone.close();
+  await waitBlocked(0);
+  await r().rpush(A0, 'kept');
+  assert.deepStrictEqual(await r().lrange(A0, 0, -1), ['kept'], 'the push stays in the list');
+
+  const c = await RawConn.open(port());
+  await c.write(Buffer.concat([encode(['BLPOP', B1, '0']), pings, encode(['ECHO', 'last'])]));
+  await waitBlocked(1);
+  await r().rpush(B1, 'x');
+  const replies = await c.replies(held + 2, 60_000);
+  assert.deepStrictEqual(plain(replies[0]), [B1, 'x']);
+  assert.strictEqual(replies.slice(1, -1).filter((p) => plain(p) === 'PONG').length, held);
+  assert.strictEqual(plain(replies[held + 1]), 'last');
+  c.close();
+});
+
 test('BZMPOP and BLMPOP blocked on several keys, woken by the second', async () => {
   const z = conn().call('BZMPOP', 0, 2, C0, D1, 'MAX', 'COUNT', 2);
   const l = conn().call('BLMPOP', 0, 2, A0, B1, 'RIGHT', 'COUNT', 2);

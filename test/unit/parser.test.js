@@ -276,4 +276,27 @@ test('too big multibulk count / bulk count string', () => {
   throwsProto(() => parse(['*1\r\n$' + '1'.repeat(70 * 1024)]), 'Protocol error: too big bulk count string');
 });
 
+
+test('suspend: later chunks are kept unframed and counted; resume hands them back in order', () => {
+  const p = mk();
+  const out = [];
+  const onCommand = (args) => {
+    out.push(args.map((a) => a.toString('latin1')));
+    if (out.length === 1) p.suspend(); // as main does for a parked client over its hold limit
+  };
+  const first = resp('BLPOP', 'k', '0') + resp('PING') + resp('ECHO', 'a');
+  p.feed(Buffer.from(first, 'latin1'), onCommand);
+  assert.equal(out, [['BLPOP', 'k', '0']]);
+  p.feed(Buffer.from(resp('ECHO', 'b') + '*2\r\n$4\r\nEC', 'latin1'), onCommand);
+  p.feed(Buffer.from('HO\r\n$1\r\nc\r\n', 'latin1'), onCommand);
+  assert.equal(out.length, 1, 'nothing framed while suspended');
+  assert.ok(p.suspendedNow());
+  const rest = resp('PING') + resp('ECHO', 'a') + resp('ECHO', 'b') + resp('ECHO', 'c');
+  assert.is(p.pendingBytes(), rest.length);
+  p.feed(p.resume(), onCommand);
+  assert.not.ok(p.suspendedNow());
+  assert.equal(out.slice(1), [['PING'], ['ECHO', 'a'], ['ECHO', 'b'], ['ECHO', 'c']]);
+  assert.is(p.pendingBytes(), 0);
+});
+
 test.run();
