@@ -42,11 +42,18 @@ export const REPORTED_EXPIRED_MAX = 10_000;
 export const CLIENT_MAX_INFLIGHT = 256;
 /** Inline commands (telnet style) are limited as in Redis. */
 export const INLINE_MAX_BYTES = 64 * KB;
-/** Multibulk argument count limit, as in Redis. */
 /** What a client that must still AUTH may send, as Redis bounds it (a stranger cannot make the node buffer much). */
 export const UNAUTHENTICATED_MULTIBULK_MAX = 10;
 export const UNAUTHENTICATED_BULK_MAX = 16384;
-export const MULTIBULK_MAX_ARGS = 1024 * 1024;
+/** Multibulk argument count limit: INT_MAX, as in Redis 7.0. */
+export const MULTIBULK_MAX_ARGS = 2 ** 31 - 1;
+/**
+ * What main counts per argument framed into a command not yet complete, beyond its bytes (the
+ * Buffer view holding it), against client-query-buffer-limit: a multibulk of endless empty
+ * arguments meets that limit (at most 2 GB: some 33 million arguments, well inside what a JS
+ * array holds) instead of growing main's heap.
+ */
+export const FRAMED_ARG_OVERHEAD_BYTES = 64;
 /** A slot environment unused this long is closed; the sweep runs this often. */
 export const SLOT_IDLE_CLOSE_MS = 5 * 60 * 1000;
 export const SLOT_IDLE_SWEEP_MS = 10 * 1000;

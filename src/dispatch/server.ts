@@ -224,14 +224,17 @@ export class Node {
         if (this.overloaded(client)) client.parser.stop();
       });
     } catch (e) {
-      if (!(e instanceof ProtocolError)) throw e;
-      this.immediate(client, errorReply(`ERR ${e.message}`), 'protocol');
+      // anything else the parser throws (an allocation refused for a huge bulk) costs the
+      // client its connection, never the node
+      if (!(e instanceof ProtocolError)) log.warn(`closing client ${client.info.addr}: its input failed to parse (${(e as Error).message})`);
+      const message = e instanceof ProtocolError ? e.message : 'Protocol error: input could not be parsed';
+      this.immediate(client, errorReply(`ERR ${message}`, 'latin1'), 'protocol');
       client.closeAfterFlush = true;
       client.socket.pause();
       this.markDirty(client);
       return;
     }
-    if (client.parser.pendingBytes() > this.config.num('client-query-buffer-limit')) {
+    if (client.parser.footprint() > this.config.num('client-query-buffer-limit')) {
       log.warn(`closing client ${client.info.addr}: query buffer over client-query-buffer-limit`);
       client.close();
       return;

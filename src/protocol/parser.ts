@@ -1,6 +1,6 @@
 // Incremental RESP2 request framing: multibulk and inline commands, any pipelining depth.
 // Arguments are views into the received chunks; nothing is decoded beyond framing.
-import { INLINE_MAX_BYTES, MULTIBULK_MAX_ARGS, UNAUTHENTICATED_BULK_MAX, UNAUTHENTICATED_MULTIBULK_MAX } from '../common/limits';
+import { FRAMED_ARG_OVERHEAD_BYTES, INLINE_MAX_BYTES, MULTIBULK_MAX_ARGS, UNAUTHENTICATED_BULK_MAX, UNAUTHENTICATED_MULTIBULK_MAX } from '../common/limits';
 
 export class ProtocolError extends Error {}
 
@@ -20,6 +20,8 @@ export class RequestParser {
   /** Arguments still expected in the current multibulk; 0 when between commands. */
   private argsLeft = 0;
   private args: Buffer[] = [];
+  /** The bytes of the arguments in `args`. */
+  private argsBytes = 0;
   /** A large bulk being filled across chunks. */
   private big: Buffer | null = null;
   private bigFilled = 0;
@@ -30,9 +32,14 @@ export class RequestParser {
   /** `unauthenticated`: whether the client must still AUTH, which bounds what it may send. */
   constructor(private limits: ParserLimits, private unauthenticated: () => boolean = () => false) {}
 
-  /** Bytes received but not yet framed into a command: the query buffer. */
+  /** Bytes received and not yet handed out in a command: the query buffer. */
   pendingBytes(): number {
-    return this.buf.length - this.pos + (this.big ? this.bigFilled : 0) + this.suspendedBytes;
+    return this.buf.length - this.pos + (this.big ? this.bigFilled : 0) + this.suspendedBytes + this.argsBytes;
+  }
+
+  /** The query buffer's memory, checked against client-query-buffer-limit: its bytes and the arguments framed so far. */
+  footprint(): number {
+    return this.pendingBytes() + this.args.length * FRAMED_ARG_OVERHEAD_BYTES;
   }
 
   /**
@@ -90,6 +97,7 @@ export class RequestParser {
         if (this.args.length > 0) {
           const args = this.args;
           this.args = [];
+          this.argsBytes = 0;
           onCommand(args);
           continue;
         }
@@ -110,9 +118,7 @@ export class RequestParser {
     chunk.copy(big, this.bigFilled, 0, n);
     this.bigFilled += n;
     if (this.bigFilled === big.length) {
-      if (big[big.length - 2] !== CR || big[big.length - 1] !== LF) throw new ProtocolError("Protocol error: expected '\\r\\n' after bulk");
-      this.args.push(big.subarray(0, big.length - 2));
-      this.argsLeft--;
+      this.pushArg(big.subarray(0, big.length - 2));
       this.big = null;
       this.bigFilled = 0;
     }
@@ -141,12 +147,13 @@ export class RequestParser {
   }
 
   private parseBulk(): boolean {
-    if (this.buf[this.pos] !== 0x24 /* $ */) {
-      const got = String.fromCharCode(this.buf[this.pos]);
-      throw new ProtocolError(`Protocol error: expected '$', got '${got}'`);
-    }
+    // Redis looks at the header's first byte once its whole line is in
     const end = this.lineEnd(INLINE_MAX_BYTES, 'bulk count string');
     if (end < 0) return false;
+    if (this.buf[this.pos] !== 0x24 /* $ */) {
+      const got = String.fromCharCode(this.buf[this.pos]); // the raw byte: the reply is latin1
+      throw new ProtocolError(`Protocol error: expected '$', got '${got}'`);
+    }
     const len = parseIntStrict(this.buf, this.pos + 1, end);
     if (len === undefined || len < 0 || len > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length');
     if (len > UNAUTHENTICATED_BULK_MAX && this.unauthenticated()) throw new ProtocolError('Protocol error: unauthenticated bulk length');
@@ -161,11 +168,16 @@ export class RequestParser {
       }
       return false;
     }
-    if (this.buf[start + len] !== CR || this.buf[start + len + 1] !== LF) throw new ProtocolError("Protocol error: expected '\\r\\n' after bulk");
-    this.args.push(this.buf.subarray(start, start + len));
+    // the two bytes after a bulk are skipped unread, as Redis does
+    this.pushArg(this.buf.subarray(start, start + len));
     this.pos = start + len + 2;
-    this.argsLeft--;
     return true;
+  }
+
+  private pushArg(arg: Buffer): void {
+    this.args.push(arg);
+    this.argsBytes += arg.length;
+    this.argsLeft--;
   }
 
   private parseInline(onCommand: (args: Buffer[]) => void): boolean {
@@ -209,7 +221,9 @@ export function splitInline(line: Buffer): Buffer[] {
   const out: Buffer[] = [];
   let i = 0;
   const n = line.length;
+  // isspace() skips blanks and must follow a closing quote; a bare word ends only at these four
   const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+  const endsWord = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
   while (true) {
     while (i < n && isSpace(line[i])) i++;
     if (i >= n) return out;
@@ -248,7 +262,7 @@ export function splitInline(line: Buffer): Buffer[] {
       } else {
         if (i >= n) break;
         const c = line[i];
-        if (isSpace(c)) break;
+        if (endsWord(c)) break;
         if (c === 34) inDq = true;
         else if (c === 39) inSq = true;
         else cur.push(c);

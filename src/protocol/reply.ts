@@ -22,8 +22,10 @@ export const NULL3 = Buffer.from('_\r\n');
 
 export type Protocol = 2 | 3;
 
-export function errorReply(msg: string): Buffer {
-  return Buffer.from(`-${msg.replace(/[\r\n]+/g, ' ')}${CRLF}`);
+/** `latin1`: the message carries raw bytes, one per character (a protocol error quoting the input). */
+export function errorReply(msg: string, encoding: 'utf8' | 'latin1' = 'utf8'): Buffer {
+  // as addReplyError: each CR or LF becomes a space, so the reply stays one line
+  return Buffer.from(`-${msg.replace(/[\r\n]/g, ' ')}${CRLF}`, encoding);
 }
 export function intReply(n: number | bigint): Buffer {
   return typeof n === 'number' && n >= 0 && n < SHARED_INTS && Number.isInteger(n) ? intCache[n] : Buffer.from(`:${n}${CRLF}`);

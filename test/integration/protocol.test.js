@@ -169,6 +169,20 @@ test('malformed RESP answers a protocol error and closes only that connection', 
   await expectProtocolError(`${'x'.repeat(70 * 1024)}`, 'too big inline request');
 });
 
+test("as Redis: the byte quoted in expected '$' is sent raw; the two bytes after a bulk go unread", async () => {
+  const c = await RawConn.open(port());
+  await c.write(Buffer.from('*1\r\n\xff\r\n', 'latin1'));
+  await c.waitFor(() => c.closed, 10_000, 'the close');
+  assert.deepStrictEqual(c.bytes(), Buffer.from("-ERR Protocol error: expected '$', got '\xff'\r\n", 'latin1'));
+  const d = await RawConn.open(port());
+  try {
+    await d.write('*1\r\n$4\r\nPINGxx*2\r\n$4\r\nECHO\r\n$1\r\nz\r\n');
+    assert.deepStrictEqual((await d.replies(2)).map(plain), ['PONG', 'z']);
+  } finally {
+    d.close();
+  }
+});
+
 test('commands before the malformed part are still answered', async () => {
   const res = await rawRequest(port(), 'PING\r\nECHO hi\r\n*abc\r\nPING\r\n', { until: () => false, ms: 10_000 });
   assert.strictEqual(res.closed, true);
