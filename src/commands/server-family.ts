@@ -2,12 +2,13 @@
 import { globMatch } from '../common/glob';
 import { PAUSE_MAX_MS } from '../common/limits';
 import { CommandError, ERR_NO_PASSWORD_SET, ERR_NOAUTH_HELLO, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGPASS, arityError } from '../common/errors';
-import { bulkReply, EMPTY_ARRAY, intReply, OK, PONG, Protocol, ReplyWriter } from '../protocol/reply';
+import { bulkReply, EMPTY_ARRAY, intReply, OK, PONG, Protocol, ReplyWriter, simpleReply } from '../protocol/reply';
 import { intArg, lower, parseInt64 } from './args';
 import { helpReply, subcommandSyntaxError } from './container';
 import { ClientInfo, CommandSpec, ServerContext } from './types';
 
 export const SERVER_VERSION = '7.0.15';
+const RESET = simpleReply('RESET');
 
 /** Human-readable text: a verbatim string for RESP3 clients, as Redis answers INFO and CLIENT LIST. */
 function textReply(ctx: ServerContext, text: string): Buffer {
@@ -515,6 +516,13 @@ export const SERVER_COMMANDS: CommandSpec[] = [
   M('echo', 2, ['fast'], 'connection', 'Echo the given string', (_c, a) => bulkReply(a[1])),
   { ...M('select', 2, ['fast', 'loading', 'stale'], 'connection', 'Change the selected database for the current connection', select), ownTableCheck: true, selectsTable: true },
   { ...M('quit', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Close the connection', quit), whileSubscribed: true, runsInMulti: true },
+  {
+    ...M('reset', 1, ['noauth', 'fast', 'loading', 'stale', 'noscript'], 'connection', 'Reset the connection', (ctx) => {
+      ctx.resetConnection();
+      return RESET;
+    }),
+    since: '6.2.0', whileSubscribed: true, runsInMulti: true,
+  },
   { ...M('auth', -2, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Authenticate to the server', auth), selectsTable: true },
   { ...M('hello', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Handshake with Redis', hello), selectsTable: true },
   {

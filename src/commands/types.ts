@@ -159,6 +159,8 @@ export interface ServerContext {
   /** CLIENT UNBLOCK: answers a parked client as timed out (or with an error); false when none is parked. */
   unblockClient(id: number, error: boolean): boolean;
   closeAfterReply(): void;
+  /** RESET: the connection as a new one finds it (no MULTI, watches, subscriptions or MONITOR; RESP2, table 0, not authenticated, no name, replies on). */
+  resetConnection(): void;
   setClientName(name: string): void;
   /** Makes this connection a MONITOR client. */
   monitor(): void;

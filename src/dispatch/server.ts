@@ -315,13 +315,20 @@ export class Node {
       const answer = this.transactions.intercept(client, spec, args);
       if (answer !== null) return answer[0] === 0x2d ? this.refuse(client, answer, name, spec, silent) : this.immediate(client, answer, name, silent);
     }
-    if (this.monitors.active) this.monitors.feed(spec, args, info.table, info.addr);
     this.stats.commands++;
     this.tables.count(info.table, spec.flags.includes('write'));
     info.lastCommand = name;
     const pending: Pending = { reply: null, args, name, startedAt: now, micros: 0, silent: silent && !spec.pushReply };
     if (consensus !== null) this.consensusHolds.mark(pending, consensus, spec.flags.includes('write') || (queued?.some((q) => q.spec.flags.includes('write')) ?? false));
     const seq = client.push(pending);
+    // monitors are fed once the command is queued, and main's own commands once they ran, as
+    // Redis feeds them after call(): a monitoring client gets its reply before the line, and
+    // RESET no longer shows to the client it took out of MONITOR
+    if (spec.main) {
+      this.runMain(client, spec, args, pending);
+      return this.feedMonitors(client, spec, args);
+    }
+    this.feedMonitors(client, spec, args);
     if (spec.block) {
       client.hold = [];
       return this.blocking.start(client, spec, args, pending);
@@ -335,8 +342,11 @@ export class Node {
         return this.settle(client, pending, this.replyOf(client, spec, args), woken);
       }
     }
-    if (spec.main) return this.runMain(client, spec, args, pending);
     this.route(client, spec, args, seq, pending);
+  }
+
+  private feedMonitors(client: Client, spec: CommandSpec, args: Buffer[]): void {
+    if (this.monitors.active) this.monitors.feed(spec, args, client.info.table, client.info.addr);
   }
 
   /** A command sent while a blocking command waits: kept, in order, until that one is answered. */
@@ -724,6 +734,14 @@ export class Node {
       },
       closeAfterReply: () => {
         client.closeAfterFlush = true;
+      },
+      resetConnection: () => {
+        node.transactions.forget(client);
+        if (client.monitor) node.monitors.remove(client.monitor);
+        client.monitor = null;
+        node.pubsub.leave(node.subscriberOf(client));
+        client.setReplyMode('on');
+        Object.assign(client.info, { monitor: false, sub: 0, psub: 0, resp: 2, table: 0, name: '', grant: node.access.initialGrant(), grantTableUid: 0 });
       },
       monitor: () => {
         client.monitor ??= {

@@ -163,9 +163,9 @@ export class Transactions {
     }
   }
 
-  /** The connection closed. */
+  /** The connection closed, or RESET: its MULTI queue and watched keys go. */
   forget(client: Client): void {
-    if (client.tx) this.unwatchAll(client.tx);
+    if (client.tx) this.reset(client.tx);
   }
 
   private multi(client: Client): Buffer {

@@ -86,6 +86,48 @@ users('before AUTH only AUTH, HELLO and QUIT run; failed AUTH is counted and log
   assert.match(hu.node.output(), /failed AUTH from 127\.0\.0\.1:\d+ \(user "alice"\)/);
 });
 
+users('RESET leaves the connection as a new one: not authenticated, table 0, RESP2, no name, MULTI, subscriptions or MONITOR', async () => {
+  const c = await RawConn.open(hu.node.port);
+  const call = async (...args) => plain(await c.call(...args));
+  try {
+    assert.strictEqual(await call('RESET'), 'RESET', 'allowed before AUTH');
+    assert.strictEqual(await call('AUTH', 'admin-pw'), 'OK');
+    for (const args of [['CLIENT', 'SETNAME', 'before'], ['SELECT', '3'], ['SET', 'reset:k', 'in-3'], ['MULTI']]) assert.strictEqual(await call(...args), 'OK');
+    assert.strictEqual(await call('SET', 'reset:a', '1'), 'QUEUED');
+    assert.strictEqual(await call('RESET'), 'RESET', 'runs at once inside MULTI');
+    assert.strictEqual(await call('GET', 'reset:k'), `-${NOAUTH}`);
+    assert.strictEqual(await call('AUTH', 'admin-pw'), 'OK');
+    assert.strictEqual(await call('CLIENT', 'GETNAME'), null);
+    assert.strictEqual(await call('GET', 'reset:k'), null, 'back in table 0');
+    assert.strictEqual(await call('EXEC'), '-ERR EXEC without MULTI');
+    assert.deepStrictEqual(await call('SUBSCRIBE', 'reset:ch'), ['subscribe', 'reset:ch', 1]);
+    assert.strictEqual(await call('RESET'), 'RESET', 'allowed while subscribed');
+    assert.strictEqual(await call('AUTH', 'admin-pw'), 'OK');
+    assert.strictEqual(await call('PING'), 'PONG', 'no longer subscribed');
+    assert.deepStrictEqual(await hu.redis.pubsub('NUMSUB', 'reset:ch'), ['reset:ch', 0]);
+    assert.strictEqual(await call('MONITOR'), 'OK');
+    assert.strictEqual(await call('RESET'), 'RESET');
+    assert.strictEqual(await call('AUTH', 'admin-pw'), 'OK');
+    await hu.redis.set('reset:seen', '1');
+    await c.write('HELLO 3\r\n'); // a RESP3 map, past which this reader skips
+    await c.waitFor(() => c.text().endsWith('modules\r\n*0\r\n'), 10_000, 'HELLO 3');
+    c.pos = c.bytes().length;
+    assert.strictEqual(await call('RESET'), 'RESET');
+    assert.strictEqual(await call('AUTH', 'admin-pw'), 'OK');
+    assert.strictEqual(c.text().includes('reset:seen'), false, 'no MONITOR line after RESET');
+    const info = await call('CLIENT', 'INFO');
+    assert.match(info, / flags=N /);
+    assert.match(info, / db=0 /);
+    assert.match(info, / resp=2\n$/);
+  } finally {
+    c.close();
+  }
+  assert.strictEqual(await hu.redis.select(3), 'OK');
+  assert.strictEqual(await hu.redis.exists('reset:a'), 0, 'the queued SET never ran');
+  await hu.redis.del('reset:k');
+  assert.strictEqual(await hu.redis.select(0), 'OK');
+});
+
 users('before AUTH a client may send at most 10 arguments of at most 16384 bytes, as in Redis', async () => {
   const big = await rawRequest(hu.node.port, encode(['AUTH', 'x'.repeat(16385)]), { until: () => false, ms: 10_000 });
   assert.strictEqual(big.text, '-ERR Protocol error: unauthenticated bulk length\r\n');
