@@ -1,5 +1,6 @@
 // Strict argument parsing as Redis does it (string2ll, strtold checks).
 import { CommandError, ERR_NOT_FLOAT, ERR_NOT_INTEGER } from '../common/errors';
+import { RANDOM_REPEATS_MAX } from '../common/limits';
 
 // As string2ll: "-0" is not an integer.
 const INT_RE = /^(0|-?[1-9][0-9]*)$/;
@@ -19,6 +20,25 @@ export function intArg(b: Buffer, err = ERR_NOT_INTEGER): number {
   const n = parseInt64(b);
   if (n === undefined || n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) throw new CommandError(err);
   return Number(n);
+}
+
+/** Redis's getRangeLongFromObjectOrReply with its texts; `msg` replaces both errors when given. */
+export function rangeLong(b: Buffer, min: bigint, max: bigint, msg?: string): bigint {
+  const n = parseInt64(b);
+  if (n === undefined) throw new CommandError(msg ?? ERR_NOT_INTEGER);
+  if (n < min || n > max) throw new CommandError(msg ?? `ERR value is out of range, value must between ${min} and ${max}`);
+  return n;
+}
+
+/** Redis's getIntFromObjectOrReply: a C int, with its texts (SELECT, MOVE and COPY's database). */
+export function cIntArg(b: Buffer): number {
+  return Number(rangeLong(b, -(2n ** 31n), 2n ** 31n - 1n));
+}
+
+/** A random-member command's negative count `l` as its number of picks, refused past RANDOM_REPEATS_MAX. */
+export function repeatsCount(l: bigint): number {
+  if (-l > BigInt(RANDOM_REPEATS_MAX)) throw new CommandError('ERR value is out of range');
+  return Number(-l);
 }
 
 export function bigIntArg(b: Buffer, err = ERR_NOT_INTEGER): bigint {

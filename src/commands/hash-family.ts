@@ -8,7 +8,7 @@ import { SlotEnv } from '../storage/slot-store';
 import {
   deleteField, fieldAt, fields, getField, getHash, getOrCreateHash, Hash, hashEncoding, saveHash, scanFields, setField,
 } from '../types/hash';
-import { bigIntArg, lower, parseInt64 } from './args';
+import { bigIntArg, lower, parseInt64, repeatsCount } from './args';
 import { countLookup, removedFrom } from './keyspace-events';
 import { matches, parseScanCursor, parseScanOptions, scanReply, ScanPositions } from './scan-cursor';
 import { CommandSpec, WorkerContext } from './types';
@@ -188,7 +188,7 @@ function hrandfieldWithCount(ctx: WorkerContext, key: Buffer, l: bigint, withVal
   if (!r) return out.arrayHeader(0);
   const { env, h } = r;
   const uniq = l >= 0n;
-  const count = Number(uniq ? l : -l);
+  const count = uniq ? Number(l) : repeatsCount(l);
   if (count === 0) return out.arrayHeader(0);
   const reply = (items: { member: Buffer; value: Buffer }[]) => {
     if (withValues) out.pairsHeader(items.length);

@@ -13,7 +13,7 @@ import {
 import { SlotEnv } from '../storage/slot-store';
 import { decodeMeta } from '../types/collection';
 import { hashEncoding } from '../types/hash';
-import { intArg, lower, parseInt64 } from './args';
+import { cIntArg, lower, parseInt64 } from './args';
 import { helpReply } from './container';
 import { setEncoding } from '../types/set';
 import { zsetEncoding } from '../types/zset';
@@ -147,7 +147,7 @@ function copy(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
     const opt = lower(args[i]);
     if (opt === 'replace') replace = true;
     else if (opt === 'db' && i + 1 < args.length) {
-      table = intArg(args[++i], 'ERR value is not an integer or out of range');
+      table = cIntArg(args[++i]);
       if (!ctx.tableExists(table)) throw new CommandError('ERR DB index is out of range');
     } else throw new CommandError(ERR_SYNTAX);
   }
@@ -177,7 +177,7 @@ function copyTarget(args: Buffer[]): number | undefined {
 }
 
 function move(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void {
-  const table = intArg(args[2]);
+  const table = cIntArg(args[2]);
   if (!ctx.tableExists(table)) throw new CommandError('ERR DB index is out of range');
   if (table === ctx.table) throw new CommandError('ERR source and destination objects are the same');
   const srcEnv = ctx.env(args[1], false);
@@ -210,7 +210,7 @@ function object(ctx: ServerContext, args: Buffer[]): Buffer | Promise<Buffer> {
   if (sub === 'help') return helpReply(args[0], OBJECT_HELP);
   const key = args[2];
   const worker = ctx.workerOfSlot(slotOf(key, ctx.slotCount(ctx.client.table)));
-  return ctx.callWorker(worker, ctx.client.table, [Buffer.from('__object'), args[1], key]);
+  return ctx.callWorker(worker, ctx.client.table, [Buffer.from('__object'), args[1], key], ctx.client.resp);
 }
 
 /** __object <encoding|refcount|idletime|freq> <key>: OBJECT's part in the key's worker. */

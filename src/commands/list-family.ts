@@ -10,7 +10,7 @@ import { SlotEnv } from '../storage/slot-store';
 import {
   getList, listForWrite, listGet, listInsertAt, listMatches, ListMeta, listPop, listPush, listRangeEach, listRemovePositions, listSave, listSet, listTrimEnds,
 } from '../types/list';
-import { lower, numkeysArgs, parseInt64 } from './args';
+import { lower, numkeysArgs, parseInt64, rangeLong } from './args';
 import { BlockMode, blockMode, KEYS_THEN_TIMEOUT, nothingToPop, oneSource, parseTimeout, popFirst, skipsWaiter, TIMEOUT_THEN_NUMKEYS } from './blocking';
 import { countLookup, removedFrom } from './keyspace-events';
 import { CommandSpec, WorkerContext } from './types';
@@ -26,12 +26,6 @@ function longArg(b: Buffer): bigint {
   return n;
 }
 
-/** getRangeLongFromObjectOrReply with a message: `msg` for both a non-integer and an out-of-range value. */
-function rangeLong(b: Buffer, min: bigint, max: bigint, msg: string): bigint {
-  const n = parseInt64(b);
-  if (n === undefined || n < min || n > max) throw new CommandError(msg);
-  return n;
-}
 
 /** Counts beyond any list's length behave as "all of it"; keeps arithmetic in safe integers. */
 const clamp = (n: bigint) => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : n < -BigInt(Number.MAX_SAFE_INTEGER) ? -Number.MAX_SAFE_INTEGER : Number(n));

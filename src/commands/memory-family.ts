@@ -38,7 +38,7 @@ function memory(ctx: ServerContext, args: Buffer[]): Buffer | Promise<Buffer> {
   }
   const key = args[2];
   const worker = ctx.workerOfSlot(slotOf(key, ctx.slotCount(ctx.client.table)));
-  return ctx.callWorker(worker, ctx.client.table, [Buffer.from('__memusage'), key, Buffer.from(String(samples))]);
+  return ctx.callWorker(worker, ctx.client.table, [Buffer.from('__memusage'), key, Buffer.from(String(samples))], ctx.client.resp);
 }
 
 /** __memusage <key> <samples>: MEMORY USAGE's part in the key's worker. */

@@ -3,7 +3,7 @@ import { globMatch } from '../common/glob';
 import { PAUSE_MAX_MS } from '../common/limits';
 import { CommandError, ERR_NO_PASSWORD_SET, ERR_NOAUTH_HELLO, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGPASS, arityError } from '../common/errors';
 import { bulkReply, EMPTY_ARRAY, intReply, OK, PONG, Protocol, ReplyWriter, simpleReply } from '../protocol/reply';
-import { intArg, lower, parseInt64 } from './args';
+import { cIntArg, lower, parseInt64 } from './args';
 import { helpReply, subcommandSyntaxError } from './container';
 import { ClientInfo, CommandSpec, ServerContext } from './types';
 
@@ -30,7 +30,7 @@ function ping(ctx: ServerContext, args: Buffer[]): Buffer {
 }
 
 function select(ctx: ServerContext, args: Buffer[]): Buffer {
-  ctx.useTable(intArg(args[1]));
+  ctx.useTable(cIntArg(args[1]));
   return OK;
 }
 

@@ -1,7 +1,7 @@
 // Set commands: argument parsing and replies, as Redis 7.0's t_set.c answers them. Storage
 // lives in types/set.ts. Commands over several keys are 'exclusive': when their keys span
 // workers, one worker runs them while every other idles, reaching each key's slot via ctx.env.
-import { CommandError, ERR_NOT_INTEGER, ERR_SYNTAX } from '../common/errors';
+import { CommandError, ERR_SYNTAX } from '../common/errors';
 import { globMatch } from '../common/glob';
 import { NOTIFY_SET } from '../common/notify';
 import { ReplyWriter } from '../protocol/reply';
@@ -10,20 +10,13 @@ import { SlotEnv } from '../storage/slot-store';
 import {
   getSet, newSetMeta, setAddMembers, setHas, setMembers, setPopRandom, setRandomMembers, setRemoveMembers, setReplace, setSave, setScan, SetMeta,
 } from '../types/set';
-import { lower, parseInt64 } from './args';
+import { lower, parseInt64, rangeLong, repeatsCount } from './args';
 import { countLookup, removedFrom, storedTo } from './keyspace-events';
 import { matches, parseScanCursor, parseScanOptions, scanReply, ScanPositions } from './scan-cursor';
 import { CommandSpec, WorkerContext } from './types';
 
 const LONG_MAX = 2n ** 63n - 1n;
 
-/** Redis's getRangeLongFromObjectOrReply with its texts; `msg` replaces both errors when given. */
-function rangeLong(b: Buffer, min: bigint, max: bigint, msg?: string): bigint {
-  const n = parseInt64(b);
-  if (n === undefined) throw new CommandError(msg ?? ERR_NOT_INTEGER);
-  if (n < min || n > max) throw new CommandError(msg ?? `ERR value is out of range, value must between ${min} and ${max}`);
-  return n;
-}
 
 /** A count far beyond any set's size behaves as "all of it"; keeps arithmetic in safe integers. */
 const clampCount = (n: bigint) => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n));
@@ -98,7 +91,7 @@ function srandmember(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void
     const s = readSet(ctx, args[1]);
     if (!s || l === 0n) return out.arrayHeader(0);
     const unique = l > 0n;
-    return out.bulkArray(setRandomMembers(s.env, s.meta, clampCount(unique ? l : -l), unique));
+    return out.bulkArray(setRandomMembers(s.env, s.meta, unique ? clampCount(l) : repeatsCount(l), unique));
   }
   const s = readSet(ctx, args[1]);
   countLookup(ctx, args[1], !!s);

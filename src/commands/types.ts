@@ -132,8 +132,8 @@ export interface ClientInfo {
 /** What main-thread handlers may ask of the server; implemented in dispatch. */
 export interface ServerContext {
   readonly client: ClientInfo;
-  /** Sends an internal command to one worker and resolves with its raw RESP reply. */
-  callWorker(worker: number, table: number, args: Buffer[]): Promise<Buffer>;
+  /** Sends an internal command to one worker and resolves with its raw reply, in RESP2 unless `resp` says otherwise (a reply passed on to the client). */
+  callWorker(worker: number, table: number, args: Buffer[], resp?: Protocol): Promise<Buffer>;
   /** The same to every worker; the raw replies, by worker. */
   everyWorker(table: number, args: Buffer[]): Promise<Buffer[]>;
   /** SELECT: makes `table` the client's table, or throws the refusal (no such table, no access). */

@@ -11,7 +11,7 @@ import {
   getZset, LexBound, LexRange, newZsetMeta, ScoreRange, zall, zdel, ZItem, zlexRanks, ZMeta, zput, zrangeByRank, zrank, zrankWindow, zreplace, zsave,
   zscan, zscore, zscoreRanks,
 } from '../types/zset';
-import { floatArg, lower, numkeysArgs, parseInt64, parseRangeFloat } from './args';
+import { floatArg, lower, numkeysArgs, parseInt64, parseRangeFloat, rangeLong, repeatsCount } from './args';
 import { KEYS_THEN_TIMEOUT, parseTimeout, popFirst, TIMEOUT_THEN_NUMKEYS } from './blocking';
 import { countLookup, removedFrom, storedTo } from './keyspace-events';
 import { matches, parseScanCursor, parseScanOptions, ScanPositions, scanReply } from './scan-cursor';
@@ -24,12 +24,6 @@ function longArg(b: Buffer, msg = ERR_NOT_INTEGER): number {
   const n = parseInt64(b);
   if (n === undefined) throw new CommandError(msg);
   return clampCount(n);
-}
-function rangeLong(b: Buffer, min: bigint, max: bigint, msg?: string): bigint {
-  const n = parseInt64(b);
-  if (n === undefined) throw new CommandError(msg ?? ERR_NOT_INTEGER);
-  if (n < min || n > max) throw new CommandError(msg ?? `ERR value is out of range, value must between ${min} and ${max}`);
-  return n;
 }
 /** Redis's getPositiveLongFromObjectOrReply: one message for a non-integer and a negative. */
 function positiveLong(b: Buffer, msg = 'value is out of range, must be positive'): number {
@@ -422,7 +416,7 @@ function zrandmember(ctx: WorkerContext, args: Buffer[], out: ReplyWriter): void
     const all = zall(z.env, z.meta);
     let picked: ZItem[];
     if (l < 0n) {
-      const n = clampCount(-l);
+      const n = repeatsCount(l);
       picked = new Array(n);
       for (let i = 0; i < n; i++) picked[i] = all[randomIndex(all.length)];
     } else {

@@ -45,6 +45,13 @@ export const INLINE_MAX_BYTES = 64 * KB;
 /** What a client that must still AUTH may send, as Redis bounds it (a stranger cannot make the node buffer much). */
 export const UNAUTHENTICATED_MULTIBULK_MAX = 10;
 export const UNAUTHENTICATED_BULK_MAX = 16384;
+/**
+ * Picks a random-member command (HRANDFIELD, SRANDMEMBER, ZRANDMEMBER) may return for a
+ * negative count, repeats allowed. A worker builds the whole reply before main sends it (Redis
+ * streams it, with no bound): 2^24 short members are over 100 MB already, and an array of some
+ * 113 million picks overruns V8's array length and aborts the process. Past it: out of range.
+ */
+export const RANDOM_REPEATS_MAX = 2 ** 24;
 /** Multibulk argument count limit: INT_MAX, as in Redis 7.0. */
 export const MULTIBULK_MAX_ARGS = 2 ** 31 - 1;
 /**

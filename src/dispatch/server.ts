@@ -566,10 +566,10 @@ export class Node {
     return Promise.all(Array.from({ length: this.pool.count }, (_, w) => this.callWorker(w, table, args)));
   }
 
-  callWorker(w: number, table: number, args: Buffer[], onAnswer?: () => void): Promise<Buffer> {
+  callWorker(w: number, table: number, args: Buffer[], onAnswer?: () => void, resp: Protocol = 2): Promise<Buffer> {
     const spec = COMMANDS.get(args[0].toString().toLowerCase());
     if (!spec || !spec.worker) throw new Error(`no worker command ${args[0]}`);
-    return this.callSpec(w, table, spec, args, 2, onAnswer);
+    return this.callSpec(w, table, spec, args, resp, onAnswer);
   }
 
   private onReply(connId: number, seq: number, micros: number, reply: Buffer): void {
@@ -689,7 +689,7 @@ export class Node {
       client: client.info,
       scanCursors: this.scanCursors,
       transaction: this.transactions.commandsFor(client),
-      callWorker: (w: number, table: number, args: Buffer[]) => node.callWorker(w, table, args),
+      callWorker: (w: number, table: number, args: Buffer[], resp?: Protocol) => node.callWorker(w, table, args, undefined, resp),
       everyWorker: (table: number, args: Buffer[]) => node.everyWorker(table, args),
       useTable: (t: number) => {
         const refusal = node.access.tableRefusal(client.info, t);

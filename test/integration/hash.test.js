@@ -5,6 +5,7 @@
 const assert = require('assert');
 const { suite } = require('uvu');
 const { useNode, rejects, sleep, rawRequest, encode, parseReply, plain, ERRORS } = require('./helpers');
+const { RANDOM_REPEATS_MAX } = require('../../dist/common/limits');
 const { arity, NOT_INT, NOT_FLOAT, SYNTAX, WRONGTYPE } = ERRORS;
 
 const test = suite('hashes');
@@ -206,6 +207,22 @@ test('HRANDFIELD without count', async () => {
   const seen = new Set();
   for (let i = 0; i < 200 && seen.size < 3; i++) seen.add(await r().call('hrandfield', 'h'));
   assert.deepStrictEqual(sorted(seen), ['a', 'b', 'c']);
+});
+
+test('HRANDFIELD, SRANDMEMBER and ZRANDMEMBER: repeats past RANDOM_REPEATS_MAX are out of range, not the end of the node', async () => {
+  await r().hset('rh', 'a', '1', 'b', '2');
+  await r().sadd('rs', 'a', 'b');
+  await r().zadd('rz', 1, 'a', 2, 'b');
+  const over = String(-(RANDOM_REPEATS_MAX + 1));
+  // once an abort of the process: a JS array of some 140 million picks
+  for (const args of [['hrandfield', 'rh', '-140000000'], ['hrandfield', 'rh', over, 'WITHVALUES'], ['srandmember', 'rs', over], ['zrandmember', 'rz', over, 'WITHSCORES']]) {
+    await rejects(r().call(...args), 'ERR value is out of range');
+  }
+  for (const args of [['hrandfield', 'rh', '-50000'], ['srandmember', 'rs', '-50000'], ['zrandmember', 'rz', '-50000']]) {
+    const picks = await r().call(...args);
+    assert.strictEqual(picks.length, 50000);
+    assert.deepStrictEqual([...new Set(picks)].sort(), ['a', 'b']);
+  }
 });
 
 test('HRANDFIELD with count and WITHVALUES', async () => {

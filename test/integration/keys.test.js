@@ -218,6 +218,13 @@ test('MOVE', async () => {
   await rejects(r().move('m', 0), 'ERR source and destination objects are the same');
   await rejects(r().move('m', 99), 'ERR DB index is out of range');
   await rejects(r().call('move', 'm', 'x'), NOT_INT);
+  // a database number is a C int first, as getIntFromObjectOrReply reads it
+  const INT_RANGE = 'ERR value is out of range, value must between -2147483648 and 2147483647';
+  for (const n of ['2147483648', '-2147483649', '9223372036854775807']) {
+    await rejects(r().call('move', 'm', n), INT_RANGE);
+    await rejects(r().call('copy', 'm', 'm2', 'DB', n), INT_RANGE);
+    await rejects(r().call('select', n), INT_RANGE);
+  }
 });
 
 test('TOUCH', async () => {

@@ -62,6 +62,9 @@ test('nulls, doubles, maps and sets in RESP3; the same commands in RESP2 after H
     await expectRaw(c, ['ZRANGE', 'r3:z', '0', '-1', 'WITHSCORES'], '*2\r\n*2\r\n$1\r\na\r\n,1.5\r\n*2\r\n$1\r\nb\r\n,2\r\n');
     await expectRaw(c, ['ZINCRBY', 'r3:z', 'inf', 'b'], ',inf\r\n');
     await expectRaw(c, ['CONFIG', 'GET', 'maxclients'], '%1\r\n$10\r\nmaxclients\r\n$5\r\n10000\r\n');
+    // main asks the key's worker for these, in the client's protocol
+    await expectRaw(c, ['OBJECT', 'ENCODING', 'r3:missing'], '_\r\n');
+    await expectRaw(c, ['MEMORY', 'USAGE', 'r3:missing'], '_\r\n');
     await c.write(encode(['HELLO', '2']));
     await c.waitFor(() => c.text().endsWith('*0\r\n'), 10_000, 'HELLO 2 reply');
     await expectRaw(c, ['GET', 'r3:missing'], '$-1\r\n');
