@@ -12,6 +12,14 @@ export const RING_INLINE_MAX_BYTES = 256 * KB;
 export const REPLY_SLAB_BYTES = 1 * MB;
 /** Full slabs that copies held by slow readers may keep alive at once (the memory they can pin). */
 export const REPLY_SLABS_PINNED_MAX = 8;
+/**
+ * Requests main writes to a worker's ring before it publishes them, within one event-loop turn
+ * (the rest are published at the turn's end). A turn reads every client that has sent, often
+ * all 50 of redis-benchmark's; publishing a few at a time lets the worker start on them while
+ * main reads on. 12 measured +4% on eight redis-benchmark tests (ZADD +9–16%); publishing each
+ * request at once cost GET ~15% in wake-ups (native-notes/performance.md, session 16).
+ */
+export const MAIN_PUBLISH_EVERY_REQUESTS = 12;
 /** Commands a worker takes from its ring before committing and replying. */
 export const WORKER_BATCH_MAX_COMMANDS = 1024;
 /**

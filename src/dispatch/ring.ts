@@ -94,7 +94,7 @@ class RingBase {
 export class RingProducer extends RingBase {
   private head: number;
   /** Messages written since the last publish. */
-  private unpublished = 0;
+  unpublished = 0;
   readonly inlineMax: number;
 
   constructor(shared: RingShared, port: MessagePort, private doorbell: Doorbell, inlineMax: number) {

@@ -1,10 +1,11 @@
-// Main's side of the workers: spawns them, writes requests into their rings (batched per
-// event-loop turn, one publish and at most one wake-up per worker per turn), and drains all
-// reply rings whenever a worker rings main's doorbell (a message on its wake port).
+// Main's side of the workers: spawns them, writes requests into their rings (published every
+// MAIN_PUBLISH_EVERY_REQUESTS and at the end of the event-loop turn, a wake-up only for a
+// sleeping worker), and drains all reply rings whenever a worker rings main's doorbell (a
+// message on its wake port).
 import * as path from 'path';
 import { MessageChannel, Worker } from 'worker_threads';
 import Denque from 'denque';
-import { MAIN_OVERFLOW_MAX_COMMANDS, REPLY_RING_BYTES, REQUEST_RING_BYTES, RING_INLINE_MAX_BYTES } from '../common/limits';
+import { MAIN_OVERFLOW_MAX_COMMANDS, MAIN_PUBLISH_EVERY_REQUESTS, REPLY_RING_BYTES, REQUEST_RING_BYTES, RING_INLINE_MAX_BYTES } from '../common/limits';
 import { logger, logSettings } from '../common/log';
 import type { Protocol } from '../protocol/reply';
 import { SyncMode } from '../storage/slot-store';
@@ -120,13 +121,14 @@ export class WorkerPool {
     };
   }
 
-  /** Queues a request; it is published at the end of this event-loop turn. */
+  /** Queues a request; it is published at the end of this event-loop turn, or with MAIN_PUBLISH_EVERY_REQUESTS others. */
   send(w: number, connId: number, seq: number, table: number, cmd: number, args: Buffer[], resp: Protocol = 2): void {
     const lane = this.lanes[w];
     const len = requestLength(args);
     lane.inflight++;
     if (lane.overflow.length === 0 && lane.requests.write(len, (dst, off) => writeRequest(dst, off, connId, seq, table, cmd, args, resp))) {
-      this.schedulePublish();
+      if (lane.requests.unpublished >= MAIN_PUBLISH_EVERY_REQUESTS) lane.requests.publish();
+      else this.schedulePublish();
       return;
     }
     if (lane.overflow.length >= MAIN_OVERFLOW_MAX_COMMANDS) throw new Error('worker queue full');
