@@ -177,6 +177,8 @@ export class WorkerPool {
 
   private publish(): void {
     this.publishScheduled = false;
+    // replies that came while this turn read sockets go out now, not a poll later with the doorbell
+    if (this.lanes.some((l) => l.replies.hasData())) this.drainReplies();
     for (const lane of this.lanes) {
       this.moveOverflow(lane);
       lane.requests.publish();
