@@ -26,7 +26,6 @@ function longArg(b: Buffer): bigint {
   return n;
 }
 
-
 /** Counts beyond any list's length behave as "all of it"; keeps arithmetic in safe integers. */
 const clamp = (n: bigint) => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : n < -BigInt(Number.MAX_SAFE_INTEGER) ? -Number.MAX_SAFE_INTEGER : Number(n));
 

@@ -17,7 +17,6 @@ import { CommandSpec, WorkerContext } from './types';
 
 const LONG_MAX = 2n ** 63n - 1n;
 
-
 /** A count far beyond any set's size behaves as "all of it"; keeps arithmetic in safe integers. */
 const clampCount = (n: bigint) => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n));
 
