@@ -123,11 +123,8 @@ function putIndex(env: SlotEnv, meta: ZMeta, entry: Buffer, member: Buffer): voi
 
 /** Counts a new member in the meta, and moves it to the skiplist encoding as Redis would. */
 function countAdded(meta: ZMeta, member: Buffer, isNew: boolean): void {
-  if (isNew) {
-    meta.count++;
-    if (meta.count > LISTPACK_MAX_ENTRIES) meta.extra = Buffer.of(ENC_SKIPLIST);
-  }
-  if (member.length > LISTPACK_MAX_VALUE) meta.extra = Buffer.of(ENC_SKIPLIST);
+  if (isNew) meta.count++;
+  if (meta.extra[0] !== ENC_SKIPLIST && (meta.count > LISTPACK_MAX_ENTRIES || member.length > LISTPACK_MAX_VALUE)) meta.extra = Buffer.of(ENC_SKIPLIST);
 }
 
 /** Sets a member's score (adding it if new); returns whether it was new. Inside env.write; zsave after. */
