@@ -63,12 +63,18 @@ export const RANDOM_REPEATS_MAX = 2 ** 24;
 /** Multibulk argument count limit: INT_MAX, as in Redis 7.0. */
 export const MULTIBULK_MAX_ARGS = 2 ** 31 - 1;
 /**
- * What main counts per argument framed into a command not yet complete, beyond its bytes (the
- * Buffer view holding it), against client-query-buffer-limit: a multibulk of endless empty
- * arguments meets that limit (at most 2 GB: some 33 million arguments, well inside what a JS
- * array holds) instead of growing main's heap.
+ * What main counts per argument framed into a command not yet complete, beyond its bytes,
+ * against client-query-buffer-limit: the Buffer view holding it costs some 130 bytes of JS heap
+ * (measured with endless `$0` arguments), so a multibulk of them meets that limit instead of
+ * growing main's heap.
  */
-export const FRAMED_ARG_OVERHEAD_BYTES = 64;
+export const FRAMED_ARG_OVERHEAD_BYTES = 128;
+/**
+ * Arguments of unfinished commands all clients together may hold in main (about 1.1 GB of JS
+ * heap; Node's heap limit is some 4 GB here). Per-client query-buffer limits alone let a few
+ * clients exhaust the heap and abort the process; past this, the client growing it is closed.
+ */
+export const FRAMED_ARGS_NODE_MAX = 8 * 1024 * 1024;
 /** A slot environment unused this long is closed; the sweep runs this often. */
 export const SLOT_IDLE_CLOSE_MS = 5 * 60 * 1000;
 export const SLOT_IDLE_SWEEP_MS = 10 * 1000;

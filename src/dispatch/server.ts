@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Config, ConfigError } from '../common/config';
 import { slotOf } from '../common/crc32';
 import { arityError, CommandError } from '../common/errors';
-import { BLOCKED_HELD_COMMANDS_MAX, CLIENT_MAX_INFLIGHT, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
+import { BLOCKED_HELD_COMMANDS_MAX, CLIENT_MAX_INFLIGHT, FRAMED_ARGS_NODE_MAX, SLOWLOG_ARG_BYTES_MAX, SLOWLOG_ARGS_MAX } from '../common/limits';
 import { LOG_LEVELS, logger, setLogLevel } from '../common/log';
 import { OutputLimits, parseOutputLimits } from '../common/output-limits';
 import { ProtocolError, RequestParser } from '../protocol/parser';
@@ -81,6 +81,8 @@ export class Node {
   private calls = new Map<number, (reply: Buffer) => void>();
   private pool: WorkerPool;
   private dirty = new Set<Client>();
+  /** Arguments every client's unfinished command holds, bounded by FRAMED_ARGS_NODE_MAX. */
+  private framedArgs = 0;
   /** The set flushDirty walks while `dirty` collects clients its resumed parsers make dirty again. */
   private flushing = new Set<Client>();
   private flushQueued = false;
@@ -205,6 +207,7 @@ export class Node {
     socket.on('error', () => {});
     socket.on('close', () => {
       client.closed = true;
+      this.framedArgs -= client.parser.framedArgs();
       this.clients.delete(client.info.id);
       this.pubsub.leave(this.subscriberOf(client));
       if (client.monitor) this.monitors.remove(client.monitor);
@@ -218,12 +221,14 @@ export class Node {
   private onData(client: Client, chunk: Buffer, arrived = true): void {
     if (client.closeAfterFlush) return;
     if (arrived) this.stats.netIn += chunk.length;
+    const framedBefore = client.parser.framedArgs();
     try {
       client.parser.feed(chunk, (args) => {
         this.dispatchSafely(client, args);
         if (this.overloaded(client)) client.parser.stop();
       });
     } catch (e) {
+      this.framedArgs += client.parser.framedArgs() - framedBefore;
       // anything else the parser throws (an allocation refused for a huge bulk) costs the
       // client its connection, never the node
       if (!(e instanceof ProtocolError)) log.warn(`closing client ${client.info.addr}: its input failed to parse (${(e as Error).message})`);
@@ -234,8 +239,14 @@ export class Node {
       this.markDirty(client);
       return;
     }
+    this.framedArgs += client.parser.framedArgs() - framedBefore;
     if (client.parser.footprint() > this.config.num('client-query-buffer-limit')) {
       log.warn(`closing client ${client.info.addr}: query buffer over client-query-buffer-limit`);
+      client.close();
+      return;
+    }
+    if (this.framedArgs > FRAMED_ARGS_NODE_MAX && client.parser.framedArgs() > 0) {
+      log.warn(`closing client ${client.info.addr}: unfinished commands of all clients hold over ${FRAMED_ARGS_NODE_MAX} arguments`);
       client.close();
       return;
     }

@@ -37,6 +37,11 @@ export class RequestParser {
     return this.buf.length - this.pos + (this.big ? this.bigFilled : 0) + this.suspendedBytes + this.argsBytes;
   }
 
+  /** Arguments framed into the command not complete yet. */
+  framedArgs(): number {
+    return this.args.length;
+  }
+
   /** The query buffer's memory, checked against client-query-buffer-limit: its bytes and the arguments framed so far. */
   footprint(): number {
     return this.pendingBytes() + this.args.length * FRAMED_ARG_OVERHEAD_BYTES;

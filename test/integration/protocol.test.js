@@ -220,6 +220,13 @@ test('a query buffer over client-query-buffer-limit closes the client', async ()
     assert.strictEqual(await r().exists('qb'), 0);
     assert.strictEqual(plain(await bystander.call('PING')), 'PONG');
 
+    // arguments of an unfinished command count as their heap, not their few bytes on the wire:
+    // 40,000 empty ones are 240 KB sent and some 5 MB held
+    const args = await RawConn.open(port());
+    await args.write(Buffer.concat([Buffer.from('*2147483647\r\n'), Buffer.from('$0\r\n\r\n'.repeat(40_000))]));
+    await args.waitClose(20_000);
+    assert.strictEqual(args.closed, true);
+
     // many small pipelined commands never held in the buffer at once are fine
     const p = await RawConn.open(port());
     const cmds = Buffer.concat(Array.from({ length: 20_000 }, (_, i) => encode(['SET', `qbl:${i % 100}`, 'z'.repeat(100)])));

@@ -211,7 +211,7 @@ test('footprint: the query buffer plus a fixed cost per argument framed so far',
   const p = mk();
   p.feed(Buffer.from('*2147483647\r\n' + '$0\r\n\r\n'.repeat(1000)), () => assert.unreachable('no command'));
   assert.is(p.pendingBytes(), 0);
-  assert.is(p.footprint(), 1000 * 64);
+  assert.is(p.footprint(), 1000 * 128);
 });
 
 test('pendingBytes counts received, not yet framed bytes', () => {
