@@ -75,3 +75,14 @@ export function helpReply(command: Buffer, lines: string[]): Buffer {
 export function subcommandSyntaxError(args: Buffer[]): string {
   return `ERR unknown subcommand or wrong number of arguments for '${cString(args[1], SHOWN_MAX).toString()}'. Try ${args[0].toString().toUpperCase()} HELP.`;
 }
+
+/** The subcommand named by `args`, lowercase, for a container command; null for any other. */
+export function subcommandOf(spec: CommandSpec, args: Buffer[]): string | null {
+  return spec.subcommands && args.length > 1 ? args[1].toString('latin1').toLowerCase() : null;
+}
+
+/** Whether this call is an admin one: its subcommand's flag for a container, the command's otherwise. */
+export function isAdminCall(spec: CommandSpec, args: Buffer[]): boolean {
+  const sub = subcommandOf(spec, args);
+  return spec.adminSubcommands ? sub !== null && spec.adminSubcommands.includes(sub) : spec.flags.includes('admin');
+}

@@ -34,6 +34,12 @@ function select(ctx: ServerContext, args: Buffer[]): Buffer {
   return OK;
 }
 
+/** HELLO's AUTH username and password, the arguments MONITOR hides. */
+function helloSecrets(args: Buffer[]): number[] {
+  const at = args.findIndex((a, i) => i >= 2 && lower(a) === 'auth');
+  return at < 0 ? [] : [at + 1, at + 2];
+}
+
 function quit(ctx: ServerContext): Buffer {
   ctx.closeAfterReply();
   return OK;
@@ -523,8 +529,8 @@ export const SERVER_COMMANDS: CommandSpec[] = [
     }),
     since: '6.2.0', whileSubscribed: true, runsInMulti: true,
   },
-  { ...M('auth', -2, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Authenticate to the server', auth), selectsTable: true },
-  { ...M('hello', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Handshake with Redis', hello), selectsTable: true },
+  { ...M('auth', -2, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Authenticate to the server', auth), selectsTable: true, redactedArgs: (a) => a.map((_, i) => i).slice(1) },
+  { ...M('hello', -1, ['noauth', 'fast', 'loading', 'stale'], 'connection', 'Handshake with Redis', hello), selectsTable: true, redactedArgs: helloSecrets },
   {
     ...M('client', -2, ['admin', 'loading', 'stale'], 'connection', 'A container for client connection commands', client, {
       getname: 2, help: 2, id: 2, info: 2, kill: -3, list: -2, 'no-evict': 3, 'no-touch': 3, pause: -3, reply: 3, setname: 3, unblock: -3, unpause: 2,

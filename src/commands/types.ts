@@ -241,6 +241,8 @@ export interface CommandSpec {
   subcommands?: Record<string, number>;
   /** Allowed while the client is subscribed (RESP2): (P)(UN)SUBSCRIBE, PING, QUIT. */
   whileSubscribed?: boolean;
+  /** Positions of the arguments MONITOR shows as "(redacted)" (passwords), as Redis 7.0 redacts them. */
+  redactedArgs?: (args: Buffer[]) => number[];
   /** Its replies are pushes ((P)(UN)SUBSCRIBE confirmations), which CLIENT REPLY OFF|SKIP never silences. */
   pushReply?: boolean;
   /** Runs at once inside MULTI instead of being queued (MULTI EXEC DISCARD WATCH QUIT, as Redis). */

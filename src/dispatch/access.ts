@@ -17,7 +17,7 @@ import { ERR_DB_INDEX, ERR_NOAUTH, noPermError, noTableError } from '../common/e
 import { AUTH_FAILURE_LOGS_PER_MINUTE } from '../common/limits';
 import { logger } from '../common/log';
 import { errorReply } from '../protocol/reply';
-import { lower } from '../commands/args';
+import { isAdminCall, subcommandOf } from '../commands/container';
 import { AuthOutcome, ClientInfo, CommandSpec, Grant } from '../commands/types';
 import { Tables } from './tables';
 
@@ -119,8 +119,8 @@ export class Access {
   check(c: ClientInfo, spec: CommandSpec, args: Buffer[]): Buffer | null {
     if (spec.flags.includes('noauth')) return null;
     if (c.grant === 'none' && this.globalPassword()) return NOAUTH;
-    const sub = spec.subcommands && args.length > 1 ? lower(args[1]) : null;
-    const admin = spec.adminSubcommands ? sub !== null && spec.adminSubcommands.includes(sub) : spec.flags.includes('admin');
+    const sub = subcommandOf(spec, args);
+    const admin = isAdminCall(spec, args);
     if (!this.isAdmin(c)) {
       if (admin || this.blacklisted(spec.name, sub)) {
         this.deniedCommands++;

@@ -107,6 +107,13 @@ export class Client {
     if (current) current.silent = mode !== 'on';
   }
 
+  /** RESET: replies on again. Its own reply is sent unless a CLIENT REPLY SKIP was for it (Redis clears OFF before replying, not the skip in force). */
+  resetReplyMode(): void {
+    const current = this.pending.peekBack();
+    if (current && this.replyOff) current.silent = false;
+    this.replyOff = this.skipNext = false;
+  }
+
   entry(seq: number): Pending | undefined {
     return this.pending.peekAt((seq - this.frontSeq) >>> 0);
   }

@@ -1,7 +1,8 @@
 // MONITOR: every command this node accepts, as one status line per command, to each monitoring
-// client (Redis's replicationFeedMonitors). Admin commands are not shown, AUTH and HELLO
-// arguments are redacted, as in Redis 7.0.
+// client (Redis's replicationFeedMonitors). Admin commands are not shown, and the passwords
+// the command table marks (redactedArgs) are redacted, as in Redis 7.0.
 import { MONITOR_BACKLOG_MAX_BYTES } from '../common/limits';
+import { isAdminCall } from '../commands/container';
 import { CommandSpec } from '../commands/types';
 
 /** What the feed needs of a monitoring connection. */
@@ -11,8 +12,6 @@ export interface Monitor {
   backlog(): number;
   drop(why: string): void;
 }
-
-const REDACTED = new Set(['auth', 'hello', 'migrate']);
 
 export class MonitorFeed {
   private monitors = new Set<Monitor>();
@@ -29,11 +28,11 @@ export class MonitorFeed {
 
   /** Feeds one accepted command; `from` is the client issuing it (`lua`/`unix` forms do not exist here). */
   feed(spec: CommandSpec, args: Buffer[], table: number, from: string): void {
-    if (spec.flags.includes('admin')) return;
+    if (isAdminCall(spec, args)) return;
     const micros = Math.round((performance.timeOrigin + performance.now()) * 1000);
     let line = `+${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')} [${table} ${from}]`;
-    const redact = REDACTED.has(spec.name);
-    args.forEach((a, i) => (line += ' ' + (redact && i > 0 ? '"(redacted)"' : repr(a))));
+    const hidden = spec.redactedArgs?.(args) ?? [];
+    args.forEach((a, i) => (line += ' ' + (hidden.includes(i) ? '"(redacted)"' : repr(a))));
     const bytes = Buffer.from(line + '\r\n', 'latin1');
     for (const m of this.monitors) {
       if (m.backlog() + bytes.length > MONITOR_BACKLOG_MAX_BYTES) {

@@ -315,6 +315,10 @@ export class Node {
     }
     const denied = this.access.check(info, spec, args);
     if (denied !== null) return this.refuse(client, denied, name, spec, silent);
+    // a MONITOR connection is a replica to Redis, and replicas may not touch the keyspace
+    if (info.monitor && (spec.flags.includes('write') || spec.flags.includes('readonly'))) {
+      return this.refuse(client, errorReply("ERR Replica can't interact with the keyspace"), name, spec, silent);
+    }
     // checked before MULTI queues it, as Redis does: EXEC then answers EXECABORT
     const readonly = this.replication.refusal(info.table, spec, args);
     if (readonly !== null) return this.refuse(client, readonly, name, spec, silent);
@@ -335,10 +339,7 @@ export class Node {
     // monitors are fed once the command is queued, and main's own commands once they ran, as
     // Redis feeds them after call(): a monitoring client gets its reply before the line, and
     // RESET no longer shows to the client it took out of MONITOR
-    if (spec.main) {
-      this.runMain(client, spec, args, pending);
-      return this.feedMonitors(client, spec, args);
-    }
+    if (spec.main) return this.runMain(client, spec, args, pending);
     this.feedMonitors(client, spec, args);
     if (spec.block) {
       client.hold = [];
@@ -415,7 +416,11 @@ export class Node {
   }
 
   private runMain(client: Client, spec: CommandSpec, args: Buffer[], pending: Pending): void {
+    let fed = false;
     const done = (reply: Buffer): void => {
+      // Redis feeds monitors once call() returns: after whatever the command ran (EXEC's queue)
+      if (!fed) this.feedMonitors(client, spec, args);
+      fed = true;
       if (client.woken) {
         // EXEC's writes reached keys clients wait on: they are served first, as in Redis
         const woken = client.woken;
@@ -510,6 +515,9 @@ export class Node {
       }
     } catch (e) {
       return this.errorFor(e);
+    } finally {
+      // EXEC's commands each show in MONITOR as they ran, before EXEC's own line
+      this.feedMonitors(client, spec, args);
     }
     if (reply[0] === 0x2d) this.stats.errors++;
     return reply;
@@ -751,7 +759,7 @@ export class Node {
         if (client.monitor) node.monitors.remove(client.monitor);
         client.monitor = null;
         node.pubsub.leave(node.subscriberOf(client));
-        client.setReplyMode('on');
+        client.resetReplyMode();
         Object.assign(client.info, { monitor: false, sub: 0, psub: 0, resp: 2, table: 0, name: '', grant: node.access.initialGrant(), grantTableUid: 0 });
       },
       monitor: () => {

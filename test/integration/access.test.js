@@ -115,6 +115,9 @@ users('RESET leaves the connection as a new one: not authenticated, table 0, RES
     assert.strictEqual(await call('RESET'), 'RESET');
     assert.strictEqual(await call('AUTH', 'admin-pw'), 'OK');
     assert.strictEqual(c.text().includes('reset:seen'), false, 'no MONITOR line after RESET');
+    // a CLIENT REPLY SKIP before RESET silences RESET's own reply, as in Redis
+    await c.write('CLIENT REPLY SKIP\r\nRESET\r\nAUTH admin-pw\r\n');
+    assert.strictEqual(plain(await c.reply()), 'OK');
     const info = await call('CLIENT', 'INFO');
     assert.match(info, / flags=N /);
     assert.match(info, / db=0 /);

@@ -161,6 +161,25 @@ test('MONITOR shows accepted commands with db and address, escapes bytes, hides 
   }
 });
 
+test('MONITOR as Redis 7.0: EXEC after its commands, HELLO redacts only AUTH, CLIENT REPLY shown, a monitor may not touch keys', async () => {
+  const mon = await RawConn.open(h.node.port);
+  const other = await RawConn.open(h.node.port);
+  try {
+    assert.strictEqual(plain(await mon.call('MONITOR')), 'OK');
+    for (const args of [['MULTI'], ['INCR', 'limits:mc'], ['GET', 'limits:mk'], ['EXEC'], ['CLIENT', 'REPLY', 'ON'], ['CLIENT', 'LIST']]) await other.call(...args);
+    await other.write('HELLO 3 SETNAME mon-test\r\n');
+    await mon.waitFor(() => mon.text().includes('"HELLO"'), 10_000, 'the HELLO line');
+    const shown = mon.text().split('\r\n').filter((l) => l.startsWith('+1')).map((l) => l.replace(/^\+[\d.]+ \[0 [\d.:]+\] /, ''));
+    assert.deepStrictEqual(shown, ['"MULTI"', '"INCR" "limits:mc"', '"GET" "limits:mk"', '"EXEC"', '"CLIENT" "REPLY" "ON"', '"HELLO" "3" "SETNAME" "mon-test"']);
+    mon.pos = mon.bytes().length; // past the lines read above
+    assert.strictEqual(plain(await mon.call('GET', 'limits:mc')), "-ERR Replica can't interact with the keyspace");
+  } finally {
+    mon.close();
+    other.close();
+  }
+  await h.redis.del('limits:mc');
+});
+
 test('INFO commandstats and errorstats count calls, failures and rejections; CONFIG RESETSTAT clears them', async () => {
   await h.redis.config('RESETSTAT');
   await h.redis.set('limits:s', 'v');
