@@ -94,7 +94,7 @@ class RingBase {
 export class RingProducer extends RingBase {
   private head: number;
   /** Messages written since the last publish. */
-  unpublished = 0;
+  private written = 0;
   readonly inlineMax: number;
 
   constructor(shared: RingShared, port: MessagePort, private doorbell: Doorbell, inlineMax: number) {
@@ -145,7 +145,7 @@ export class RingProducer extends RingBase {
   /** Completes the message reserved last. */
   commit(len: number): void {
     this.head = (this.head + 4 + align4(len)) >>> 0;
-    this.unpublished++;
+    this.written++;
   }
 
   /**
@@ -163,11 +163,16 @@ export class RingProducer extends RingBase {
     return true;
   }
 
+  /** Messages written since the last publish. */
+  get unpublished(): number {
+    return this.written;
+  }
+
   /** Makes written messages visible and wakes the consumer; returns how many were published. */
   publish(): number {
-    const n = this.unpublished;
+    const n = this.written;
     if (n === 0) return 0;
-    this.unpublished = 0;
+    this.written = 0;
     Atomics.store(this.header, HEAD, this.head | 0);
     this.doorbell.ring();
     return n;

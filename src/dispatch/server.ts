@@ -209,9 +209,7 @@ export class Node {
       client.closed = true;
       this.framedArgs -= client.parser.framedArgs();
       this.clients.delete(client.info.id);
-      this.pubsub.leave(this.subscriberOf(client));
-      if (client.monitor) this.monitors.remove(client.monitor);
-      this.transactions.forget(client);
+      this.leaveSession(client);
       this.blocking.forget(client);
       this.consensusHolds.forget(client);
     });
@@ -228,7 +226,6 @@ export class Node {
         if (this.overloaded(client)) client.parser.stop();
       });
     } catch (e) {
-      this.framedArgs += client.parser.framedArgs() - framedBefore;
       // anything else the parser throws (an allocation refused for a huge bulk) costs the
       // client its connection, never the node
       if (!(e instanceof ProtocolError)) log.warn(`closing client ${client.info.addr}: its input failed to parse (${(e as Error).message})`);
@@ -238,8 +235,9 @@ export class Node {
       client.socket.pause();
       this.markDirty(client);
       return;
+    } finally {
+      this.framedArgs += client.parser.framedArgs() - framedBefore;
     }
-    this.framedArgs += client.parser.framedArgs() - framedBefore;
     if (client.parser.footprint() > this.config.num('client-query-buffer-limit')) {
       log.warn(`closing client ${client.info.addr}: query buffer over client-query-buffer-limit`);
       client.close();
@@ -357,6 +355,15 @@ export class Node {
     this.route(client, spec, args, seq, pending);
   }
 
+  /** Out of MULTI (and its watches), MONITOR and every subscription: on close, and for RESET. */
+  private leaveSession(client: Client): void {
+    this.transactions.forget(client);
+    if (client.monitor) this.monitors.remove(client.monitor);
+    client.monitor = null;
+    this.pubsub.leave(this.subscriberOf(client));
+    Object.assign(client.info, { monitor: false, sub: 0, psub: 0 });
+  }
+
   private feedMonitors(client: Client, spec: CommandSpec, args: Buffer[]): void {
     if (this.monitors.active) this.monitors.feed(spec, args, client.info.table, client.info.addr);
   }
@@ -416,11 +423,7 @@ export class Node {
   }
 
   private runMain(client: Client, spec: CommandSpec, args: Buffer[], pending: Pending): void {
-    let fed = false;
     const done = (reply: Buffer): void => {
-      // Redis feeds monitors once call() returns: after whatever the command ran (EXEC's queue)
-      if (!fed) this.feedMonitors(client, spec, args);
-      fed = true;
       if (client.woken) {
         // EXEC's writes reached keys clients wait on: they are served first, as in Redis
         const woken = client.woken;
@@ -432,12 +435,17 @@ export class Node {
       pending.micros = (Date.now() - pending.startedAt) * 1000;
       this.markDirty(client);
     };
+    // Redis feeds monitors once call() returns: after whatever the command ran (EXEC's queue)
+    const ran = (reply: Buffer): void => {
+      this.feedMonitors(client, spec, args);
+      done(reply);
+    };
     try {
       const r = spec.main!((client.context ??= this.contextFor(client)), args);
-      if (r instanceof Promise) r.then(done, (e) => done(this.errorFor(e)));
-      else done(r);
+      if (r instanceof Promise) r.then(ran, (e) => ran(this.errorFor(e)));
+      else ran(r);
     } catch (e) {
-      done(this.errorFor(e));
+      ran(this.errorFor(e));
     }
   }
 
@@ -755,12 +763,9 @@ export class Node {
         client.closeAfterFlush = true;
       },
       resetConnection: () => {
-        node.transactions.forget(client);
-        if (client.monitor) node.monitors.remove(client.monitor);
-        client.monitor = null;
-        node.pubsub.leave(node.subscriberOf(client));
+        node.leaveSession(client);
         client.resetReplyMode();
-        Object.assign(client.info, { monitor: false, sub: 0, psub: 0, resp: 2, table: 0, name: '', grant: node.access.initialGrant(), grantTableUid: 0 });
+        Object.assign(client.info, { resp: 2, table: 0, name: '', grant: node.access.initialGrant(), grantTableUid: 0 });
       },
       monitor: () => {
         client.monitor ??= {
