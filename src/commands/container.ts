@@ -2,6 +2,7 @@
 // commandCheckArity), with its exact texts, and the HELP reply of container commands.
 import { arityError } from '../common/errors';
 import { errorReply, ReplyWriter } from '../protocol/reply';
+import { lower } from './args';
 import { CommandSpec } from './types';
 
 /** Longest argument text an error shows, as Redis's '%.128s'. */
@@ -78,7 +79,7 @@ export function subcommandSyntaxError(args: Buffer[]): string {
 
 /** The subcommand named by `args`, lowercase, for a container command; null for any other. */
 export function subcommandOf(spec: CommandSpec, args: Buffer[]): string | null {
-  return spec.subcommands && args.length > 1 ? args[1].toString('latin1').toLowerCase() : null;
+  return spec.subcommands && args.length > 1 ? lower(args[1]) : null;
 }
 
 /** Whether this call is an admin one: its subcommand's flag for a container, the command's otherwise. */
